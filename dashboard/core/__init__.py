@@ -1,0 +1,1 @@
+"""Pure numpy / scikit-image engine: no Dash, no plotly."""
