@@ -1,0 +1,1 @@
+"""Speed harness: our engine against the naive baselines, timed in the same run."""

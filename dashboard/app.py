@@ -1,0 +1,99 @@
+"""The Dash app factory: ``create_app(settings) -> Dash``.
+
+``dashboard.app:server`` is the Flask server for gunicorn. It is built on first access (module
+``__getattr__``), so importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+
+from dashboard import __version__
+from dashboard.cache import init_cache
+from dashboard.config import REPO_ROOT, Settings, load_settings
+from dashboard.corpus import Corpus
+from dashboard.imagestore import ImageStore
+from dashboard.web import install
+
+EXTENSION_KEY = "dashboard"
+TITLE = "Noise & Colour"
+
+
+def _navbar() -> dbc.Navbar:
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand([html.Span("Noise & Colour", className="brand-title"),
+                         html.Span(" · a probability view of diffusion models",
+                                   className="brand-subtitle d-none d-md-inline")],
+                        href="/"),
+        dbc.Nav([
+            dbc.NavItem(dbc.NavLink("Explorer", href="/", active="exact")),
+            dbc.NavItem(dbc.NavLink("Van Gogh's colours", href="/artist", active="exact")),
+        ], navbar=True),
+    ], fluid=True), color="dark", dark=True, className="mb-3")
+
+
+def _register_pages(app: Dash) -> None:
+    from dashboard.pages import artist, explorer
+
+    dash.register_page("explorer", path="/", name="Explorer", title=TITLE,
+                       layout=explorer.layout)
+    dash.register_page("artist", path="/artist", name="Van Gogh's colours",
+                       title=f"{TITLE} · Van Gogh's colours", layout=artist.layout)
+
+
+def _register_callbacks(app: Dash) -> None:
+    from dashboard.callbacks import artist, explorer
+
+    explorer.registry.register(app)
+    artist.registry.register(app)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the app for ``settings`` (default: :func:`load_settings` from the environment)."""
+    settings = settings or load_settings()
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(REPO_ROOT / "assets"),
+        title=TITLE,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    server = app.server
+    corpus = Corpus.from_settings(settings)
+    server.extensions[EXTENSION_KEY] = {
+        "settings": settings,
+        "corpus": corpus,
+        "store": ImageStore(settings, corpus),
+    }
+    init_cache(server, settings)
+    install(server, settings, health_details=lambda: {
+        "artworks": corpus.has_artworks(), "version": __version__})
+    from dashboard.imageroute import register_image_route
+
+    register_image_route(server)
+    _register_pages(app)
+    _register_callbacks(app)
+    app.layout = html.Div([
+        _navbar(),
+        dbc.Container(dash.page_container, fluid=True, className="page"),
+        dcc.Store(id="app-version", data=__version__),
+    ])
+    return app
+
+
+_APP: Dash | None = None
+
+
+def __getattr__(name: str):
+    """``dashboard.app.server`` / ``.app``: the app for the environment's settings, built once."""
+    global _APP
+    if name in {"server", "app"}:
+        if _APP is None:
+            _APP = create_app()
+        return _APP.server if name == "server" else _APP
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,415 @@
+"""flask-caching set-up: one cache shared by all workers, bounded, never a single point of failure.
+
+``cache`` is created here unbound; the app factory binds it with :func:`init_cache`.
+Services decorate their entry points with ``@cache.memoize()`` and key them on
+small hashable values (artwork id, upload sha256, mean, variance, seed), never on
+arrays.
+
+Backends
+--------
+* default: :class:`BoundedFileSystemCache` in ``settings.cache_dir / "fs"``,
+  shared by all gunicorn workers on one host, at most ``settings.cache_max_items``
+  entries (pruned to 90 % when full, oldest expiry first).
+* ``settings.redis_url`` set: :class:`ResilientRedisCache`, shared by every host.
+  Each key lives ``settings.cache_timeout`` seconds; the real memory bound is the
+  Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (docs/deploy.md).
+  When Redis stops answering, requests keep being served from the file-system
+  cache above, one warning is logged per outage, and Redis is tried again every
+  ``redis_retry_seconds`` (5 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+from flask import Flask
+from flask_caching import Cache
+from flask_caching.backends.base import BaseCache
+from flask_caching.backends.filesystemcache import FileSystemCache
+from flask_caching.backends.rediscache import RedisCache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from dashboard import __version__
+from dashboard.config import Settings, env_name
+
+logger = logging.getLogger(__name__)
+
+#: The one cache object; bound to a Flask server by :func:`init_cache`.
+cache = Cache()
+
+#: Seconds between attempts to reach Redis again after it failed.
+REDIS_RETRY_SECONDS = 5.0
+#: Seconds to open a TCP connection to Redis / to wait for one reply.
+REDIS_CONNECT_TIMEOUT = 1.0
+REDIS_SOCKET_TIMEOUT = 2.0
+#: Keys carry the app version, so a deploy never unpickles another version's results.
+KEY_PREFIX = f"vangogh-dashboard:{__version__}:"
+#: A full file-system cache is pruned down to this fraction of its bound, so that
+#: the directory scan pruning needs happens once per ~10 % of writes, not on every write.
+PRUNE_TO_FRACTION = 0.9
+
+_REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
+
+
+class BoundedFileSystemCache(FileSystemCache):
+    """flask-caching's FileSystemCache with a key prefix and cheaper, self-correcting pruning.
+
+    Parameters
+    ----------
+    cache_dir : str
+        Folder of the cache files (created if missing); shared by processes on one host.
+    threshold : int
+        Most entries kept; 0 means unbounded.
+    default_timeout : int
+        Seconds an entry lives when ``set`` gets no timeout; 0 means forever.
+    key_prefix : str
+        Prepended to every key before hashing it into a file name.
+    """
+
+    def __init__(
+        self,
+        cache_dir: str,
+        threshold: int = 500,
+        default_timeout: int = 300,
+        key_prefix: str = "",
+        ignore_delete_many_errors: bool = False,
+    ) -> None:
+        self.key_prefix = key_prefix
+        super().__init__(
+            cache_dir,
+            threshold=threshold,
+            default_timeout=default_timeout,
+            ignore_delete_many_errors=ignore_delete_many_errors,
+        )
+
+    @classmethod
+    def factory(
+        cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> BoundedFileSystemCache:
+        return cls(
+            config["CACHE_DIR"],
+            threshold=config["CACHE_THRESHOLD"],
+            key_prefix=config.get("CACHE_KEY_PREFIX") or "",
+            **kwargs,
+        )
+
+    def _get_filename(self, key: str | Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError(f"cache key must be a str, received {type(key).__name__}")
+        return super()._get_filename(self.key_prefix + key)
+
+    def _prune(self) -> None:
+        # The entry count lives in a file that workers update without a lock, so
+        # it drifts; every prune recounts the directory to correct it.
+        if not self._over_threshold():
+            return
+        self._remove_expired(time.time())
+        target = int(self._threshold * PRUNE_TO_FRACTION)
+        entries = []
+        for name in self._list_dir():
+            try:
+                with open(name, "rb") as handle:
+                    (expires,) = struct.unpack("I", handle.read(4))
+                entries.append((expires, name))
+            except (OSError, struct.error):
+                continue
+        entries.sort()
+        for _, name in entries[: max(0, len(entries) - target)]:
+            try:
+                os.remove(name)
+            except OSError:
+                continue
+        self._update_count(value=sum(1 for _ in self._list_dir()))
+
+    def entry_count(self) -> int:
+        """Entries on disk now (a directory listing, not the cached counter)."""
+        return sum(1 for _ in self._list_dir())
+
+
+class ResilientRedisCache(BaseCache):
+    """Redis as the shared cache, with the local file-system cache standing in while it is down.
+
+    Every cache operation goes to Redis. If Redis raises a connection or timeout
+    error, the operation is served by ``fallback`` instead, one warning is logged
+    for the whole outage, and Redis is not tried again for ``retry_seconds``;
+    then a single request probes it, and the first success logs that it is back.
+    Cached values are pure functions of their keys, so a value written to either
+    store is valid in both.
+
+    Parameters
+    ----------
+    redis_url : str
+        ``redis://``, ``rediss://`` or ``unix://`` URL.
+    fallback : BaseCache
+        Used while Redis is unreachable.
+    default_timeout : int
+        Seconds a key lives (a Redis TTL) when ``set`` gets no timeout.
+    key_prefix : str
+        Prepended to every Redis key.
+    retry_seconds : float
+        Seconds between attempts to reach Redis after a failure.
+    """
+
+    def __init__(
+        self,
+        redis_url: str,
+        fallback: BaseCache,
+        default_timeout: int = 300,
+        key_prefix: str = "",
+        retry_seconds: float = REDIS_RETRY_SECONDS,
+        connect_timeout: float = REDIS_CONNECT_TIMEOUT,
+        socket_timeout: float = REDIS_SOCKET_TIMEOUT,
+        ignore_delete_many_errors: bool = False,
+    ) -> None:
+        if retry_seconds < 0:
+            raise ValueError(f"retry_seconds={retry_seconds!r} must be >= 0 seconds")
+        super().__init__(
+            default_timeout=default_timeout, ignore_delete_many_errors=ignore_delete_many_errors
+        )
+        # One immediate retry re-opens a pooled connection Redis closed on restart;
+        # redis-py's default (10 retries with backoff) would stall requests instead.
+        client = redis.Redis.from_url(
+            redis_url,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=socket_timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
+        self.redis = RedisCache(
+            host=client,
+            default_timeout=default_timeout,
+            key_prefix=key_prefix,
+            ignore_delete_many_errors=ignore_delete_many_errors,
+        )
+        self.fallback = fallback
+        self.retry_seconds = float(retry_seconds)
+        self.display_url = _without_password(redis_url)
+        self._lock = threading.Lock()
+        self._retry_at = 0.0  # time.monotonic() before which Redis is not tried
+        self._down_since: float | None = None
+        self._last_error = ""
+
+    @classmethod
+    def factory(
+        cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> ResilientRedisCache:
+        fallback = BoundedFileSystemCache.factory(app, config, [], dict(kwargs))
+        return cls(
+            config["CACHE_REDIS_URL"],
+            fallback,
+            key_prefix=config.get("CACHE_KEY_PREFIX") or "",
+            retry_seconds=config.get("DASHBOARD_REDIS_RETRY_SECONDS", REDIS_RETRY_SECONDS),
+            **kwargs,
+        )
+
+    # -- health ------------------------------------------------------------------
+
+    @property
+    def redis_available(self) -> bool:
+        """False from a failed Redis call until a later call succeeds."""
+        return self._down_since is None
+
+    def _should_try_redis(self) -> bool:
+        if self._down_since is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            # This caller probes; the others keep using the fallback meanwhile,
+            # so a hung Redis costs one socket timeout per period, not one per request.
+            self._retry_at = now + self.retry_seconds
+            return True
+
+    def _mark_down(self, error: BaseException) -> None:
+        with self._lock:
+            self._retry_at = time.monotonic() + self.retry_seconds
+            self._last_error = f"{type(error).__name__}: {error}"
+            first = self._down_since is None
+            if first:
+                self._down_since = time.monotonic()
+        if first:
+            logger.warning(
+                "Redis cache at %s is unreachable (%s); serving from the file-system cache "
+                "and retrying every %g s",
+                self.display_url,
+                self._last_error,
+                self.retry_seconds,
+            )
+            # Sockets to a dead server are useless; reconnect from scratch when it is back.
+            try:
+                self.redis._write_client.connection_pool.disconnect()
+            except Exception:  # noqa: BLE001 - best effort, the server is already gone
+                pass
+
+    def _mark_up(self) -> None:
+        with self._lock:
+            down_since, self._down_since = self._down_since, None
+        if down_since is not None:
+            logger.info(
+                "Redis cache at %s is reachable again after %.1f s; using it again",
+                self.display_url,
+                time.monotonic() - down_since,
+            )
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if self._should_try_redis():
+            try:
+                result = getattr(self.redis, method)(*args, **kwargs)
+            except _REDIS_ERRORS as error:
+                self._mark_down(error)
+            else:
+                if self._down_since is not None:
+                    self._mark_up()
+                return result
+        return getattr(self.fallback, method)(*args, **kwargs)
+
+    def status(self) -> dict[str, Any]:
+        """Health of the Redis connection: one PING unless inside a retry back-off."""
+        info: dict[str, Any] = {"backend": "redis", "fallback": "filesystem"}
+        memory: dict[str, Any] | None = None
+        if self._should_try_redis():
+            try:
+                memory = self.redis._read_client.info("memory")
+            except _REDIS_ERRORS as error:
+                self._mark_down(error)
+            else:
+                self._mark_up()
+        info["healthy"] = self.redis_available
+        info["serving_from"] = "redis" if self.redis_available else "filesystem"
+        if memory is not None:
+            info["used_memory_bytes"] = memory.get("used_memory")
+            info["maxmemory_bytes"] = memory.get("maxmemory")
+            info["maxmemory_policy"] = memory.get("maxmemory_policy")
+        if not self.redis_available:
+            info["error"] = self._last_error
+            info["retry_in_s"] = round(max(0.0, self._retry_at - time.monotonic()), 1)
+        return info
+
+    # -- the cachelib API, each call routed through _call -------------------------
+
+    def get(self, key: str) -> Any:
+        return self._call("get", key)
+
+    def get_many(self, *keys: str) -> list[Any]:
+        return self._call("get_many", *keys)
+
+    def get_dict(self, *keys: str) -> dict[str, Any]:
+        return dict(zip(keys, self.get_many(*keys), strict=True))
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        return self._call("set", key, value, timeout)
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        return self._call("add", key, value, timeout)
+
+    def set_many(self, mapping: dict[str, Any], timeout: int | None = None) -> list[Any]:
+        return self._call("set_many", mapping, timeout)
+
+    def delete(self, key: str) -> bool:
+        return self._call("delete", key)
+
+    def delete_many(self, *keys: str) -> list[Any]:
+        return self._call("delete_many", *keys)
+
+    def unlink(self, *keys: str) -> Any:
+        if self._should_try_redis():
+            try:
+                result = self.redis.unlink(*keys)
+            except _REDIS_ERRORS as error:
+                self._mark_down(error)
+            else:
+                self._mark_up()
+                return result
+        return self.fallback.delete_many(*keys)
+
+    def has(self, key: str) -> bool:
+        return self._call("has", key)
+
+    def clear(self) -> bool:
+        return self._call("clear")
+
+    def inc(self, key: str, delta: int = 1) -> Any:
+        return self._call("inc", key, delta)
+
+    def dec(self, key: str, delta: int = 1) -> Any:
+        return self._call("dec", key, delta)
+
+
+def _without_password(url: str) -> str:
+    """``url`` with any user/password replaced by ``***`` (safe to log)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return parts._replace(netloc=f"***@{host}").geturl()
+
+
+def cache_config(
+    settings: Settings, *, redis_retry_seconds: float = REDIS_RETRY_SECONDS
+) -> dict[str, Any]:
+    """The flask-caching configuration for ``settings`` (no I/O)."""
+    config: dict[str, Any] = {
+        "CACHE_TYPE": f"{__name__}.BoundedFileSystemCache",
+        "CACHE_DIR": str(Path(settings.cache_dir) / "fs"),
+        "CACHE_THRESHOLD": settings.cache_max_items,
+        "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
+        "CACHE_KEY_PREFIX": KEY_PREFIX,
+    }
+    if settings.redis_url:
+        config["CACHE_TYPE"] = f"{__name__}.ResilientRedisCache"
+        config["CACHE_REDIS_URL"] = settings.redis_url
+        config["DASHBOARD_REDIS_RETRY_SECONDS"] = redis_retry_seconds
+    return config
+
+
+def init_cache(
+    server: Flask, settings: Settings, *, redis_retry_seconds: float = REDIS_RETRY_SECONDS
+) -> BaseCache:
+    """Bind :data:`cache` to ``server`` as ``settings`` say; return the backend.
+
+    Makes the cache folder; opens no network connection (Redis is reached on first use).
+    Raises ``RuntimeError`` naming ``DASHBOARD_CACHE_DIR`` when the folder cannot be made.
+    """
+    config = cache_config(settings, redis_retry_seconds=redis_retry_seconds)
+    try:
+        cache.init_app(server, config=config)
+    except OSError as error:
+        raise RuntimeError(
+            f"{env_name('cache_dir')}={settings.cache_dir} cannot hold the cache "
+            f"({error}); point it at a writable folder"
+        ) from error
+    return server.extensions["cache"][cache]
+
+
+def cache_status(server: Flask | None = None) -> dict[str, Any]:
+    """``{"backend": "redis"|"filesystem"|"none", "healthy": bool, ...}`` for ``/healthz``.
+
+    ``server`` defaults to the current Flask app (or the last one bound).
+    """
+    try:
+        backend = server.extensions["cache"][cache] if server is not None else cache.cache
+    except (AttributeError, KeyError, RuntimeError):
+        return {"backend": "none", "healthy": False, "error": "cache not initialised"}
+    status: Callable[[], dict[str, Any]] | None = getattr(backend, "status", None)
+    if status is not None:
+        return status()
+    if isinstance(backend, BoundedFileSystemCache):
+        return {
+            "backend": "filesystem",
+            "healthy": os.access(backend._path, os.W_OK),
+            "entries": backend.entry_count(),
+            "max_entries": backend._threshold,
+        }
+    return {"backend": type(backend).__name__, "healthy": True}

@@ -1,0 +1,37 @@
+"""Callbacks: thin functions that read inputs, call a cached service and a figure builder.
+
+Each feature module declares its callbacks on a :class:`CallbackRegistry`; ``create_app``
+registers them on its own app, so several apps (tests, workers) never share global state and
+no module imports the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class CallbackRegistry:
+    """Callbacks declared now, bound to an app later with :meth:`register`."""
+
+    def __init__(self) -> None:
+        self._server_side: list[tuple[tuple, dict, Callable]] = []
+        self._client_side: list[tuple[str, tuple, dict]] = []
+
+    def callback(self, *args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
+        """Like ``dash.callback``: the decorated function stays a plain, testable function."""
+        def decorate(function: Callable) -> Callable:
+            self._server_side.append((args, kwargs, function))
+            return function
+        return decorate
+
+    def clientside_callback(self, javascript: str, *args: Any, **kwargs: Any) -> None:
+        """Like ``dash.clientside_callback``."""
+        self._client_side.append((javascript, args, kwargs))
+
+    def register(self, app) -> None:
+        """Attach every declared callback to ``app``."""
+        for args, kwargs, function in self._server_side:
+            app.callback(*args, **kwargs)(function)
+        for javascript, args, kwargs in self._client_side:
+            app.clientside_callback(javascript, *args, **kwargs)

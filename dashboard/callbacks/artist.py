@@ -1,0 +1,7 @@
+"""Artist page callbacks."""
+
+from __future__ import annotations
+
+from dashboard.callbacks import CallbackRegistry
+
+registry = CallbackRegistry()

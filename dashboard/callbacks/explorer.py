@@ -1,0 +1,548 @@
+"""Explorer callbacks: controls -> cached services -> figure builders.
+
+Each ``*_outputs`` function holds the logic and is called directly by tests; the decorated
+wrappers only read Dash's callback context (what triggered them) and delegate.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import secrets
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, Patch, State, ctx, html, no_update
+
+from dashboard import services
+from dashboard.callbacks import CallbackRegistry
+from dashboard.core.images import ImageError
+from dashboard.figures.colour3d import colour_3d_figure
+from dashboard.figures.distributions import cdf_figure, pmf_figure, trace_identity, trace_index
+from dashboard.figures.joint import conditional_figure, joint_figure
+from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
+from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
+from dashboard.imageroute import image_url
+from dashboard.layout import ids
+from dashboard.layout.summaries import fit_summary, joint_summary, noise_summary, palette_swatches
+from dashboard.viewstate import (
+    BINS_RANGE,
+    JOINT_BINS,
+    MEAN_RANGE,
+    SEED_RANGE,
+    SPACES,
+    VARIANCE_RANGE,
+    ViewState,
+    round_mean,
+    round_variance,
+    selection_parts,
+    valid_selection,
+)
+
+registry = CallbackRegistry()
+
+NOISE_CONTROLS = {ids.MEAN_SLIDER, ids.VARIANCE_SLIDER, ids.SEED_INPUT}
+DEFAULTS = ViewState(source="")
+
+
+# ------------------------------------------------------------------------------ parameters
+
+def clean_params(mean: Any, variance: Any, seed: Any) -> tuple[float, float, int]:
+    """Noise parameters from controls: clamped to their ranges, rounded to slider resolution;
+    anything unreadable falls back to the default."""
+    def number(value, default, bounds):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return default
+        if not math.isfinite(value):
+            return default
+        return min(max(value, bounds[0]), bounds[1])
+
+    return (round_mean(number(mean, DEFAULTS.mean, MEAN_RANGE)),
+            round_variance(number(variance, DEFAULTS.variance, VARIANCE_RANGE)),
+            int(number(seed, DEFAULTS.seed, SEED_RANGE)))
+
+
+def _known(source: Any) -> bool:
+    return isinstance(source, str) and services.store().is_known(source)
+
+
+def _triggered() -> set[str]:
+    return {str(key).split(".")[0] for key in ctx.triggered_prop_ids} if ctx.triggered else set()
+
+
+def _only_noise_changed() -> bool:
+    triggered = _triggered()
+    return bool(triggered) and triggered <= NOISE_CONTROLS
+
+
+def _unavailable(count: int, message: str = "This image is not available.") -> tuple:
+    return tuple(empty_figure(message) for _ in range(count))
+
+
+# ---------------------------------------------------------------------------------- images
+
+def image_outputs(source, mean, variance, seed, selection) -> tuple:
+    """Image URLs, the caption under them and the σ text."""
+    mean, variance, seed = clean_params(mean, variance, seed)
+    sigma = math.sqrt(variance)
+    sigma_text = f"σ = {sigma:.4f} on the 0–1 scale = {255 * sigma:.1f} intensity levels"
+    if not _known(source):
+        return None, None, "Choose an artwork or upload an image.", sigma_text
+    selection = selection if isinstance(selection, str) and valid_selection(selection) else None
+    height, width = services.store().rgb(source).shape[:2]
+    caption = (f"{width} × {height} px analysed · noise N(μ = {mean:g}, σ² = {variance:g}) "
+               f"· seed {seed}")
+    return (image_url("original", source, mean, variance, seed, selection),
+            image_url("noisy", source, mean, variance, seed, selection), caption, sigma_text)
+
+
+@registry.callback(
+    Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
+    Output(ids.IMAGE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
+    Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.SELECTION_STORE, "data"),
+)
+def update_images(source, mean, variance, seed, selection):
+    return image_outputs(source, mean, variance, seed, selection)
+
+
+# ----------------------------------------------------------------------------------- noise
+
+def noise_outputs(active_tab, source, mean, variance, seed) -> tuple:
+    """The three noise figures and the summary, or no_update when the tab is hidden."""
+    if active_tab != "noise":
+        return (no_update,) * 4
+    if not _known(source):
+        return (*_unavailable(3), None)
+    mean, variance, seed = clean_params(mean, variance, seed)
+    data = services.noise(source, mean, variance, seed)
+    return (
+        noise_pdf_figure(data["grid"], data["pdf_theory"], data["edges"], data["density"],
+                         mean=mean, variance=variance),
+        noise_cdf_figure(data["grid"], data["cdf_theory"], data["ecdf"], mean=mean,
+                         variance=variance),
+        effective_noise_figure(data["effective_levels"], data["effective_pmf"],
+                               data["effective_pmf_theory"]),
+        noise_summary(data, mean, variance),
+    )
+
+
+@registry.callback(
+    Output(ids.NOISE_GRAPH, "figure"), Output(ids.NOISE_CDF_GRAPH, "figure"),
+    Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_SUMMARY, "children"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"),
+)
+def update_noise(active_tab, source, mean, variance, seed):
+    return noise_outputs(active_tab, source, mean, variance, seed)
+
+
+# --------------------------------------------------------------------------- distributions
+
+def _level_selection(selection) -> tuple[int, int] | None:
+    if isinstance(selection, str) and valid_selection(selection):
+        parts = selection_parts(selection)
+        if parts["kind"] == "levels":
+            return parts["lo"], parts["hi"]
+    return None
+
+
+def _distribution_patch(data: dict, prefix: str) -> Patch:
+    patch = Patch()
+    for ci, channel in enumerate(CHANNELS):
+        patch["data"][trace_index(channel, "noisy")]["y"] = data[f"noisy_{prefix}"][ci].tolist()
+        patch["data"][trace_index(channel, "theory")]["y"] = (
+            data[f"noisy_{prefix}_theory"][ci].tolist())
+    return patch
+
+
+def distribution_outputs(active_tab, source, mean, variance, seed, selection,
+                         patch_only: bool = False) -> tuple:
+    """PMF and CDF figures (a Patch of the noisy traces when only the noise moved) + summary."""
+    if active_tab != "distributions":
+        return (no_update,) * 3
+    if not _known(source):
+        return (*_unavailable(2), None)
+    mean, variance, seed = clean_params(mean, variance, seed)
+    data = services.distributions(source, mean, variance, seed)
+    summary = fit_summary(data["fit"], data["size"])
+    if patch_only:
+        return _distribution_patch(data, "pmf"), _distribution_patch(data, "cdf"), summary
+    shaded = _level_selection(selection)
+    return (
+        pmf_figure(data["original_pmf"], data["noisy_pmf"], data["noisy_pmf_theory"], shaded),
+        cdf_figure(data["original_cdf"], data["noisy_cdf"], data["noisy_cdf_theory"], shaded),
+        summary,
+    )
+
+
+@registry.callback(
+    Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
+    Output(ids.FIT_SUMMARY, "children"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
+)
+def update_distributions(active_tab, source, mean, variance, seed, selection):
+    return distribution_outputs(active_tab, source, mean, variance, seed, selection,
+                                patch_only=_only_noise_changed())
+
+
+# ----------------------------------------------------------------------------------- joint
+
+def _clean_given(given) -> tuple[int, int] | None:
+    try:
+        lo, hi = (int(given[0]), int(given[1]))
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    return (lo, hi) if 0 <= lo <= hi <= 255 else None
+
+
+def joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel, image,
+                  bins, given, noise_only: bool = False) -> tuple:
+    """Joint heatmap, conditional PMF and the statistics line."""
+    if active_tab != "joint" or (noise_only and image == "original"):
+        return (no_update,) * 3
+    if not _known(source):
+        return (*_unavailable(2), None)
+    x_channel = x_channel if x_channel in CHANNELS else "blue"
+    y_channel = y_channel if y_channel in CHANNELS else "green"
+    if x_channel == y_channel:
+        message = "Choose two different channels to see how they depend on each other."
+        return empty_figure(message), empty_figure(message), None
+    image = image if image in ("original", "noisy") else "original"
+    try:
+        bins = int(bins)
+    except (TypeError, ValueError):
+        bins = DEFAULTS.joint_bins
+    bins = bins if bins in JOINT_BINS else DEFAULTS.joint_bins
+    mean, variance, seed = clean_params(mean, variance, seed)
+    given = _clean_given(given)
+    noise_args = (None, None, None) if image == "original" else (mean, variance, seed)
+    data = services.joint_view(source, image, *noise_args, x_channel, y_channel, bins, given)
+    heatmap = joint_figure(data["pmf_yx"], data["level_edges"], x_channel=x_channel,
+                           y_channel=y_channel, selection=given)
+    if given is None:
+        conditional = empty_figure(f"Click the heatmap, or drag across it,<br>to pick {x_channel} "
+                                   f"levels and see the<br>distribution of {y_channel} there.")
+    else:
+        conditional = conditional_figure(range(256), data["conditional"], data["y_marginal"],
+                                         given_channel=x_channel, other_channel=y_channel,
+                                         given_range=given)
+    return heatmap, conditional, joint_summary(data, x_channel, y_channel, image, given)
+
+
+@registry.callback(
+    Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
+    Output(ids.JOINT_STATS, "children"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"), Input(ids.JOINT_X, "value"), Input(ids.JOINT_Y, "value"),
+    Input(ids.JOINT_IMAGE, "value"), Input(ids.JOINT_BINS, "value"),
+    Input(ids.GIVEN_STORE, "data"),
+)
+def update_joint(active_tab, source, mean, variance, seed, x_channel, y_channel, image, bins,
+                 given):
+    return joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel, image,
+                         bins, given, noise_only=_only_noise_changed())
+
+
+def _given_from_click(click_data) -> list[int] | None:
+    try:
+        point = click_data["points"][0]
+        x = float(point["x"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    return _range_to_levels(x, x)
+
+
+def _given_from_selection(selected_data) -> list[int] | None:
+    try:
+        lo, hi = selected_data["range"]["x"]
+    except (TypeError, KeyError, ValueError):
+        return None
+    return _range_to_levels(float(lo), float(hi))
+
+
+def _range_to_levels(lo: float, hi: float) -> list[int] | None:
+    """Whole levels covered by the x interval [lo, hi] (heatmap cells are centred on levels)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    lo_level = max(0, math.ceil(min(lo, hi) - 0.5))
+    hi_level = min(255, math.floor(max(lo, hi) + 0.5))
+    if lo_level > hi_level:
+        return None
+    return [lo_level, hi_level]
+
+
+@registry.callback(
+    Output(ids.GIVEN_STORE, "data"),
+    Input(ids.JOINT_GRAPH, "clickData"), Input(ids.JOINT_GRAPH, "selectedData"),
+    prevent_initial_call=True,
+)
+def update_given(click_data, selected_data):
+    if "selectedData" in str(ctx.triggered_prop_ids):
+        levels = _given_from_selection(selected_data)
+    else:
+        levels = _given_from_click(click_data)
+    return levels if levels is not None else no_update
+
+
+# -------------------------------------------------------------------------------- colour 3D
+
+def colour_outputs(active_tab, source, mean, variance, seed, space, bins,
+                   noise_only: bool = False) -> tuple:
+    """3D scatters of the original and noisy colour histograms, and the palettes."""
+    if active_tab != "colour3d":
+        return (no_update,) * 3
+    if not _known(source):
+        return (*_unavailable(2), None)
+    space = space if space in SPACES else DEFAULTS.space
+    try:
+        bins = int(bins)
+    except (TypeError, ValueError):
+        bins = DEFAULTS.bins
+    bins = min(max(bins, BINS_RANGE[0]), BINS_RANGE[1])
+    mean, variance, seed = clean_params(mean, variance, seed)
+    noisy = services.colour_view(source, "noisy", mean, variance, seed, space, bins)
+    noisy_fig = colour_3d_figure(
+        noisy["centres"], noisy["shares"], noisy["colours"], space=space,
+        bin_ids=noisy["bin_ids"], title=_colour_title("With noise", noisy, bins))
+    original = services.colour_view(source, "original", None, None, None, space, bins)
+    original_fig = no_update if noise_only else colour_3d_figure(
+        original["centres"], original["shares"], original["colours"], space=space,
+        bin_ids=original["bin_ids"], title=_colour_title("Original", original, bins))
+    palettes = html.Div([
+        palette_swatches("Original", original["palette_colours"], original["palette_shares"]),
+        palette_swatches("With noise", noisy["palette_colours"], noisy["palette_shares"]),
+    ])
+    return original_fig, noisy_fig, palettes
+
+
+def _colour_title(label: str, data: dict, bins: int) -> str:
+    shown = (f"the fullest {data['shown']:,} of {data['occupied']:,} bins "
+             f"({100 * data['shown_share']:.1f}% of pixels)"
+             if data["shown"] < data["occupied"] else f"{data['occupied']:,} occupied bins")
+    return f"{label}: {bins}³ bins, {shown}"
+
+
+@registry.callback(
+    Output(ids.COLOR_3D_GRAPH, "figure"), Output(ids.COLOR_3D_NOISY_GRAPH, "figure"),
+    Output(ids.PALETTE, "children"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"), Input(ids.COLOR_SPACE, "value"),
+    Input(ids.COLOR_BINS, "value"),
+)
+def update_colour(active_tab, source, mean, variance, seed, space, bins):
+    return colour_outputs(active_tab, source, mean, variance, seed, space, bins,
+                          noise_only=_only_noise_changed())
+
+
+# ------------------------------------------------------------------------------- selection
+
+def selection_from_levels(selected_data) -> str | None:
+    """A level-range selection from a box drag on the PMF or CDF figure."""
+    try:
+        lo, hi = selected_data["range"]["x"]
+        points = selected_data.get("points") or []
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+    levels = _range_to_levels(float(lo), float(hi))
+    if levels is None:
+        return None
+    if points:
+        channel, kind = trace_identity(points[0].get("curveNumber", 0))
+    else:
+        channel, kind = "red", "original"
+    image = "original" if kind == "original" else "noisy"
+    return f"levels:{channel}:{image}:{levels[0]}-{levels[1]}"
+
+
+def selection_from_bin(click_data, image: str, space: str, bins: int) -> str | None:
+    """A colour-bin selection from a click on a 3D scatter."""
+    try:
+        bin_id = int(click_data["points"][0]["customdata"][0])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    selection = f"bin:{space}:{int(bins)}:{bin_id}:{image}"
+    return selection if valid_selection(selection) else None
+
+
+@registry.callback(
+    Output(ids.SELECTION_STORE, "data"),
+    Input(ids.PMF_GRAPH, "selectedData"), Input(ids.CDF_GRAPH, "selectedData"),
+    Input(ids.COLOR_3D_GRAPH, "clickData"), Input(ids.COLOR_3D_NOISY_GRAPH, "clickData"),
+    Input(ids.CLEAR_SELECTION, "n_clicks"), Input(ids.ARTWORK_SELECT, "value"),
+    State(ids.COLOR_SPACE, "value"), State(ids.COLOR_BINS, "value"),
+    prevent_initial_call=True,
+)
+def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _clear, _source,
+                     space, bins):
+    trigger = ctx.triggered_id
+    if trigger == ids.PMF_GRAPH:
+        return selection_from_levels(pmf_selected)
+    if trigger == ids.CDF_GRAPH:
+        return selection_from_levels(cdf_selected)
+    if trigger == ids.COLOR_3D_GRAPH:
+        return selection_from_bin(original_click, "original", space, bins)
+    if trigger == ids.COLOR_3D_NOISY_GRAPH:
+        return selection_from_bin(noisy_click, "noisy", space, bins)
+    return None
+
+
+def selection_text_outputs(selection, source, mean, variance, seed):
+    """A sentence saying what is highlighted and how many pixels that is."""
+    if not (isinstance(selection, str) and valid_selection(selection) and _known(source)):
+        return ("Tip: drag across the PMF or CDF, or click a colour in 3D, to highlight those "
+                "pixels in both images.")
+    mean, variance, seed = clean_params(mean, variance, seed)
+    parts = selection_parts(selection)
+    summary = services.selection_summary(source, selection, mean, variance, seed)
+    if parts["kind"] == "levels":
+        what = (f"{parts['channel']} levels {parts['lo']}–{parts['hi']} in the "
+                f"{parts['image']} image")
+    else:
+        what = (f"one {parts['space'].upper()} colour bin ({parts['bins']}³ grid) of the "
+                f"{parts['image']} image")
+    return (f"Highlighted: {what}: {summary['pixels']:,} pixels "
+            f"({100 * summary['share']:.2f}% of the image).")
+
+
+@registry.callback(
+    Output(ids.SELECTION_TEXT, "children"),
+    Input(ids.SELECTION_STORE, "data"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"),
+)
+def update_selection_text(selection, source, mean, variance, seed):
+    return selection_text_outputs(selection, source, mean, variance, seed)
+
+
+# ------------------------------------------------------------------------ seed and upload
+
+@registry.callback(
+    Output(ids.SEED_INPUT, "value"),
+    Input(ids.NEW_SEED_BUTTON, "n_clicks"),
+    prevent_initial_call=True,
+)
+def new_seed(_n_clicks):
+    return secrets.randbelow(1_000_000)
+
+
+def upload_outputs(contents: str | None, filename: str | None, options: list[dict]) -> tuple:
+    """Validate and store an upload; add it to the selector and select it, or explain why not."""
+    if not contents:
+        return no_update, no_update, no_update
+    name = filename or "the file"
+    try:
+        _header, _, payload = contents.partition(",")
+        data = base64.b64decode(payload, validate=True)
+    except (ValueError, TypeError):
+        return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
+                                               color="danger", className="py-2")
+    try:
+        source, image = services.store().save_upload(data)
+    except ImageError as error:
+        return no_update, no_update, dbc.Alert(f"{name}: {error}", color="danger",
+                                               className="py-2")
+    height, width = image.pixels.shape[:2]
+    label = f"Your upload: {name}"[:80]
+    options = [o for o in (options or []) if o.get("value") != source]
+    options.insert(0, {"label": label, "value": source})
+    note = " (downscaled)" if image.downscaled else ""
+    message = dbc.Alert(f"Loaded {name}: {width} × {height} px{note}.", color="success",
+                        className="py-2", duration=6000)
+    return options, source, message
+
+
+@registry.callback(
+    Output(ids.ARTWORK_SELECT, "options"), Output(ids.ARTWORK_SELECT, "value"),
+    Output(ids.UPLOAD_MESSAGE, "children"),
+    Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
+    State(ids.ARTWORK_SELECT, "options"),
+    prevent_initial_call=True,
+)
+def handle_upload(contents, filename, options):
+    return upload_outputs(contents, filename, options)
+
+
+# ------------------------------------------------------------------------- URL and export
+
+def query_outputs(source, mean, variance, seed, view, x_channel, y_channel, image, joint_bins,
+                  given, space, bins, selection) -> str:
+    """The canonical query string of the current controls."""
+    mean, variance, seed = clean_params(mean, variance, seed)
+    try:
+        joint_bins = int(joint_bins)
+        bins = int(bins)
+    except (TypeError, ValueError):
+        joint_bins, bins = DEFAULTS.joint_bins, DEFAULTS.bins
+    state = ViewState(
+        source=source if isinstance(source, str) else "",
+        mean=mean, variance=variance, seed=seed,
+        view=view if view in ("noise", "distributions", "joint", "colour3d") else "noise",
+        joint_x=x_channel if x_channel in CHANNELS else DEFAULTS.joint_x,
+        joint_y=y_channel if y_channel in CHANNELS else DEFAULTS.joint_y,
+        joint_image=image if image in ("original", "noisy") else "original",
+        joint_bins=joint_bins if joint_bins in JOINT_BINS else DEFAULTS.joint_bins,
+        given=_clean_given(given),
+        space=space if space in SPACES else DEFAULTS.space,
+        bins=min(max(bins, BINS_RANGE[0]), BINS_RANGE[1]),
+        selection=selection if isinstance(selection, str) and valid_selection(selection)
+        else None,
+    )
+    return state.to_query()
+
+
+@registry.callback(
+    Output(ids.URL_QUERY_STORE, "data"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
+    Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.JOINT_X, "value"),
+    Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
+    Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
+    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+    Input(ids.SELECTION_STORE, "data"),
+)
+def update_query(*values):
+    return query_outputs(*values)
+
+
+# Write the query into the address bar without a reload or a history entry per slider step.
+registry.clientside_callback(
+    """
+    function(query) {
+        if (query && window.location.search !== query) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + query);
+        }
+        return query;
+    }
+    """,
+    Output(ids.URL_SYNC_SINK, "data"),
+    Input(ids.URL_QUERY_STORE, "data"),
+)
+
+registry.clientside_callback(
+    """
+    function(n_clicks) {
+        return window.location.href;
+    }
+    """,
+    Output(ids.SHARE_CLIPBOARD, "content"),
+    Input(ids.SHARE_CLIPBOARD, "n_clicks"),
+    prevent_initial_call=True,
+)
+
+
+@registry.callback(
+    [Output(graph_id, "config") for graph_id in ids.GRAPHS],
+    Input(ids.EXPORT_FORMAT, "value"),
+)
+def update_export_format(export_format):
+    return [graph_config(export_format, graph_id) for graph_id in ids.GRAPHS]
+

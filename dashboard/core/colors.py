@@ -1,0 +1,502 @@
+"""Colour in three dimensions: 3D histograms in RGB, HSV and Lab, palettes, distances.
+
+Every function takes a uint8 RGB image of shape (H, W, 3). Work is done on the image's
+*distinct* colours (a sort of 24-bit codes, a few ms), each weighted by its pixel count,
+so HSV and Lab need scikit-image to convert only those colours: the bins are exactly
+those of converting every pixel with ``skimage.color.rgb2hsv`` / ``rgb2lab`` and
+binning with ``np.histogramdd`` on ``ColorHistogram.edges`` (tests check this).
+
+Axis ranges (``SPACES``): RGB levels [0, 256); HSV hue, saturation and value each in
+[0, 1] (scikit-image's scale, hue 1.0 = 360 degrees); Lab L in [0, 100], a in [-87, 99],
+b in [-108, 95]. The a and b ranges are the exact extremes over all 2**24 sRGB colours
+(a: -86.18 at green .. 98.23 at magenta; b: -107.86 at blue .. 94.48 at yellow; D65,
+2 degree observer) rounded outward to whole units, so no sRGB colour falls outside.
+As in ``np.histogramdd``, bins are half-open except the last one, which includes
+the upper edge (white has L = 100 and lands in the top L bin).
+
+Examples
+--------
+>>> import numpy as np
+>>> rgb = np.array([[[255, 0, 0], [255, 0, 0], [0, 0, 255], [250, 5, 5]]], dtype=np.uint8)
+>>> hist = color_histogram(rgb, "rgb", bins=8)
+>>> hist.occupied_counts.tolist(), hist.colors.tolist()
+([3, 1], [[253, 2, 2], [0, 0, 255]])
+>>> palette = dominant_colors(hist, n_colors=1)
+>>> palette.colors.tolist(), palette.shares.tolist()
+([[253, 2, 2]], [0.75])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from skimage import color as skcolor
+
+from dashboard.core.joint import N_LEVELS, check_rgb_image, entropy_bits
+
+
+@dataclass(frozen=True)
+class ColorSpace:
+    """Names and value ranges of the three axes of a colour space (in its own units)."""
+
+    name: str
+    axis_names: tuple[str, str, str]
+    ranges: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+    #: Index of an axis that wraps around (hue), or None.
+    circular_axis: int | None = None
+
+
+#: The colour spaces, in one table: adding a space touches this table and ``_convert``.
+SPACES: dict[str, ColorSpace] = {
+    "rgb": ColorSpace("rgb", ("red", "green", "blue"), ((0.0, 256.0),) * 3),
+    "hsv": ColorSpace("hsv", ("hue", "saturation", "value"), ((0.0, 1.0),) * 3, circular_axis=0),
+    "lab": ColorSpace("lab", ("L", "a", "b"), ((0.0, 100.0), (-87.0, 99.0), (-108.0, 95.0))),
+}
+COLOR_SPACES: tuple[str, ...] = tuple(SPACES)
+#: Accepted bins per axis of a 3D histogram (inclusive).
+MIN_BINS, MAX_BINS = 8, 64
+
+#: Hue families for ``color_statistics``: half-open ranges [lo, hi) of HSV hue in degrees.
+HUE_FAMILIES: dict[str, tuple[float, float]] = {
+    "yellow": (40.0, 70.0),  # chrome yellows and ochres, pure yellow = 60
+    "blue": (190.0, 260.0),  # cerulean .. ultramarine, pure blue = 240
+}
+#: A pixel counts towards a hue family only if it is this saturated and this bright
+#: (HSV S and V on [0, 1]): greys, near-whites and near-blacks have no reliable hue.
+CHROMATIC_MIN_SATURATION = 0.2
+CHROMATIC_MIN_VALUE = 0.2
+
+
+def _check_space(space: str) -> ColorSpace:
+    if isinstance(space, str) and space in SPACES:
+        return SPACES[space]
+    accepted = ", ".join(map(repr, COLOR_SPACES))
+    raise ValueError(f"space must be one of {accepted}; got {space!r}")
+
+
+def _check_int(value: int, name: str, lo: int, hi: int | None = None) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not ok or value < lo or (hi is not None and value > hi):
+        accepted = f"an integer in {lo}..{hi}" if hi is not None else f"an integer >= {lo}"
+        raise ValueError(f"{name} must be {accepted}; got {value!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- census
+
+
+def _distinct_colors(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image's distinct colours, (n, 3) uint8, and their pixel counts, (n,) int64."""
+    codes = rgb[..., 0].astype(np.uint32) << 16
+    codes |= rgb[..., 1].astype(np.uint32) << 8
+    codes |= rgb[..., 2]
+    unique, counts = np.unique(codes.ravel(), return_counts=True)
+    colors = np.empty((unique.size, 3), dtype=np.uint8)
+    colors[:, 0] = unique >> 16
+    colors[:, 1] = (unique >> 8) & 0xFF
+    colors[:, 2] = unique & 0xFF
+    return colors, counts.astype(np.int64, copy=False)
+
+
+def _convert(colors: np.ndarray, space: str) -> np.ndarray:
+    """(n, 3) uint8 RGB colours -> (n, 3) float64 coordinates in ``space``."""
+    if space == "rgb":
+        return colors.astype(np.float64)
+    if space == "hsv":
+        return skcolor.rgb2hsv(colors)
+    return skcolor.rgb2lab(colors)
+
+
+def bin_edges(space: str, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bin edges of the three axes of ``space`` (each ``bins + 1`` values, in the space's units)."""
+    spec = _check_space(space)
+    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    if space == "rgb":
+        # i * 256 / bins, rounded once: edges that are whole levels are exact.
+        edges = np.arange(bins + 1) * float(N_LEVELS) / bins
+        return edges, edges.copy(), edges.copy()
+    return tuple(np.linspace(lo, hi, bins + 1) for lo, hi in spec.ranges)  # type: ignore[return-value]
+
+
+def _bin_of(values: np.ndarray, edges: tuple[np.ndarray, ...]) -> np.ndarray:
+    """(n, 3) coordinates -> (n, 3) bin indices, with ``np.histogramdd``'s edge rules."""
+    out = np.empty(values.shape, dtype=np.intp)
+    for axis, e in enumerate(edges):
+        # Clipping is a safety net: SPACES ranges contain every sRGB colour.
+        v = np.clip(values[:, axis], e[0], e[-1])
+        idx = np.searchsorted(e, v, side="right") - 1
+        idx[v == e[-1]] = e.size - 2
+        out[:, axis] = idx
+    return out
+
+
+# ----------------------------------------------------------------------- histogram
+
+
+@dataclass(frozen=True)
+class ColorHistogram:
+    """A binned 3D colour histogram and its occupied bins, most populated first.
+
+    ``counts[i, j, k]`` counts the pixels in bin (i, j, k) of ``space``. For the
+    ``n`` occupied bins: ``occupied`` (n, 3) bin indices, ``occupied_counts`` (n,),
+    ``centres`` (n, 3) bin centres in the space's units, ``mean_rgb`` (n, 3) the exact
+    mean RGB (levels 0..255) of the pixels in the bin. Ties keep flat-index order.
+    """
+
+    space: str
+    bins: int
+    counts: np.ndarray  # (bins, bins, bins) int64
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    occupied: np.ndarray  # (n, 3) intp
+    occupied_counts: np.ndarray  # (n,) int64
+    centres: np.ndarray  # (n, 3) float64
+    mean_rgb: np.ndarray  # (n, 3) float64, levels
+
+    @property
+    def n_pixels(self) -> int:
+        """Number of pixels counted."""
+        return int(self.occupied_counts.sum())
+
+    @property
+    def axis_names(self) -> tuple[str, str, str]:
+        """Names of the three axes, e.g. ("L", "a", "b")."""
+        return SPACES[self.space].axis_names
+
+    @property
+    def shares(self) -> np.ndarray:
+        """Fraction of all pixels in each occupied bin, (n,) float64 summing to 1."""
+        return self.occupied_counts / self.n_pixels
+
+    @property
+    def colors(self) -> np.ndarray:
+        """Representative colour of each occupied bin: its mean RGB rounded, (n, 3) uint8."""
+        return _round_rgb(self.mean_rgb)
+
+    @property
+    def pmf(self) -> np.ndarray:
+        """Dense probability mass, (bins, bins, bins) float64 summing to 1."""
+        return self.counts / self.n_pixels
+
+
+def _round_rgb(mean_rgb: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8)
+
+
+def _flat_bins(colors: np.ndarray, space: str, bins: int) -> np.ndarray:
+    """Flat bin index ``(i * bins + j) * bins + k`` of each (n, 3) uint8 colour."""
+    edges = bin_edges(space, bins)
+    if space == "rgb":
+        # A 256-entry table per level is exact and skips searching per colour.
+        lut = _bin_of(np.arange(N_LEVELS, dtype=np.float64)[:, None].repeat(3, axis=1), edges)
+        idx3 = lut[:, 0][colors]
+    else:
+        idx3 = _bin_of(_convert(colors, space), edges)
+    return (idx3[:, 0] * bins + idx3[:, 1]) * bins + idx3[:, 2]
+
+
+def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarray:
+    """(H, W) flat bin index of every pixel in the 3D histogram of ``space`` with ``bins``.
+
+    The same bins as :func:`color_histogram`: pixel (y, x) is counted in the bin with flat
+    index ``pixel_bins(rgb, space, bins)[y, x]`` (``np.unravel_index`` gives its (i, j, k)).
+
+    Examples
+    --------
+    >>> rgb = np.array([[[0, 0, 0], [255, 255, 255]]], dtype=np.uint8)
+    >>> pixel_bins(rgb, "rgb", bins=8).tolist()
+    [[0, 511]]
+    """
+    check_rgb_image(rgb)
+    _check_space(space)
+    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    codes = rgb[..., 0].astype(np.uint32) << 16
+    codes |= rgb[..., 1].astype(np.uint32) << 8
+    codes |= rgb[..., 2]
+    unique, inverse = np.unique(codes.ravel(), return_inverse=True)
+    colors = np.empty((unique.size, 3), dtype=np.uint8)
+    colors[:, 0] = unique >> 16
+    colors[:, 1] = (unique >> 8) & 0xFF
+    colors[:, 2] = unique & 0xFF
+    return _flat_bins(colors, space, bins)[inverse].reshape(rgb.shape[:2])
+
+
+def _histogram_from_census(
+    colors: np.ndarray, counts: np.ndarray, space: str, bins: int
+) -> ColorHistogram:
+    edges = bin_edges(space, bins)
+    flat = _flat_bins(colors, space, bins)
+    n_cells = bins**3
+    weights = counts.astype(np.float64)
+    dense = np.bincount(flat, weights=weights, minlength=n_cells)
+    # Sums of levels x counts stay far below 2**53: float64 bincount is exact here.
+    sums = np.stack(
+        [np.bincount(flat, weights=weights * colors[:, c], minlength=n_cells) for c in range(3)],
+        axis=1,
+    )
+    dense = dense.astype(np.int64)
+    occupied_flat = np.flatnonzero(dense)
+    order = np.argsort(-dense[occupied_flat], kind="stable")
+    occupied_flat = occupied_flat[order]
+    occupied_counts = dense[occupied_flat]
+    occupied = np.stack(np.unravel_index(occupied_flat, (bins,) * 3), axis=1).astype(np.intp)
+    centres = np.stack(
+        [((e[:-1] + e[1:]) / 2)[occupied[:, a]] for a, e in enumerate(edges)], axis=1
+    )
+    mean_rgb = sums[occupied_flat] / occupied_counts[:, None]
+    return ColorHistogram(
+        space=space,
+        bins=bins,
+        counts=dense.reshape((bins,) * 3),
+        edges=edges,
+        occupied=occupied,
+        occupied_counts=occupied_counts,
+        centres=centres,
+        mean_rgb=mean_rgb,
+    )
+
+
+def color_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> ColorHistogram:
+    """Binned 3D colour histogram of a uint8 RGB image in ``space``.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8 ndarray
+    space : {"rgb", "hsv", "lab"}
+        Axis ranges are in ``SPACES`` (RGB levels, HSV on [0, 1], Lab L 0..100).
+    bins : int
+        Bins per axis, ``MIN_BINS``..``MAX_BINS`` (8..64), equal widths over each range.
+    """
+    check_rgb_image(rgb)
+    _check_space(space)
+    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    colors, counts = _distinct_colors(rgb)
+    return _histogram_from_census(colors, counts, space, bins)
+
+
+# ------------------------------------------------------------------------- palette
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The most likely colours of an image, largest share first.
+
+    ``shares`` are fractions of *all* pixels of the image, so they sum to at most 1
+    (``covered_share``); the rest of the pixels fall in bins that are not in the palette.
+    """
+
+    space: str
+    colors: np.ndarray  # (k, 3) uint8: mean RGB of the pixels of each entry, rounded
+    mean_rgb: np.ndarray  # (k, 3) float64, levels 0..255
+    counts: np.ndarray  # (k,) int64 pixels
+    shares: np.ndarray  # (k,) float64 of all pixels
+    seed_bins: np.ndarray  # (k, 3) bin index of the most populated bin of each entry
+    centres: np.ndarray  # (k, 3) centre of that bin, in the space's units
+
+    @property
+    def covered_share(self) -> float:
+        """Fraction of all pixels represented by the palette (<= 1)."""
+        return float(self.shares.sum())
+
+
+def _bin_distance(occupied: np.ndarray, seed: np.ndarray, bins: int, circular: int | None):
+    diff = np.abs(occupied - seed)
+    if circular is not None:
+        diff[:, circular] = np.minimum(diff[:, circular], bins - diff[:, circular])
+    return diff.max(axis=1)
+
+
+def dominant_colors(hist: ColorHistogram, n_colors: int = 8, merge_radius: int = 0) -> Palette:
+    """The ``n_colors`` most populated colours of a histogram, optionally merging neighbours.
+
+    Greedy and deterministic: walk the occupied bins from most to least populated; the
+    first bin not yet absorbed seeds a new entry, which absorbs every not-yet-absorbed
+    bin within ``merge_radius`` bins of it (Chebyshev distance on bin indices, hue wraps
+    around in HSV). With ``merge_radius=0`` the palette is the top ``n_colors`` bins.
+    Each entry's colour is the exact mean RGB of all its pixels.
+    """
+    if not isinstance(hist, ColorHistogram):
+        raise ValueError(f"hist must be a ColorHistogram; got {type(hist).__name__}")
+    n_colors = _check_int(n_colors, "n_colors", 1)
+    merge_radius = _check_int(merge_radius, "merge_radius", 0)
+    occupied, counts = hist.occupied, hist.occupied_counts
+    circular = SPACES[hist.space].circular_axis
+    owner = np.full(counts.size, -1, dtype=np.intp)
+    seeds: list[int] = []
+    start = 0
+    while len(seeds) < n_colors:
+        free = np.flatnonzero(owner[start:] < 0)
+        if free.size == 0:
+            break
+        seed = start + int(free[0])
+        near = _bin_distance(occupied, occupied[seed], hist.bins, circular) <= merge_radius
+        owner[near & (owner < 0)] = len(seeds)
+        seeds.append(seed)
+        start = seed + 1
+    k = len(seeds)
+    taken = owner >= 0
+    weights = counts[taken].astype(np.float64)
+    entry_counts = np.bincount(owner[taken], weights=weights, minlength=k)
+    sums = np.stack(
+        [
+            np.bincount(owner[taken], weights=weights * hist.mean_rgb[taken, c], minlength=k)
+            for c in range(3)
+        ],
+        axis=1,
+    )
+    order = np.argsort(-entry_counts, kind="stable")
+    seed_idx = np.asarray(seeds, dtype=np.intp)[order]
+    entry_counts = entry_counts[order]
+    mean_rgb = sums[order] / entry_counts[:, None]
+    return Palette(
+        space=hist.space,
+        colors=_round_rgb(mean_rgb),
+        mean_rgb=mean_rgb,
+        counts=entry_counts.astype(np.int64),
+        shares=entry_counts / hist.n_pixels,
+        seed_bins=occupied[seed_idx],
+        centres=hist.centres[seed_idx],
+    )
+
+
+# ----------------------------------------------------------------------- distances
+
+
+def _as_distribution(x, name: str) -> np.ndarray:
+    p = np.asarray(x.counts if isinstance(x, ColorHistogram) else x, dtype=np.float64)
+    if p.size == 0 or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+        raise ValueError(f"{name} must hold non-negative finite weights with a positive sum")
+    return p / p.sum()
+
+
+def js_divergence(a: ColorHistogram | np.ndarray, b: ColorHistogram | np.ndarray) -> float:
+    """Jensen-Shannon divergence in bits (base 2, in [0, 1]) between two colour distributions.
+
+    ``a`` and ``b`` are ColorHistograms of the same space and bins, or arrays of counts
+    or probabilities of the same shape. 0 for equal distributions, 1 for disjoint ones.
+    """
+    if isinstance(a, ColorHistogram) and isinstance(b, ColorHistogram):
+        if (a.space, a.bins) != (b.space, b.bins):
+            raise ValueError(
+                "a and b must share space and bins; got "
+                f"({a.space!r}, {a.bins}) and ({b.space!r}, {b.bins})"
+            )
+    p, q = _as_distribution(a, "a"), _as_distribution(b, "b")
+    if p.shape != q.shape:
+        raise ValueError(f"a and b must have the same shape; got {p.shape} and {q.shape}")
+    both = p + q
+
+    def kl_to_mean(x: np.ndarray) -> float:
+        # x / m written as 2x / (p + q): p + q >= x > 0 even when m would underflow.
+        nz = x > 0
+        return float((x[nz] * np.log2(2 * x[nz] / both[nz])).sum())
+
+    return float(min(1.0, max(0.0, (kl_to_mean(p) + kl_to_mean(q)) / 2)))
+
+
+def channel_pmfs(rgb: np.ndarray) -> np.ndarray:
+    """PMF of each channel over levels 0..255, (3, 256) float64, rows red, green, blue."""
+    check_rgb_image(rgb)
+    n = rgb.shape[0] * rgb.shape[1]
+    return np.stack([np.bincount(rgb[..., c].ravel(), minlength=N_LEVELS) / n for c in range(3)])
+
+
+def earth_movers_distance(pmf_a: np.ndarray, pmf_b: np.ndarray) -> np.ndarray | float:
+    """1-D earth mover's distance in levels between PMFs over consecutive levels.
+
+    The last axis indexes levels 0, 1, 2, ...; leading axes (e.g. channels) are kept:
+    ``(3, 256)`` inputs give ``(3,)`` distances. Inputs are normalised to sum 1 along
+    the last axis. EMD = sum over levels of ``|CDF_a - CDF_b|`` (unit spacing).
+    """
+    a = np.asarray(pmf_a, dtype=np.float64)
+    b = np.asarray(pmf_b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim == 0 or a.shape[-1] == 0:
+        raise ValueError(
+            f"pmf_a and pmf_b must have the same non-empty shape; got {a.shape} and {b.shape}"
+        )
+    for arr, name in ((a, "pmf_a"), (b, "pmf_b")):
+        if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr.sum(axis=-1) <= 0):
+            raise ValueError(f"{name} must be non-negative and finite with positive sums")
+    a = a / a.sum(axis=-1, keepdims=True)
+    b = b / b.sum(axis=-1, keepdims=True)
+    emd = np.abs(np.cumsum(a, axis=-1) - np.cumsum(b, axis=-1))[..., :-1].sum(axis=-1)
+    return float(emd) if emd.ndim == 0 else emd
+
+
+def channel_emd(rgb_a: np.ndarray, rgb_b: np.ndarray) -> np.ndarray:
+    """Earth mover's distance per channel (red, green, blue) between two images, in levels."""
+    check_rgb_image(rgb_a, "rgb_a")
+    check_rgb_image(rgb_b, "rgb_b")
+    return earth_movers_distance(channel_pmfs(rgb_a), channel_pmfs(rgb_b))
+
+
+# ---------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class ColorStatistics:
+    """A few numbers per image for comparing periods of a painter's work.
+
+    mean_lightness : mean Lab L, 0..100.
+    mean_saturation : mean HSV S, 0..1.
+    yellow_share, blue_share : fraction of all pixels whose hue is in ``HUE_FAMILIES``
+        and that are chromatic (S >= ``CHROMATIC_MIN_SATURATION``, V >= ``CHROMATIC_MIN_VALUE``).
+    entropy_bits : Shannon entropy of the 3D RGB histogram with ``entropy_bins`` per axis
+        (0 for one colour; at most ``3 * log2(entropy_bins)``).
+    """
+
+    mean_lightness: float
+    mean_saturation: float
+    yellow_share: float
+    blue_share: float
+    entropy_bits: float
+    entropy_bins: int
+    n_pixels: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Plain dict of the fields (JSON-friendly)."""
+        return asdict(self)
+
+
+def _hue_family_share(hsv: np.ndarray, counts: np.ndarray, family: str, n: int) -> float:
+    lo, hi = HUE_FAMILIES[family]
+    degrees = hsv[:, 0] * 360.0
+    mask = (
+        (degrees >= lo)
+        & (degrees < hi)
+        & (hsv[:, 1] >= CHROMATIC_MIN_SATURATION)
+        & (hsv[:, 2] >= CHROMATIC_MIN_VALUE)
+    )
+    return float(counts[mask].sum() / n)
+
+
+def color_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColorStatistics:
+    """Mean lightness and saturation, yellow and blue shares and colour entropy of an image.
+
+    Conversions are scikit-image's ``rgb2lab`` (D65) and ``rgb2hsv``, applied to the
+    image's distinct colours and weighted by pixel counts (the per-pixel means, up to
+    float rounding).
+    """
+    check_rgb_image(rgb)
+    entropy_bins = _check_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
+    colors, counts = _distinct_colors(rgb)
+    n = int(counts.sum())
+    weights = counts.astype(np.float64)
+    hsv = _convert(colors, "hsv")
+    lightness = _convert(colors, "lab")[:, 0]
+    hist = _histogram_from_census(colors, counts, "rgb", entropy_bins)
+    return ColorStatistics(
+        mean_lightness=float(weights @ lightness / n),
+        mean_saturation=float(weights @ hsv[:, 1] / n),
+        yellow_share=_hue_family_share(hsv, counts, "yellow", n),
+        blue_share=_hue_family_share(hsv, counts, "blue", n),
+        entropy_bits=entropy_bits(hist.shares),
+        entropy_bins=entropy_bins,
+        n_pixels=n,
+    )
+
+
+def max_entropy_bits(bins: int) -> float:
+    """Largest possible entropy of a 3D histogram with ``bins`` per axis, in bits."""
+    return 3 * math.log2(_check_int(bins, "bins", MIN_BINS, MAX_BINS))

@@ -1,0 +1,339 @@
+"""Decode, validate and normalise images from files and uploads.
+
+Every image that enters the engine goes through :func:`decode_image`: it is checked
+(size in bytes, declared size in pixels, format) *before* any pixel is decoded, then
+turned into an RGB ``uint8`` array of shape ``(H, W, 3)`` with intensity levels
+0..255: EXIF orientation applied, an embedded colour profile converted to sRGB,
+transparency composited on white and the long side brought down to ``max_side`` with
+a Lanczos filter.
+
+Errors are :class:`ImageError` (a ``ValueError``) with a one-line message for the user
+saying what was wrong and what is accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+#: Pillow format names accepted, with the name shown to users. MPO is what Pillow
+#: calls the JPEG files written by many cameras (a JPEG with extra frames).
+ACCEPTED_FORMATS: dict[str, str] = {
+    "JPEG": "JPEG",
+    "MPO": "JPEG",
+    "PNG": "PNG",
+    "WEBP": "WebP",
+    "GIF": "GIF",
+    "TIFF": "TIFF",
+    "BMP": "BMP",
+}
+
+# Pillow decoders tried; MPO files are opened by the JPEG decoder.
+_OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
+
+#: The accepted formats, as said to users.
+ACCEPTED_FORMATS_TEXT = "JPEG, PNG, WebP, GIF, TIFF or BMP"
+
+DEFAULT_MAX_SIDE = 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 50_000_000
+
+# Modes Pillow converts to RGB without loss of meaning (8 bits per channel).
+_DIRECT_RGB_MODES = frozenset({"RGB", "L", "1", "CMYK", "YCbCr", "RGBX"})
+# Modes that carry an alpha channel, composited on white.
+_ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
+_EXIF_ORIENTATION = 0x0112
+# EXIF orientations that rotate by 90 degrees (with or without a mirror).
+_ORIENTATIONS_SWAPPING_SIDES = frozenset({5, 6, 7, 8})
+
+
+class ImageError(ValueError):
+    """The bytes are not an image the app accepts; the message is meant for the user."""
+
+
+@dataclass(frozen=True, eq=False)
+class NormalisedImage:
+    """An image ready for the engine.
+
+    Attributes
+    ----------
+    pixels : np.ndarray
+        ``uint8`` array ``(H, W, 3)``, C-contiguous, RGB intensity levels 0..255.
+    original_size : tuple[int, int]
+        ``(height, width)`` in pixels of the decoded image, after EXIF orientation and
+        before downscaling.
+    downscaled : bool
+        Whether the long side was reduced to ``max_side``.
+    format : str
+        The file format, as shown to users (``"JPEG"``, ``"PNG"``, ``"WebP"`` ...).
+    sha256 : str
+        Hex SHA-256 of the encoded bytes (the file or upload as received).
+    """
+
+    pixels: np.ndarray
+    original_size: tuple[int, int]
+    downscaled: bool
+    format: str
+    sha256: str
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex SHA-256 digest of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_positive(name: str, value: object, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        accepted = "a positive integer or None" if allow_none else "a positive integer"
+        raise ValueError(f"{name}={value!r} is not valid; use {accepted}")
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / (1024 * 1024):.1f} MB"
+
+
+def _identify_other_format(data: bytes) -> str | None:
+    """Name the format of an image Pillow can read but we do not accept, if any."""
+    try:
+        with Image.open(io.BytesIO(data)) as other:
+            return other.format
+    except Exception:  # anything unreadable is simply "not an image"
+        return None
+
+
+def _declared_pixels(message: str) -> int | None:
+    """The pixel count in Pillow's decompression-bomb message, if it states one."""
+    match = re.search(r"\((\d+) pixels\)", message)
+    return int(match.group(1)) if match else None
+
+
+def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """``(width, height)`` with the long side at most ``max_side``, aspect kept."""
+    long_side = max(width, height)
+    if max_side is None or long_side <= max_side:
+        return width, height
+    scale = max_side / long_side
+    if width >= height:
+        return max_side, max(1, round(height * scale))
+    return max(1, round(width * scale)), max_side
+
+
+def _sixteen_bit_to_uint8(values: np.ndarray) -> np.ndarray:
+    """Scale levels 0..65535 to 0..255, rounding to nearest (65535 / 255 = 257 exactly)."""
+    clipped = np.clip(values, 0, 65535).astype(np.uint32)
+    return ((clipped + 128) // 257).astype(np.uint8)
+
+
+def _float_to_uint8(values: np.ndarray) -> np.ndarray:
+    """Scale a float image to 0..255: [0, 1] data as is, anything else stretched min..max."""
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    if low < 0.0 or high > 1.0:
+        span = high - low
+        values = (values - low) / span if span > 0 else np.zeros_like(values)
+    return np.rint(values * 255.0).astype(np.uint8)
+
+
+def _composite_on_white(image: Image.Image) -> Image.Image:
+    """RGB image of ``image`` (any mode with alpha) laid over a white background."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba.convert("RGB"), mask=rgba.getchannel("A"))
+    return background
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert an image tagged with a non-sRGB ICC profile (Adobe RGB, Display P3, CMYK) to sRGB.
+
+    The corpus was prepared the same way, so uploads and artworks are compared in
+    one colour space. An unreadable profile is ignored (the pixels are taken as sRGB).
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in {"RGB", "RGBA", "CMYK"}:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(source).lower():
+            return image
+        output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=output_mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    return converted if converted is not None else image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB (levels 0..255)."""
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    has_transparency = "transparency" in image.info
+    if mode in _ALPHA_MODES or (mode in {"P", "L", "RGB"} and has_transparency):
+        return _composite_on_white(image)
+    if mode == "P":
+        return image.convert("RGB")
+    if mode.startswith("I;16") or mode == "I":
+        # Pillow's own I;16 -> L conversion clips at 255 instead of scaling.
+        grey = _sixteen_bit_to_uint8(np.asarray(image))
+        return Image.fromarray(grey).convert("RGB")
+    if mode == "F":
+        grey = _float_to_uint8(np.asarray(image))
+        return Image.fromarray(grey).convert("RGB")
+    if mode in _DIRECT_RGB_MODES:
+        return image.convert("RGB")
+    try:
+        return image.convert("RGB")
+    except ValueError as exc:
+        raise ImageError(
+            f"the image uses the colour mode {mode!r}, which cannot be converted to RGB; "
+            "save it as 8-bit RGB or greyscale"
+        ) from exc
+
+
+def decode_image(
+    data: bytes,
+    *,
+    max_side: int | None = DEFAULT_MAX_SIDE,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> NormalisedImage:
+    """Decode encoded image bytes into a normalised RGB ``uint8`` image.
+
+    Parameters
+    ----------
+    data : bytes
+        The encoded file (JPEG, PNG, WebP, GIF first frame, TIFF first page, BMP).
+    max_side : int or None
+        Long side of the result in pixels; larger images are downscaled with
+        Lanczos, keeping the aspect ratio. ``None`` keeps the full size.
+    max_bytes : int
+        Largest accepted encoded size, bytes.
+    max_pixels : int
+        Largest accepted declared size, width x height in pixels. Checked from the
+        header before decoding, so a decompression bomb is never expanded.
+
+    Raises
+    ------
+    ImageError
+        With a one-line message saying what was wrong and what is accepted.
+    ValueError
+        If a parameter is invalid (programming error, not user input).
+    """
+    _check_positive("max_side", max_side, allow_none=True)
+    _check_positive("max_bytes", max_bytes)
+    _check_positive("max_pixels", max_pixels)
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ValueError(f"data must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data:
+        raise ImageError(f"the file is empty; send a {ACCEPTED_FORMATS_TEXT} image")
+    if len(data) > max_bytes:
+        raise ImageError(f"the file is {_mb(len(data))}, larger than the {_mb(max_bytes)} accepted")
+
+    try:
+        image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+    except Image.DecompressionBombError as exc:
+        declared = _declared_pixels(str(exc))
+        size_text = f"{declared:,} pixels" if declared else "an enormous size in pixels"
+        raise ImageError(
+            f"the image declares {size_text}; at most {max_pixels:,} pixels are accepted"
+        ) from None
+    except UnidentifiedImageError:
+        other = _identify_other_format(data)
+        what = f"a {other} image" if other else "not an image this app can read"
+        raise ImageError(f"the file is {what}; send a {ACCEPTED_FORMATS_TEXT} image") from None
+    except Exception:  # a corrupt header must not crash a worker
+        raise ImageError(
+            f"the file is not a readable {ACCEPTED_FORMATS_TEXT} image "
+            "(its header is damaged or cut short)"
+        ) from None
+
+    with image:
+        shown_format = ACCEPTED_FORMATS.get(image.format or "", image.format or "unknown")
+        width, height = image.size
+        if width < 1 or height < 1:
+            raise ImageError(f"the image declares a size of {width}x{height} pixels; it is empty")
+        if width * height > max_pixels:
+            raise ImageError(
+                f"the image is {width}x{height} = {width * height:,} pixels; "
+                f"at most {max_pixels:,} pixels are accepted"
+            )
+        target = _target_size(width, height, max_side)
+        try:
+            if image.format in {"JPEG", "MPO"} and target != (width, height):
+                # Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding (never below target).
+                image.draft(None, target)
+            image.load()
+            swaps_sides = image.getexif().get(_EXIF_ORIENTATION) in _ORIENTATIONS_SWAPPING_SIDES
+            rgb = _to_rgb(_to_srgb(ImageOps.exif_transpose(image)))
+        except ImageError:
+            raise
+        except Exception as exc:  # truncated or corrupt pixel data
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ImageError(
+                f"the {shown_format} image could not be decoded ({reason}); "
+                "the file may be truncated or corrupt"
+            ) from None
+
+    original_size = (height, width) if swaps_sides else (width, height)
+    original_hw = (original_size[1], original_size[0])
+    final_target = _target_size(original_size[0], original_size[1], max_side)
+    downscaled = final_target != original_size
+    if rgb.size != final_target:
+        rgb = rgb.resize(final_target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    pixels = np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+    return NormalisedImage(
+        pixels=pixels,
+        original_size=original_hw,
+        downscaled=downscaled,
+        format=shown_format,
+        sha256=sha256_hex(data),
+    )
+
+
+def load_image(
+    path: str | os.PathLike[str],
+    *,
+    max_side: int | None = DEFAULT_MAX_SIDE,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> NormalisedImage:
+    """Read an image file and normalise it like :func:`decode_image`.
+
+    Raises :class:`ImageError` naming the file if it is missing, a directory, empty,
+    too large, truncated or not an accepted image.
+    """
+    _check_positive("max_bytes", max_bytes)
+    file = Path(path)
+    try:
+        if file.is_dir():
+            raise ImageError(f"{file} is a folder, not an image file")
+        size = file.stat().st_size
+        if size > max_bytes:
+            raise ImageError(
+                f"{file.name} is {_mb(size)}, larger than the {_mb(max_bytes)} accepted"
+            )
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"{file} does not exist") from None
+    except PermissionError:
+        raise ImageError(f"{file} cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise ImageError(f"{file} is a folder, not an image file") from None
+    except OSError as exc:
+        raise ImageError(f"{file} cannot be read ({exc.strerror or exc})") from None
+    try:
+        return decode_image(data, max_side=max_side, max_bytes=max_bytes, max_pixels=max_pixels)
+    except ImageError as exc:
+        raise ImageError(f"{file.name}: {exc}") from None

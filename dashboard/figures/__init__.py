@@ -1,0 +1,1 @@
+"""Figure builders: core results in, ``go.Figure`` out. Styling only, no computation."""

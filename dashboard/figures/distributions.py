@@ -1,0 +1,107 @@
+"""Per-channel PMF and CDF figures: original, noisy (sampled) and noisy (exact theory)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import CHANNEL_COLORS, CHANNEL_LIGHT, CHANNELS, base_layout
+
+LEVELS = np.arange(256)
+
+#: Order of the traces drawn for each channel; trace index = 3 * channel index + kind index.
+TRACE_KINDS = ("original", "noisy", "theory")
+_KIND_LABEL = {"original": "original", "noisy": "noisy (sampled)", "theory": "noisy (theory)"}
+
+
+def trace_index(channel: str, kind: str) -> int:
+    """Index in ``fig.data`` of the trace for ``channel`` and ``kind`` (see TRACE_KINDS)."""
+    return 3 * CHANNELS.index(channel) + TRACE_KINDS.index(kind)
+
+
+def trace_identity(index: int) -> tuple[str, str]:
+    """Inverse of :func:`trace_index`: (channel, kind) for a trace index."""
+    channel_index, kind_index = divmod(int(index), 3)
+    return CHANNELS[channel_index], TRACE_KINDS[kind_index]
+
+
+def _channel_traces(channel: str, original, noisy, theory, hover_unit: str) -> list[go.Scatter]:
+    color = CHANNEL_COLORS[channel]
+    styles = {
+        "original": {"line": {"color": CHANNEL_LIGHT[channel], "width": 2}, "fill": None},
+        "noisy": {"line": {"color": color, "width": 2}},
+        "theory": {"line": {"color": color, "width": 2, "dash": "dash"}},
+    }
+    traces = []
+    for kind, values in zip(TRACE_KINDS, (original, noisy, theory), strict=True):
+        traces.append(go.Scatter(
+            x=LEVELS, y=np.asarray(values, dtype=float), mode="lines",
+            name=channel, legendgroup=channel, showlegend=kind == "noisy",
+            meta=[channel, kind],
+            hovertemplate=f"{channel} {_KIND_LABEL[kind]}<br>level %{{x}}<br>"
+                          f"{hover_unit} %{{y:.4g}}<extra></extra>",
+            **styles[kind],
+        ))
+    return traces
+
+
+def _distribution_figure(original, noisy, theory, *, title: str, y_title: str,
+                         hover_unit: str, selection: tuple[int, int] | None) -> go.Figure:
+    fig = go.Figure()
+    for ci, channel in enumerate(CHANNELS):
+        fig.add_traces(_channel_traces(channel, original[ci], noisy[ci], theory[ci], hover_unit))
+    # Legend-only entries explaining the line styles (after the data traces: indices stable).
+    for label, line in (("original (light)", {"color": "#bbbbbb", "width": 2}),
+                        ("noisy, sampled (solid)", {"color": "#444444", "width": 2}),
+                        ("noisy, theory (dashed)", {"color": "#444444", "width": 2,
+                                                    "dash": "dash"})):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, line=line,
+                                 hoverinfo="skip"))
+    base_layout(fig, title=title, x_title="intensity level (0–255)", y_title=y_title)
+    fig.update_xaxes(range=[-2, 257])
+    fig.update_layout(dragmode="select", selectdirection="h")
+    if selection is not None:
+        lo, hi = selection
+        fig.add_vrect(x0=lo - 0.5, x1=hi + 0.5, fillcolor="rgba(255,196,0,0.25)", line_width=0)
+    return fig
+
+
+def _clip_spikes(fig: go.Figure, arrays) -> None:
+    """Scale the y axis to levels 1..254 and label the clipping spikes at 0 and 255 that rise
+    above it, so the spikes do not flatten the rest of the distribution."""
+    stacked = np.concatenate([np.asarray(a, float) for a in arrays])
+    inner_max = float(stacked[:, 1:255].max())
+    top = 1.15 * inner_max
+    for level in (0, 255):
+        peak = float(stacked[:, level].max())
+        if peak > top > 0:
+            fig.add_annotation(x=level, y=top, yanchor="top", showarrow=False,
+                               xanchor="left" if level == 0 else "right",
+                               text=f"↑ up to {peak:.3f} at level {level} (clipping)",
+                               font={"size": 12}, bgcolor="rgba(255,255,255,0.8)")
+    if top > 0:
+        fig.update_yaxes(range=[0, top])
+
+
+def pmf_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
+               selection: tuple[int, int] | None = None) -> go.Figure:
+    """PMF per channel: original (light), noisy sampled (solid), noisy theory (dashed).
+
+    Arrays are (3, 256) probabilities over levels 0..255; ``selection`` is a highlighted
+    inclusive level range.
+    """
+    fig = _distribution_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
+                               title="Probability mass function per channel",
+                               y_title="P(level)", hover_unit="P", selection=selection)
+    _clip_spikes(fig, (original_pmf, noisy_pmf, noisy_pmf_theory))
+    return fig
+
+
+def cdf_figure(original_cdf, noisy_cdf, noisy_cdf_theory,
+               selection: tuple[int, int] | None = None) -> go.Figure:
+    """CDF per channel, same traces as :func:`pmf_figure`; arrays (3, 256) in [0, 1]."""
+    fig = _distribution_figure(original_cdf, noisy_cdf, noisy_cdf_theory,
+                               title="Cumulative distribution per channel",
+                               y_title="P(level ≤ x)", hover_unit="F", selection=selection)
+    fig.update_yaxes(range=[0, 1.02])
+    return fig

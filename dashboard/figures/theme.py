@@ -1,0 +1,76 @@
+"""One place for colours, fonts, margins and export settings of every figure."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+CHANNELS = ("red", "green", "blue")
+
+#: Trace colours per channel: saturated enough to read on a projector, distinct for colour-blind
+#: viewers thanks to the dash styles that always accompany them.
+CHANNEL_COLORS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f5fbf"}
+#: Lighter shade of each channel for the "original" traces.
+CHANNEL_LIGHT = {"red": "rgba(214,39,40,0.35)", "green": "rgba(44,160,44,0.35)",
+                 "blue": "rgba(31,95,191,0.35)"}
+THEORY_COLOR = "#111111"
+SAMPLE_COLOR = "#7b61ff"
+HIGHLIGHT_COLOR = "rgba(255, 196, 0, 0.35)"
+
+FONT_FAMILY = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+BASE_FONT_SIZE = 15
+
+#: Export size (px) and scale for the modebar's download button: readable in a slide.
+EXPORT_WIDTH = 1200
+EXPORT_HEIGHT = 700
+EXPORT_SCALE = 2
+EXPORT_FORMATS = ("png", "svg")
+
+
+def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
+                height: int = 380) -> go.Figure:
+    """Apply the shared look to ``fig`` and return it."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
+               "font": {"size": BASE_FONT_SIZE + 3}},
+        font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#1d1d1f"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 64, "r": 20, "t": 52, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0,
+                "font": {"size": BASE_FONT_SIZE - 2}},
+        hoverlabel={"font": {"size": BASE_FONT_SIZE - 1}},
+        uirevision="keep",
+    )
+    fig.update_xaxes(title_text=x_title, showline=True, linecolor="#888", ticks="outside")
+    fig.update_yaxes(title_text=y_title, showline=True, linecolor="#888", ticks="outside",
+                     rangemode="tozero")
+    return fig
+
+
+def graph_config(export_format: str = "png", filename: str = "figure") -> dict:
+    """``dcc.Graph.config``: modebar download in ``export_format`` at slide size."""
+    if export_format not in EXPORT_FORMATS:
+        export_format = "png"
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": export_format,
+            "filename": filename,
+            "width": EXPORT_WIDTH,
+            "height": EXPORT_HEIGHT,
+            "scale": EXPORT_SCALE if export_format == "png" else 1,
+        },
+        "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
+    }
+
+
+def empty_figure(message: str, height: int = 300) -> go.Figure:
+    """A blank figure carrying ``message`` in its centre (no data, no axes)."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="plotly_white", height=height,
+        xaxis={"visible": False}, yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": BASE_FONT_SIZE}}],
+        margin={"l": 20, "r": 20, "t": 20, "b": 20},
+    )
+    return fig

@@ -1,0 +1,140 @@
+"""Where the explorer's pixels come from, and the per-process memory that keeps them hot.
+
+A *source* is an artwork id from the catalogue (or an embedded sample) or ``upload:<sha256>``.
+Big arrays (the decoded image, the seeded noise field and its scratch buffers) stay in this
+process, in small LRU maps; only small values ever become cache keys.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+from PIL import Image
+
+from dashboard.config import Settings
+from dashboard.core.distributions import NoiseAnalyser, NoisyDistributions
+from dashboard.core.images import NormalisedImage, decode_image, load_image
+from dashboard.corpus import Corpus
+
+UPLOAD_PREFIX = "upload:"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: Uploaded images kept on disk (oldest removed first).
+MAX_STORED_UPLOADS = 200
+
+T = TypeVar("T")
+
+
+class UnknownSourceError(ValueError):
+    """A source that is neither in the catalogue nor a stored upload."""
+
+
+class _LRU:
+    """A tiny thread-safe LRU map whose values are built on a miss by ``factory``."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, factory: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = factory()  # built outside the lock: two threads may both build, both correct
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+def upload_source(sha256: str) -> str:
+    """The source name of an upload."""
+    return f"{UPLOAD_PREFIX}{sha256}"
+
+
+class ImageStore:
+    """Decoded images, noise fields and noise renderers for one app (one per worker)."""
+
+    def __init__(self, settings: Settings, corpus: Corpus) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self._images = _LRU(8)
+        self._analysers = _LRU(3)
+        self._moves = _LRU(6)
+
+    # -- sources -----------------------------------------------------------------------------
+    def _upload_path(self, source: str) -> Path | None:
+        sha = source.removeprefix(UPLOAD_PREFIX)
+        if not source.startswith(UPLOAD_PREFIX) or not _SHA256.match(sha):
+            return None
+        return self.settings.uploads_dir / f"{sha}.png"
+
+    def is_known(self, source: str) -> bool:
+        """Whether ``source`` names an available artwork, sample or stored upload."""
+        if not isinstance(source, str):
+            return False
+        if source.startswith(UPLOAD_PREFIX):
+            path = self._upload_path(source)
+            return path is not None and path.is_file()
+        return source in self.corpus and self.corpus.available(source)
+
+    def rgb(self, source: str) -> np.ndarray:
+        """The analysed RGB uint8 image of ``source`` (long side ≤ settings.max_side)."""
+        if not self.is_known(source):
+            raise UnknownSourceError(f"unknown image {source!r}")
+        return self._images.get(source, lambda: self._load(source))
+
+    def _load(self, source: str) -> np.ndarray:
+        if source.startswith(UPLOAD_PREFIX):
+            return load_image(self._upload_path(source), max_side=self.settings.max_side,
+                              max_pixels=self.settings.max_pixels).pixels
+        return self.corpus.load(source, max_side=self.settings.max_side)
+
+    def analyser(self, source: str, seed: int) -> NoiseAnalyser:
+        """The noise analyser of ``source`` and ``seed`` (its field is drawn once per pair)."""
+        return self._analysers.get((source, int(seed)),
+                                   lambda: NoiseAnalyser(self.rgb(source), seed=int(seed)))
+
+    def noisy(self, source: str, mean: float, variance: float, seed: int) -> NoisyDistributions:
+        """The noisy image and its PMFs/CDFs; recent slider positions are kept in memory."""
+        key = (source, int(seed), float(mean), float(variance))
+        return self._moves.get(key, lambda: self.analyser(source, seed).move(mean, variance))
+
+    # -- uploads -----------------------------------------------------------------------------
+    def save_upload(self, data: bytes) -> tuple[str, NormalisedImage]:
+        """Validate and store an uploaded image; return its source name and the decoded image.
+
+        Raises ``ImageError`` (a ValueError with a user-facing message) for bad uploads.
+        """
+        image = decode_image(data, max_side=self.settings.max_side,
+                             max_bytes=self.settings.max_upload_bytes,
+                             max_pixels=self.settings.max_pixels)
+        source = upload_source(image.sha256)
+        path = self._upload_path(source)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            Image.fromarray(image.pixels).save(buffer, format="PNG")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(buffer.getvalue())
+            os.replace(tmp, path)
+            self._prune_uploads()
+        return source, image
+
+    def _prune_uploads(self) -> None:
+        stored = sorted(self.settings.uploads_dir.glob("*.png"), key=lambda p: p.stat().st_mtime)
+        for old in stored[:-MAX_STORED_UPLOADS]:
+            old.unlink(missing_ok=True)

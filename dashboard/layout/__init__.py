@@ -1,0 +1,1 @@
+"""Dash layout builders: small named functions, component ids kept in :mod:`ids`."""

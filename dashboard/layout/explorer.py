@@ -1,0 +1,244 @@
+"""The explorer page: one image under Gaussian noise, and its colour distributions.
+
+``layout(**query)`` builds the page from a share link's query string, so the first render
+already shows the linked view; bad parameters become a visible notice, never an error.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.figures.theme import EXPORT_FORMATS, graph_config
+from dashboard.layout import ids
+from dashboard.viewstate import (
+    BINS_RANGE,
+    CHANNELS,
+    JOINT_BINS,
+    SPACES,
+    ViewState,
+)
+
+CAPTIONS = {
+    ids.NOISE_GRAPH: "The dashed curve is the Gaussian density the noise is drawn from; the bars "
+                     "are the noise actually drawn for this image. With millions of samples they "
+                     "agree closely.",
+    ids.NOISE_CDF_GRAPH: "The same comparison as running totals: the share of noise values "
+                         "below each point, in theory (dashed) and in the sample.",
+    ids.EFFECTIVE_NOISE_GRAPH: "How far each pixel really moved after the result was clipped to "
+                               "0–255 and rounded: spikes far from the centre are pixels pushed "
+                               "past black or white and stopped there.",
+    ids.PMF_GRAPH: "How often each intensity occurs, per channel: light = original image, solid "
+                   "= noisy image, dashed = what probability theory predicts for the noisy image. "
+                   "Drag across a range to highlight those pixels.",
+    ids.CDF_GRAPH: "The share of pixels at or below each intensity. Noise smooths the steps of "
+                   "the original; the dashed theory should lie on the solid noisy curve.",
+    ids.JOINT_GRAPH: "How often each pair of intensities occurs together in one pixel (brighter = "
+                     "more common, log scale). Click a column or drag a range to condition on it.",
+    ids.CONDITIONAL_GRAPH: "The distribution of the second channel among only the pixels in the "
+                           "chosen range of the first, against all pixels (dotted).",
+    ids.COLOR_3D_GRAPH: "Each ball is a small cube of colours; its size is the share of pixels in "
+                        "it and its colour their average. Click one to highlight its pixels.",
+    ids.COLOR_3D_NOISY_GRAPH: "The same colour distribution after noise: colours spread into "
+                              "neighbouring cubes, which is exactly what diffusion models undo.",
+    ids.PALETTE: "The most likely colours: the fullest colour cubes, with the share of all "
+                 "pixels each holds.",
+}
+
+
+def _caption(graph_id: str) -> html.P:
+    return html.P(CAPTIONS[graph_id], className="figure-caption")
+
+
+def _graph(graph_id: str, height: int = 380) -> dcc.Loading:
+    return dcc.Loading(
+        dcc.Graph(id=graph_id, config=graph_config("png", graph_id),
+                  style={"height": f"{height}px"}),
+        delay_show=300, type="circle",
+    )
+
+
+def _labelled(label: str, control, help_text: str | None = None, label_for: str | None = None):
+    children = [dbc.Label(label, html_for=label_for, className="control-label"), control]
+    if help_text:
+        children.append(html.Div(help_text, className="form-text"))
+    return html.Div(children, className="mb-3")
+
+
+def source_controls(state: ViewState, options: list[dict]) -> html.Div:
+    """Artwork selector and upload."""
+    return html.Div([
+        _labelled("Artwork", dcc.Dropdown(
+            id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
+            searchable=True, placeholder="Search by title, year or period",
+        ), label_for=ids.ARTWORK_SELECT),
+        dcc.Upload(
+            id=ids.UPLOAD, multiple=False,
+            accept="image/jpeg,image/png,image/webp,image/gif,image/tiff,image/bmp",
+            children=html.Div(["Drop your own image here or ", html.A("choose a file")]),
+            className="upload-zone",
+        ),
+        html.Div(id=ids.UPLOAD_MESSAGE, className="mt-2"),
+    ])
+
+
+def noise_controls(state: ViewState) -> html.Div:
+    """Mean, variance and seed of the noise."""
+    return html.Div([
+        _labelled("Noise mean μ", dcc.Slider(
+            id=ids.MEAN_SLIDER, min=-1, max=1, step=0.01, value=state.mean,
+            marks={-1: "−1", -0.5: "−0.5", 0: "0", 0.5: "0.5", 1: "1"},
+            allow_direct_input=True, updatemode="mouseup",
+        ), "On the 0–1 intensity scale (× 255 = levels)."),
+        _labelled("Noise variance σ²", dcc.Slider(
+            id=ids.VARIANCE_SLIDER, min=0, max=1, step=0.0005, value=state.variance,
+            marks={0: "0", 0.25: "0.25", 0.5: "0.5", 0.75: "0.75", 1: "1"},
+            allow_direct_input=True, updatemode="mouseup",
+        )),
+        html.Div(id=ids.SIGMA_TEXT, className="sigma-text mb-3"),
+        _labelled("Seed", dbc.InputGroup([
+            dbc.Input(id=ids.SEED_INPUT, type="number", min=0, max=2**32 - 1, step=1,
+                      value=state.seed, debounce=True),
+            dbc.Button("New seed", id=ids.NEW_SEED_BUTTON, color="secondary", outline=True),
+        ]), "Same seed, same noise: move the sliders and the noise pattern stays.",
+            label_for=ids.SEED_INPUT),
+    ])
+
+
+def share_controls() -> html.Div:
+    """Copy-link button and the export format of the figures' camera button."""
+    return html.Div([
+        html.Div([
+            dcc.Clipboard(id=ids.SHARE_CLIPBOARD, title="Copy a link to this exact view",
+                          className="share-clipboard"),
+            html.Span("Copy link to this view", id=ids.SHARE_TEXT, className="ms-2"),
+        ], className="d-flex align-items-center mb-3"),
+        _labelled("Figure download format", dbc.RadioItems(
+            id=ids.EXPORT_FORMAT, inline=True, value="png",
+            options=[{"label": f.upper(), "value": f} for f in EXPORT_FORMATS],
+        ), "The camera icon on each figure saves it at slide size (1200×700)."),
+    ])
+
+
+def controls_card(state: ViewState, options: list[dict]) -> dbc.Card:
+    return dbc.Card(dbc.CardBody([
+        source_controls(state, options),
+        html.Hr(),
+        noise_controls(state),
+        html.Hr(),
+        share_controls(),
+    ]), className="controls-card")
+
+
+def images_card() -> dbc.Card:
+    """Original and noisy image side by side, with the highlight status under them."""
+    def figure(image_id: str, title: str):
+        return dbc.Col(html.Figure([
+            dcc.Loading(html.Img(id=image_id, alt=title, className="artwork-image"),
+                        delay_show=300, type="dot"),
+            html.Figcaption(title),
+        ], className="image-figure"), md=6)
+
+    return dbc.Card(dbc.CardBody([
+        dbc.Row([figure(ids.ORIGINAL_IMAGE, "Original"), figure(ids.NOISY_IMAGE, "With noise")]),
+        html.Div(id=ids.IMAGE_CAPTION, className="image-caption"),
+        html.Div([
+            html.Span(id=ids.SELECTION_TEXT, className="selection-text"),
+            dbc.Button("Clear highlight", id=ids.CLEAR_SELECTION, size="sm", color="link"),
+        ], className="d-flex align-items-center gap-2"),
+    ]))
+
+
+def noise_tab() -> dbc.Tab:
+    return dbc.Tab(label="Noise", tab_id="noise", children=[
+        html.Div(id=ids.NOISE_SUMMARY, className="summary mt-3"),
+        dbc.Row([
+            dbc.Col([_graph(ids.NOISE_GRAPH), _caption(ids.NOISE_GRAPH)], lg=6),
+            dbc.Col([_graph(ids.NOISE_CDF_GRAPH), _caption(ids.NOISE_CDF_GRAPH)], lg=6),
+        ]),
+        _graph(ids.EFFECTIVE_NOISE_GRAPH), _caption(ids.EFFECTIVE_NOISE_GRAPH),
+    ])
+
+
+def distributions_tab() -> dbc.Tab:
+    return dbc.Tab(label="Colour distribution", tab_id="distributions", children=[
+        html.Div(id=ids.FIT_SUMMARY, className="summary mt-3"),
+        dbc.Row([
+            dbc.Col([_graph(ids.PMF_GRAPH, 420), _caption(ids.PMF_GRAPH)], xl=6),
+            dbc.Col([_graph(ids.CDF_GRAPH, 420), _caption(ids.CDF_GRAPH)], xl=6),
+        ]),
+    ])
+
+
+def joint_tab(state: ViewState) -> dbc.Tab:
+    channel_options = [{"label": c.capitalize(), "value": c} for c in CHANNELS]
+    pickers = dbc.Row([
+        dbc.Col(_labelled("Condition on (x)", dbc.Select(
+            id=ids.JOINT_X, options=channel_options, value=state.joint_x)), sm=3),
+        dbc.Col(_labelled("Distribution of (y)", dbc.Select(
+            id=ids.JOINT_Y, options=channel_options, value=state.joint_y)), sm=3),
+        dbc.Col(_labelled("Image", dbc.RadioItems(
+            id=ids.JOINT_IMAGE, inline=True, value=state.joint_image,
+            options=[{"label": "original", "value": "original"},
+                     {"label": "noisy", "value": "noisy"}])), sm=3),
+        dbc.Col(_labelled("Bins per axis", dbc.Select(
+            id=ids.JOINT_BINS, value=str(state.joint_bins),
+            options=[{"label": str(b), "value": str(b)} for b in JOINT_BINS])), sm=3),
+    ], className="mt-3")
+    return dbc.Tab(label="Joint & conditional", tab_id="joint", children=[
+        pickers,
+        html.Div(id=ids.JOINT_STATS, className="summary"),
+        dbc.Row([
+            dbc.Col([_graph(ids.JOINT_GRAPH, 460), _caption(ids.JOINT_GRAPH)], xl=6),
+            dbc.Col([_graph(ids.CONDITIONAL_GRAPH, 460), _caption(ids.CONDITIONAL_GRAPH)], xl=6),
+        ]),
+    ])
+
+
+def colour3d_tab(state: ViewState) -> dbc.Tab:
+    pickers = dbc.Row([
+        dbc.Col(_labelled("Colour space", dbc.RadioItems(
+            id=ids.COLOR_SPACE, inline=True, value=state.space,
+            options=[{"label": s.upper() if s != "lab" else "CIE Lab", "value": s}
+                     for s in SPACES])), sm=6),
+        dbc.Col(_labelled("Bins per axis", dcc.Slider(
+            id=ids.COLOR_BINS, min=BINS_RANGE[0], max=BINS_RANGE[1], step=8, value=state.bins,
+            marks={b: str(b) for b in range(BINS_RANGE[0], BINS_RANGE[1] + 1, 8)},
+            updatemode="mouseup")), sm=6),
+    ], className="mt-3")
+    return dbc.Tab(label="3D colour", tab_id="colour3d", children=[
+        pickers,
+        dbc.Row([
+            dbc.Col([_graph(ids.COLOR_3D_GRAPH, 520), _caption(ids.COLOR_3D_GRAPH)], xl=6),
+            dbc.Col([_graph(ids.COLOR_3D_NOISY_GRAPH, 520), _caption(ids.COLOR_3D_NOISY_GRAPH)],
+                    xl=6),
+        ]),
+        html.H5("Most likely colours", className="mt-3"),
+        dcc.Loading(html.Div(id=ids.PALETTE, className="palette"), delay_show=300),
+        _caption(ids.PALETTE),
+    ])
+
+
+def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
+                    corpus_message: str | None) -> html.Div:
+    """The whole explorer page for ``state``."""
+    banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
+    if corpus_message:
+        banners.append(dbc.Alert(corpus_message, color="info", dismissable=True,
+                                 className="py-2"))
+    return html.Div([
+        html.Div(banners, id=ids.NOTICES),
+        dcc.Store(id=ids.SELECTION_STORE, data=state.selection),
+        dcc.Store(id=ids.GIVEN_STORE, data=list(state.given) if state.given else None),
+        dcc.Store(id=ids.URL_QUERY_STORE),
+        dcc.Store(id=ids.URL_SYNC_SINK),
+        dbc.Row([
+            dbc.Col(controls_card(state, options), lg=3, className="mb-3"),
+            dbc.Col([
+                images_card(),
+                dbc.Tabs([noise_tab(), distributions_tab(), joint_tab(state),
+                          colour3d_tab(state)],
+                         id=ids.VIEW_TABS, active_tab=state.view, className="mt-3"),
+            ], lg=9),
+        ]),
+    ])

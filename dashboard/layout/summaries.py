@@ -1,0 +1,100 @@
+"""Numbers in words: the summary lines above the figures and the palette swatches."""
+
+from __future__ import annotations
+
+import math
+
+from dash import html
+
+from dashboard.figures.theme import CHANNEL_COLORS, CHANNELS
+
+
+def _fit_words(total_variation: float) -> str:
+    """Plain-language reading of a total variation distance between two distributions."""
+    if total_variation < 0.01:
+        return "matches the theory almost exactly"
+    if total_variation < 0.03:
+        return "matches the theory closely"
+    if total_variation < 0.1:
+        return "roughly follows the theory"
+    return "departs from the theory"
+
+
+def fit_summary(fits: dict[str, dict], size: tuple[int, int]) -> html.Div:
+    """One line per channel: how far the sampled noisy PMF is from the exact theory."""
+    height, width = size
+    items = []
+    for channel in CHANNELS:
+        fit = fits[channel]
+        tv = fit["total_variation"]
+        p_value = fit["p_value"]
+        p_text = "n/a" if p_value is None or math.isnan(p_value) else f"{p_value:.3g}"
+        items.append(html.Li([
+            html.Strong(channel.capitalize(), style={"color": CHANNEL_COLORS[channel]}),
+            f": the noisy image {_fit_words(tv)}: the two histograms differ on "
+            f"{100 * tv:.2f}% of the pixels' probability mass (total variation). "
+            f"Chi-square {fit['chi_square']:.1f} on {fit['degrees_of_freedom']} degrees of "
+            f"freedom, p = {p_text}",
+            html.Span(" (a p-value well above 0.05 means the differences are what chance "
+                      "alone would give)", className="text-muted") if channel == "red" else "",
+            ".",
+        ]))
+    return html.Div([
+        html.P(f"Theory against sample on {height * width:,} pixels per channel:",
+               className="mb-1"),
+        html.Ul(items, className="mb-0"),
+    ])
+
+
+def noise_summary(data: dict, mean: float, variance: float) -> html.Div:
+    """Sample moments against the theory, and how much clipping happened."""
+    sigma = math.sqrt(variance)
+    sample_sigma = math.sqrt(max(data["sample_variance"], 0.0))
+    clip = 100 * data["max_abs_clip_share"]
+    effective = ", ".join(
+        f"{channel} {m:+.1f} (theory {t:+.1f})" for channel, m, t in
+        zip(CHANNELS, data["effective_mean"], data["effective_mean_theory"], strict=True))
+    return html.Div([
+        html.P([
+            f"{data['pixels'] * 3:,} noise values drawn. Their mean is "
+            f"{data['sample_mean']:+.5f} (asked for {mean:+g}) and their standard deviation "
+            f"{sample_sigma:.5f} (asked for {sigma:.5f}).",
+        ], className="mb-1"),
+        html.P([
+            "After clipping to 0–255 and rounding, the average change per pixel in levels is: ",
+            effective, ". ",
+            f"Up to {clip:.1f}% of a channel's pixels were pushed to pure black or white."
+            if clip >= 0.05 else "Almost no pixel was pushed past black or white.",
+        ], className="mb-0"),
+    ])
+
+
+def joint_summary(data: dict, x_channel: str, y_channel: str, image: str,
+                  given: tuple[int, int] | None) -> html.Div:
+    """Correlation and mutual information in words."""
+    r = data["correlation"]
+    mi = data["mutual_information"]
+    r_text = "undefined (one channel is constant)" if math.isnan(r) else f"{r:+.3f}"
+    parts = [
+        f"In the {image} image, {x_channel} and {y_channel} have Pearson correlation {r_text} ",
+        f"and share {mi:.3f} bits of information (knowing one pixel's {x_channel} level tells "
+        f"you that much about its {y_channel} level; 0 would mean independent).",
+    ]
+    if given is not None:
+        parts.append(f" {data['given_pixels']:,} pixels have {x_channel} in "
+                     f"[{given[0]}, {given[1]}].")
+    return html.P(parts, className="mb-2")
+
+
+def palette_swatches(label: str, colours, shares) -> html.Div:
+    """A row of colour swatches with their shares of all pixels."""
+    swatches = []
+    for (r, g, b), share in zip(colours.tolist(), shares.tolist(), strict=True):
+        text_colour = "#000" if (0.299 * r + 0.587 * g + 0.114 * b) > 140 else "#fff"
+        swatches.append(html.Div(
+            [html.Span(f"{100 * share:.1f}%"), html.Small(f"#{r:02x}{g:02x}{b:02x}")],
+            className="swatch", title=f"rgb({r}, {g}, {b}): {100 * share:.2f}% of pixels",
+            style={"backgroundColor": f"rgb({r},{g},{b})", "color": text_colour},
+        ))
+    return html.Div([html.Div(label, className="palette-label"),
+                     html.Div(swatches, className="swatches")], className="palette-row")

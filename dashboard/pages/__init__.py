@@ -1,0 +1,1 @@
+"""Page layouts registered with Dash Pages: ``layout(**query)`` never fails on a bad query."""

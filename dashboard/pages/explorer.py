@@ -1,0 +1,50 @@
+"""The explorer page at ``/``: built from the share link's query string."""
+
+from __future__ import annotations
+
+from dashboard import services
+from dashboard.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD, Corpus
+from dashboard.layout.explorer import explorer_layout
+from dashboard.viewstate import parse_query
+
+#: Shown first when nothing else is asked for: a painting whose colours speak for themselves.
+PREFERRED_DEFAULTS = ("the-starry-night-1889", "wheatfield-with-crows-1890", "sunflowers-1888")
+
+
+def default_source(corpus: Corpus) -> str:
+    """The artwork shown when a link names none: a well-known painting, else the first sample."""
+    for artwork_id in PREFERRED_DEFAULTS:
+        if artwork_id in corpus and corpus.available(artwork_id):
+            return artwork_id
+    available = corpus.artworks(available_only=True, include_samples=False)
+    if available:
+        return available[0].id
+    return corpus.samples[0].id
+
+
+def artwork_options(corpus: Corpus, extra: list[dict] | None = None) -> list[dict]:
+    """Dropdown options grouped by period (a disabled header per period), searchable text."""
+    options: list[dict] = list(extra or [])
+    years = {p.id: p.years for p in (*PERIODS, SAMPLE_PERIOD)}
+    for period, works in corpus.by_period(available_only=True).items():
+        header = PERIOD_LABELS[period] + (f" ({years[period]})" if years[period] else "")
+        options.append({"label": f"— {header} —", "value": f"__period__{period}",
+                        "disabled": True, "search": period})
+        for work in works:
+            year = f", {work.year}" if work.year else ""
+            options.append({"label": f"{work.title}{year}", "value": work.id,
+                            "search": f"{work.title} {work.year or ''} {PERIOD_LABELS[period]}"})
+    return options
+
+
+def layout(**query):
+    """Explorer layout for a query string (``?artwork=…&mean=…``); bad values become notices."""
+    corpus = services.corpus()
+    store = services.store()
+    state, notices = parse_query(query, is_known_source=store.is_known,
+                                 default_source=default_source(corpus))
+    extra = []
+    if state.source.startswith("upload:"):
+        extra.append({"label": "Your upload", "value": state.source})
+    message = None if corpus.has_artworks() else CORPUS_HELP
+    return explorer_layout(state, artwork_options(corpus, extra), notices, message)

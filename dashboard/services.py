@@ -1,0 +1,175 @@
+"""Cached entry points between the callbacks and the numeric core.
+
+Every function takes small hashable values (source, mean, variance, seed, channel names, bins)
+and returns plain numbers and small arrays, so flask-caching can share results between
+workers. Big arrays live in the per-process :class:`~dashboard.imagestore.ImageStore`.
+``image`` arguments are ``"original"`` or ``"noisy"``; for the original, noise parameters are
+ignored and passed as ``None`` so that all slider positions share one cache entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask import current_app
+
+from dashboard.cache import cache
+from dashboard.config import Settings
+from dashboard.core import colors, joint
+from dashboard.core.highlight import dim_outside, encode_jpeg, level_mask
+from dashboard.corpus import Corpus
+from dashboard.imagestore import ImageStore
+from dashboard.viewstate import selection_parts
+from dashboard.web import heavy_slot
+
+#: Most markers drawn in a 3D colour scatter: the fullest bins, which cover nearly all pixels;
+#: the caption reports the covered share.
+MAX_3D_MARKERS = 4000
+PALETTE_SIZE = 10
+JPEG_QUALITY = 85
+
+
+def _extension() -> dict[str, Any]:
+    return current_app.extensions["dashboard"]
+
+
+def store() -> ImageStore:
+    """This app's image store."""
+    return _extension()["store"]
+
+
+def corpus() -> Corpus:
+    """This app's corpus."""
+    return _extension()["corpus"]
+
+
+def settings() -> Settings:
+    """This app's settings."""
+    return _extension()["settings"]
+
+
+def _pixels(source: str, image: str, mean: float | None, variance: float | None,
+            seed: int | None) -> np.ndarray:
+    if image == "original":
+        return store().rgb(source)
+    return store().noisy(source, mean, variance, seed).noisy
+
+
+def _noise_args(image: str, mean, variance, seed) -> tuple:
+    return (None, None, None) if image == "original" else (mean, variance, seed)
+
+
+@cache.memoize()
+def distributions(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
+    """PMFs/CDFs (3, 256) of original, noisy and noisy theory, plus goodness of fit."""
+    with heavy_slot():
+        analyser = store().analyser(source, seed)
+        result = store().noisy(source, mean, variance, seed)
+        fits = analyser.goodness_of_fit(result)
+    height, width = result.noisy.shape[:2]
+    return {
+        "original_pmf": result.original_pmf, "original_cdf": result.original_cdf,
+        "noisy_pmf": result.noisy_pmf, "noisy_cdf": result.noisy_cdf,
+        "noisy_pmf_theory": result.noisy_pmf_theory,
+        "noisy_cdf_theory": result.noisy_cdf_theory,
+        "fit": {name: vars(fit) for name, fit in fits.items()},
+        "size": (height, width),
+    }
+
+
+@cache.memoize()
+def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
+    """Noise PDF/CDF against the sample, and the effective noise after clipping/rounding."""
+    with heavy_slot():
+        analyser = store().analyser(source, seed)
+        summary = analyser.noise_summary(mean, variance)
+        effective = analyser.effective_noise(store().noisy(source, mean, variance, seed))
+    clipped = effective.pmf[:, [0, -1]]
+    return {
+        "grid": summary.grid, "pdf_theory": summary.pdf_theory,
+        "cdf_theory": summary.cdf_theory, "ecdf": summary.ecdf,
+        "edges": summary.edges, "density": summary.density,
+        "sample_mean": summary.sample_mean, "sample_variance": summary.sample_variance,
+        "effective_levels": effective.levels, "effective_pmf": effective.pmf,
+        "effective_pmf_theory": effective.pmf_theory,
+        "effective_mean": (effective.pmf * effective.levels).sum(axis=1),
+        "effective_mean_theory": (effective.pmf_theory * effective.levels).sum(axis=1),
+        "pixels": int(analyser.pixel_count),
+        "max_abs_clip_share": float(clipped.max()),
+    }
+
+
+@cache.memoize()
+def joint_view(source: str, image: str, mean: float | None, variance: float | None,
+               seed: int | None, x_channel: str, y_channel: str, bins: int,
+               given: tuple[int, int] | None) -> dict[str, Any]:
+    """Joint PMF of two channels, correlation, mutual information and a conditional PMF."""
+    with heavy_slot():
+        rgb = _pixels(source, image, mean, variance, seed)
+        coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=bins)
+        full = coarse if bins == 256 else joint.joint_histogram(rgb, x_channel, y_channel,
+                                                                bins=256)
+    x_marginal, y_marginal = joint.marginals(full)
+    result: dict[str, Any] = {
+        # Heatmaps index z[row][col] = z[y][x]: transpose counts (x, y) -> (y, x).
+        "pmf_yx": coarse.pmf.T, "level_edges": coarse.level_edges,
+        "correlation": joint.pearson_correlation(full),
+        "mutual_information": joint.mutual_information(full),
+        "y_marginal": y_marginal / max(y_marginal.sum(), 1),
+        "conditional": None, "given_pixels": 0,
+    }
+    if given is not None:
+        conditional = joint.conditional_pmf(full, given[0], given[1])
+        result["given_pixels"] = int(conditional.n_pixels)
+        if not conditional.is_empty:
+            result["conditional"] = conditional.pmf
+    return result
+
+
+@cache.memoize()
+def colour_view(source: str, image: str, mean: float | None, variance: float | None,
+                seed: int | None, space: str, bins: int) -> dict[str, Any]:
+    """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
+    with heavy_slot():
+        rgb = _pixels(source, image, mean, variance, seed)
+        hist = colors.color_histogram(rgb, space, bins=bins)
+        palette = colors.dominant_colors(hist, n_colors=PALETTE_SIZE)
+    shown = slice(0, MAX_3D_MARKERS)
+    occupied = hist.occupied[shown]
+    flat = (occupied[:, 0] * bins + occupied[:, 1]) * bins + occupied[:, 2]
+    shares = hist.shares
+    return {
+        "centres": hist.centres[shown], "shares": shares[shown], "colours": hist.colors[shown],
+        "bin_ids": flat, "occupied": int(len(shares)), "shown": int(len(flat)),
+        "shown_share": float(shares[shown].sum()),
+        "palette_colours": palette.colors, "palette_shares": palette.shares,
+    }
+
+
+def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.ndarray:
+    parts = selection_parts(selection)
+    rgb = _pixels(source, parts["image"], *_noise_args(parts["image"], mean, variance, seed))
+    if parts["kind"] == "levels":
+        return level_mask(rgb, parts["channel"], parts["lo"], parts["hi"])
+    return colors.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
+
+
+@cache.memoize()
+def selection_summary(source: str, selection: str, mean: float, variance: float,
+                      seed: int) -> dict[str, Any]:
+    """How many pixels a highlight selection covers."""
+    with heavy_slot():
+        mask = _selection_mask(source, selection, mean, variance, seed)
+    return {"pixels": int(mask.sum()), "share": float(mask.mean())}
+
+
+@cache.memoize()
+def image_jpeg(source: str, image: str, mean: float | None, variance: float | None,
+               seed: int | None, selection: str | None) -> bytes:
+    """JPEG bytes of the original or noisy image, dimmed outside ``selection`` if given."""
+    with heavy_slot():
+        rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
+        if selection:
+            rgb = dim_outside(rgb, _selection_mask(source, selection, mean, variance, seed))
+        return encode_jpeg(rgb, quality=JPEG_QUALITY)

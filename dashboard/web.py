@@ -1,0 +1,233 @@
+"""HTTP hardening for the Flask server under Dash: headers, body cap, /healthz, errors, load limit.
+
+The app factory calls :func:`install` once on ``dash_app.server``. Services wrap
+expensive computations in :func:`heavy_slot` so that one worker never runs more
+than ``settings.max_heavy_computations`` of them at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, current_app, has_app_context, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from dashboard import __version__
+from dashboard.cache import cache_status
+from dashboard.config import Settings, env_name
+
+logger = logging.getLogger(__name__)
+
+#: Headers added to every response unless the view already set them.
+#: The CSP only forbids framing by other sites and <base>/<object> tricks: Dash
+#: renders with inline scripts and Plotly needs eval-like features, so a
+#: script-src policy would break the page.
+SECURITY_HEADERS: Mapping[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Content-Security-Policy": "frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
+}
+
+#: Bytes a request may carry beyond the base64-encoded upload: the Dash
+#: callback JSON around it, the data-URL prefix, the file name.
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+#: Seconds a request waits for a heavy-computation slot before giving up with 503.
+HEAVY_WAIT_SECONDS = 20.0
+_HEAVY_KEY = "dashboard.heavy_limiter"
+
+
+def request_body_limit(max_upload_bytes: int) -> int:
+    """Largest request body (bytes) that can carry an upload of ``max_upload_bytes``.
+
+    Dash sends uploads base64-encoded inside callback JSON: 4 bytes per 3, plus
+    :data:`REQUEST_OVERHEAD_BYTES`.
+    """
+    if max_upload_bytes < 1:
+        raise ValueError(f"max_upload_bytes={max_upload_bytes!r} must be a positive byte count")
+    return 4 * math.ceil(max_upload_bytes / 3) + REQUEST_OVERHEAD_BYTES
+
+
+class ServerBusy(HTTPException):
+    """503: every heavy-computation slot of this worker stayed taken for the whole wait."""
+
+    code = 503
+    description = (
+        "The server is busy with other image computations. Please try again in a few seconds."
+    )
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Retry-After", "5")]
+
+
+class HeavyLimiter:
+    """At most ``slots`` heavy computations at once in this process; re-entrant per thread.
+
+    Parameters
+    ----------
+    slots : int
+        Computations allowed at once (``settings.max_heavy_computations``).
+    wait_seconds : float
+        How long :meth:`slot` waits for a free slot before raising :class:`ServerBusy`.
+    """
+
+    def __init__(self, slots: int, wait_seconds: float = HEAVY_WAIT_SECONDS) -> None:
+        if slots < 1:
+            raise ValueError(f"slots={slots!r} must be a positive integer")
+        if wait_seconds < 0:
+            raise ValueError(f"wait_seconds={wait_seconds!r} must be >= 0 seconds")
+        self.slots = slots
+        self.wait_seconds = wait_seconds
+        self._semaphore = threading.BoundedSemaphore(slots)
+        self._held = threading.local()
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @property
+    def busy(self) -> int:
+        """Slots taken right now."""
+        return self._busy
+
+    @contextmanager
+    def slot(self, wait_seconds: float | None = None) -> Iterator[None]:
+        """Hold a slot for the ``with`` block; nested use in one thread takes only one."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        wait = self.wait_seconds if wait_seconds is None else wait_seconds
+        if not self._semaphore.acquire(timeout=wait):
+            logger.warning("all %d heavy-computation slots busy for %g s: 503", self.slots, wait)
+            raise ServerBusy()
+        with self._lock:
+            self._busy += 1
+        self._held.depth = 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            with self._lock:
+                self._busy -= 1
+            self._semaphore.release()
+
+
+@contextmanager
+def heavy_slot(wait_seconds: float | None = None) -> Iterator[None]:
+    """Run the ``with`` block in one of this worker's heavy-computation slots.
+
+    Uses the limiter :func:`install` put on the current Flask app; outside an app
+    (CLI, benchmarks, unit tests) it limits nothing. Raises :class:`ServerBusy`
+    (HTTP 503 with ``Retry-After``) when no slot frees up within the wait.
+    """
+    limiter = current_app.extensions.get(_HEAVY_KEY) if has_app_context() else None
+    if limiter is None:
+        yield
+        return
+    with limiter.slot(wait_seconds):
+        yield
+
+
+def install(
+    server: Flask,
+    settings: Settings,
+    *,
+    health_details: Callable[[], Mapping[str, Any]] | None = None,
+    heavy_wait_seconds: float = HEAVY_WAIT_SECONDS,
+) -> None:
+    """Add security headers, the body cap, ``/healthz``, error pages and the heavy limiter.
+
+    ``health_details`` (optional) returns extra JSON-able fields for ``/healthz``,
+    e.g. corpus availability; it must be cheap and must not raise.
+    """
+    limit = request_body_limit(settings.max_upload_bytes)
+    server.config["MAX_CONTENT_LENGTH"] = limit
+    server.extensions[_HEAVY_KEY] = HeavyLimiter(
+        settings.max_heavy_computations, wait_seconds=heavy_wait_seconds
+    )
+
+    def reject_oversized_body() -> Response | None:
+        # Refuse on the declared length before anything reads the body; bodies
+        # without Content-Length are cut by Werkzeug at MAX_CONTENT_LENGTH.
+        length = request.content_length
+        if length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        return None
+
+    def add_security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def too_large(_error: RequestEntityTooLarge) -> Response:
+        size = request.content_length
+        said = f"{size:,} bytes" if size is not None else "too large"
+        message = (
+            f"The request body is {said}; this server accepts at most {limit:,} bytes, "
+            f"enough for an image of {settings.max_upload_bytes / 2**20:.1f} MiB "
+            f"({env_name('max_upload_bytes')}). Choose a smaller image."
+        )
+        return _error_response(413, "request_too_large", message)
+
+    def busy(error: ServerBusy) -> Response:
+        response = _error_response(503, "server_busy", error.description or "busy")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    def internal_error(_error: InternalServerError) -> Response:
+        # Flask has already logged the traceback ("Exception on <path> [<method>]");
+        # the browser gets no detail of it.
+        return _error_response(
+            500,
+            "internal_error",
+            "Something went wrong on the server. The error has been logged; "
+            "please try again or choose other settings.",
+        )
+
+    def healthz() -> Response:
+        cache_state = cache_status(server)
+        body: dict[str, Any] = {
+            "status": "ok" if cache_state.get("healthy") else "degraded",
+            "version": __version__,
+            "cache": cache_state,
+            "heavy_computations": {
+                "busy": server.extensions[_HEAVY_KEY].busy,
+                "slots": settings.max_heavy_computations,
+            },
+        }
+        if health_details is not None:
+            body.update(health_details())
+        response = jsonify(body)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    server.before_request(reject_oversized_body)
+    server.after_request(add_security_headers)
+    server.register_error_handler(RequestEntityTooLarge, too_large)
+    server.register_error_handler(ServerBusy, busy)
+    server.register_error_handler(InternalServerError, internal_error)
+    server.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+
+
+def _error_response(status: int, code: str, message: str) -> Response:
+    """JSON for API/XHR clients (Dash callbacks), plain text for everyone else."""
+    # On a tie (a browser's */*) plain text wins; JSON only when asked for.
+    wants_json = request.is_json or (
+        request.accept_mimetypes.best_match(["text/plain", "application/json"])
+        == "application/json"
+    )
+    if wants_json:
+        response = jsonify({"error": code, "message": message})
+    else:
+        response = Response(message + "\n", mimetype="text/plain")
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,98 @@
+"""gunicorn settings: `gunicorn dashboard.app:server --config gunicorn.conf.py` (the Procfile).
+
+Port and worker count come from :func:`dashboard.config.load_settings` (``PORT``,
+``WEB_CONCURRENCY``); command-line flags and ``GUNICORN_CMD_ARGS`` override
+anything here (e.g. ``--bind 127.0.0.1:8050`` to stay local). Why these values:
+docs/deploy.md, "Server processes".
+"""
+
+import os
+
+from dashboard.config import load_settings
+
+_settings = load_settings()
+
+# A container or PaaS router reaches the app from outside: listen on all interfaces.
+bind = [f"0.0.0.0:{_settings.port}"]
+
+# 2 processes x 4 threads for 2 cores: numpy/scikit-image release the GIL in
+# their inner loops, so threads overlap the heavy parts; processes give the
+# pure-Python parts (Dash, Plotly JSON) a core each.
+workers = _settings.workers
+worker_class = "gthread"
+threads = 4
+
+# Each worker builds its own app on first import (dashboard.app's lazy
+# ``server``): nothing is forked half-initialised (thread pools, Redis sockets).
+preload_app = False
+
+# A slow histogram (the per-worker heavy-computation limit keeps these short)
+# must not be mistaken for a hung worker, but a truly hung one is replaced.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+
+# Restart a worker after ~1000 requests (jittered so both never restart
+# together) to bound slow memory growth from caches inside libraries.
+max_requests = 1000
+max_requests_jitter = 200
+
+# Heartbeat files on tmpfs: a slow or full disk in a container must not stall workers.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# gunicorn >= 25 opens a management socket in $HOME by default; the app does not
+# use it, a read-only home would break start-up, and two servers on one host
+# (tests, the load test) would fight over the same path.
+control_socket_disable = True
+
+loglevel = "debug" if _settings.debug else "info"
+accesslog = "-"
+errorlog = "-"
+# The app's own loggers (dashboard.*, flask) go to stderr with the worker's pid.
+logconfig_dict = {
+    "root": {"level": "INFO", "handlers": ["app_console"]},
+    "loggers": {
+        "gunicorn.error": {
+            "level": "INFO",
+            "handlers": ["error_console"],
+            "propagate": False,
+            "qualname": "gunicorn.error",
+        },
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": ["console"],
+            "propagate": False,
+            "qualname": "gunicorn.access",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "stream": "ext://sys.stdout",
+        },
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "stream": "ext://sys.stderr",
+        },
+        "app_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "app",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "formatters": {
+        "generic": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+            "class": "logging.Formatter",
+        },
+        "app": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+            "class": "logging.Formatter",
+        },
+    },
+}

@@ -1,0 +1,222 @@
+"""dashboard.web in-process (Flask test client): headers, body cap, healthz, errors, load limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask, request
+
+from dashboard import __version__
+from dashboard.config import Settings, load_settings
+from dashboard.web import (
+    SECURITY_HEADERS,
+    HeavyLimiter,
+    ServerBusy,
+    heavy_slot,
+    request_body_limit,
+)
+
+from .probe_app import SECRET, build_server
+
+MAX_UPLOAD = 3000
+LIMIT = 4 * 1000 + 1024 * 1024  # 4 bytes per 3 of 3000, plus 1 MiB of JSON around them
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        {}, cache_dir=tmp_path / "cache", max_upload_bytes=MAX_UPLOAD, max_heavy_computations=1
+    )
+
+
+@pytest.fixture
+def server(settings: Settings) -> Flask:
+    return build_server(settings)
+
+
+def dash_callback_body(value: str) -> dict:
+    """The JSON a Dash renderer posts for the probe's failing callback."""
+    return {
+        "output": "probe-callback-out.children",
+        "outputs": {"id": "probe-callback-out", "property": "children"},
+        "inputs": [{"id": "probe-callback-in", "property": "value", "value": value}],
+        "changedPropIds": ["probe-callback-in.value"],
+        "state": [],
+    }
+
+
+def test_request_body_limit_is_base64_plus_overhead() -> None:
+    assert request_body_limit(MAX_UPLOAD) == LIMIT
+    assert request_body_limit(3) == 4 + 1_048_576
+    # 20 MiB = 20_971_520 bytes -> ceil(/3) = 6_990_507 groups of 4 base64 characters.
+    assert request_body_limit(20 * 2**20) == 27_962_028 + 1_048_576
+    with pytest.raises(ValueError, match="max_upload_bytes=0"):
+        request_body_limit(0)
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/_dash-layout", "/no-such-page"])
+def test_security_headers_on_every_response(server: Flask, path: str) -> None:
+    response = server.test_client().get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_healthz_reports_version_and_cache(server: Flask) -> None:
+    response = server.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["version"] == __version__
+    assert body["cache"]["backend"] == "filesystem"
+    assert body["cache"]["healthy"] is True
+    assert body["heavy_computations"] == {"busy": 0, "slots": 1}
+
+
+def test_oversized_callback_body_gets_413_json(server: Flask) -> None:
+    response = server.test_client().post(
+        "/_dash-update-component",
+        data=b" " * (LIMIT + 1),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    body = response.get_json()
+    assert body["error"] == "request_too_large"
+    assert f"{LIMIT + 1:,} bytes" in body["message"]
+    assert f"at most {LIMIT:,} bytes" in body["message"]
+    assert "DASHBOARD_MAX_UPLOAD_BYTES" in body["message"]
+
+
+def test_oversized_body_gets_plain_text_for_a_browser(server: Flask) -> None:
+    response = server.test_client().post(
+        "/", data=b"x" * (LIMIT + 10), headers={"Accept": "text/html,*/*;q=0.8"}
+    )
+    assert response.status_code == 413
+    assert response.mimetype == "text/plain"
+    assert "Choose a smaller image" in response.get_data(as_text=True)
+
+
+def test_body_at_the_limit_is_accepted(server: Flask) -> None:
+    server.add_url_rule(
+        "/_test/length", "length", lambda: str(len(request.get_data())), methods=["POST"]
+    )
+    response = server.test_client().post("/_test/length", data=b"y" * LIMIT)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == str(LIMIT)
+
+
+def test_500_shows_no_traceback_and_is_logged(
+    server: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    response = server.test_client().get("/_probe/boom")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    for leak in (SECRET, "Traceback", "RuntimeError", ".py"):
+        assert leak not in text
+    assert "Something went wrong on the server" in text
+    logged = [r for r in caplog.records if r.exc_info and SECRET in str(r.exc_info[1])]
+    assert logged, "the traceback must be logged server-side"
+
+
+def test_failing_dash_callback_shows_no_traceback(server: Flask) -> None:
+    response = server.test_client().post(
+        "/_dash-update-component",
+        data=json.dumps(dash_callback_body("x")),
+        content_type="application/json",
+    )
+    assert response.status_code == 500
+    assert response.get_json() == {
+        "error": "internal_error",
+        "message": "Something went wrong on the server. The error has been logged; "
+        "please try again or choose other settings.",
+    }
+
+
+def test_heavy_slot_gives_503_when_the_worker_is_full(server: Flask) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> str:
+        with heavy_slot():
+            entered.set()
+            release.wait(timeout=30)
+        return "held"
+
+    def try_heavy() -> str:
+        with heavy_slot(wait_seconds=0.05):
+            return "computed"
+
+    server.add_url_rule("/_test/hold", "hold", hold)
+    server.add_url_rule("/_test/heavy", "heavy", try_heavy)
+    client = server.test_client()
+    results: dict[str, int] = {}
+    holder = threading.Thread(
+        target=lambda: results.setdefault("hold", client.get("/_test/hold").status_code)
+    )
+    holder.start()
+    try:
+        assert entered.wait(timeout=30)
+        busy = client.get("/_test/heavy", headers={"Accept": "application/json"})
+        assert busy.status_code == 503
+        assert busy.headers["Retry-After"] == "5"
+        assert busy.get_json()["error"] == "server_busy"
+        assert "try again" in busy.get_json()["message"]
+        assert client.get("/healthz").get_json()["heavy_computations"] == {"busy": 1, "slots": 1}
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert results == {"hold": 200}
+    assert client.get("/_test/heavy").get_data(as_text=True) == "computed"
+
+
+def test_heavy_limiter_is_reentrant_and_releases_on_error() -> None:
+    limiter = HeavyLimiter(1, wait_seconds=0)
+    with limiter.slot():
+        with limiter.slot():  # nested in one thread: no second slot, no deadlock
+            assert limiter.busy == 1
+    assert limiter.busy == 0
+    with pytest.raises(KeyError):
+        with limiter.slot():
+            raise KeyError("inside")
+    with limiter.slot():
+        assert limiter.busy == 1
+
+
+def test_heavy_limiter_refuses_when_full() -> None:
+    limiter = HeavyLimiter(1, wait_seconds=0)
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with limiter.slot():
+            taken.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(timeout=30)
+        with pytest.raises(ServerBusy):
+            with limiter.slot():
+                pass
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+def test_heavy_limiter_validates_its_arguments() -> None:
+    with pytest.raises(ValueError, match="slots=0"):
+        HeavyLimiter(0)
+    with pytest.raises(ValueError, match="wait_seconds=-1"):
+        HeavyLimiter(1, wait_seconds=-1)
+
+
+def test_heavy_slot_outside_an_app_limits_nothing() -> None:
+    with heavy_slot(wait_seconds=0):
+        with heavy_slot(wait_seconds=0):
+            pass
