@@ -18,7 +18,13 @@ from dashboard import services
 from dashboard.callbacks import CallbackRegistry
 from dashboard.core.images import ImageError
 from dashboard.figures.colour3d import colour_3d_figure
-from dashboard.figures.distributions import cdf_figure, pmf_figure, trace_identity, trace_index
+from dashboard.figures.distributions import (
+    cdf_figure,
+    clip_spike_layout,
+    pmf_figure,
+    trace_identity,
+    trace_index,
+)
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
@@ -171,7 +177,12 @@ def distribution_outputs(active_tab, source, mean, variance, seed, selection,
     data = services.distributions(source, mean, variance, seed)
     summary = fit_summary(data["fit"], data["size"])
     if patch_only:
-        return _distribution_patch(data, "pmf"), _distribution_patch(data, "cdf"), summary
+        pmf_patch = _distribution_patch(data, "pmf")
+        spikes = clip_spike_layout((data["original_pmf"], data["noisy_pmf"],
+                                    data["noisy_pmf_theory"]))
+        pmf_patch["layout"]["annotations"] = spikes["annotations"]
+        pmf_patch["layout"]["yaxis"]["range"] = spikes["range"]
+        return pmf_patch, _distribution_patch(data, "cdf"), summary
     shaded = _level_selection(selection)
     return (
         pmf_figure(data["original_pmf"], data["noisy_pmf"], data["noisy_pmf_theory"], shaded),

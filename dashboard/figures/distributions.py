@@ -66,21 +66,26 @@ def _distribution_figure(original, noisy, theory, *, title: str, y_title: str,
     return fig
 
 
-def _clip_spikes(fig: go.Figure, arrays) -> None:
-    """Scale the y axis to levels 1..254 and label the clipping spikes at 0 and 255 that rise
-    above it, so the spikes do not flatten the rest of the distribution."""
+def clip_spike_layout(arrays) -> dict:
+    """Y range over levels 1..254 and labels for the clipping spikes at 0 and 255 above it.
+
+    The spikes would otherwise flatten the rest of the distribution. Returns
+    ``{"range": [0, top], "annotations": [...]}`` for ``layout.yaxis.range`` and
+    ``layout.annotations``.
+    """
     stacked = np.concatenate([np.asarray(a, float) for a in arrays])
-    inner_max = float(stacked[:, 1:255].max())
-    top = 1.15 * inner_max
+    top = 1.15 * float(stacked[:, 1:255].max())
+    annotations = []
     for level in (0, 255):
         peak = float(stacked[:, level].max())
         if peak > top > 0:
-            fig.add_annotation(x=level, y=top, yanchor="top", showarrow=False,
-                               xanchor="left" if level == 0 else "right",
-                               text=f"↑ up to {peak:.3f} at level {level} (clipping)",
-                               font={"size": 12}, bgcolor="rgba(255,255,255,0.8)")
-    if top > 0:
-        fig.update_yaxes(range=[0, top])
+            annotations.append({
+                "x": level, "y": top, "yanchor": "top", "showarrow": False,
+                "xanchor": "left" if level == 0 else "right",
+                "text": f"↑ up to {peak:.3f} at level {level} (clipping)",
+                "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0.8)",
+            })
+    return {"range": [0, top if top > 0 else 1], "annotations": annotations}
 
 
 def pmf_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
@@ -93,7 +98,9 @@ def pmf_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
     fig = _distribution_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
                                title="Probability mass function per channel",
                                y_title="P(level)", hover_unit="P", selection=selection)
-    _clip_spikes(fig, (original_pmf, noisy_pmf, noisy_pmf_theory))
+    spikes = clip_spike_layout((original_pmf, noisy_pmf, noisy_pmf_theory))
+    fig.update_layout(annotations=spikes["annotations"])
+    fig.update_yaxes(range=spikes["range"])
     return fig
 
 

@@ -13,7 +13,6 @@ from dashboard.figures.theme import (
     base_layout,
 )
 
-
 #: Theoretical probabilities below this are not drawn: no image has enough pixels to show them.
 THEORY_FLOOR = 1e-9
 

@@ -1,0 +1,187 @@
+"""Explorer callbacks called directly, with hand-checked outputs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import Patch, no_update
+from PIL import Image
+from skimage import data as skdata
+
+from dashboard.callbacks import explorer as cb
+from dashboard.core.distributions import NoiseAnalyser
+from dashboard.figures.distributions import trace_index
+from dashboard.layout import ids
+from dashboard.viewstate import ViewState, parse_query
+from tests.callbacks.conftest import SAMPLE
+
+
+def test_clean_params_clamps_rounds_and_defaults():
+    assert cb.clean_params(0.12345, 0.0123456, 7) == (0.123, 0.0123, 7)
+    assert cb.clean_params(5, -1, -3) == (1.0, 0.0, 0)
+    assert cb.clean_params(None, "x", float("nan")) == (0.0, 0.01, 0)
+
+
+def test_image_outputs_send_urls_not_pixels(app_context):
+    original, noisy, caption, sigma = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
+    assert original == f"/image/original.jpg?src={SAMPLE}"
+    query = parse_qs(urlsplit(noisy).query)
+    assert query == {"src": [SAMPLE], "mean": ["0.1"], "variance": ["0.04"], "seed": ["3"]}
+    assert "512 × 512 px" in caption
+    assert "= 51.0 intensity levels" in sigma  # 255 * sqrt(0.04)
+
+
+def test_image_outputs_for_unknown_source(app_context):
+    original, noisy, caption, _ = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
+    assert original is None and noisy is None and "Choose an artwork" in caption
+
+
+def test_hidden_tabs_compute_nothing(app_context):
+    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 4
+    assert cb.distribution_outputs("noise", SAMPLE, 0, 0.01, 0, None) == (no_update,) * 3
+    assert cb.joint_outputs("noise", SAMPLE, 0, 0.01, 0, "red", "green", "original", 64,
+                            None) == (no_update,) * 3
+    assert cb.colour_outputs("noise", SAMPLE, 0, 0.01, 0, "rgb", 16) == (no_update,) * 3
+
+
+def test_distribution_figures_carry_the_engine_numbers(app_context):
+    pmf, cdf, summary = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.01, 5, None)
+    expected = NoiseAnalyser(skdata.astronaut(), seed=5).move(0.0, 0.01)
+    for ci, channel in enumerate(("red", "green", "blue")):
+        np.testing.assert_allclose(pmf.data[trace_index(channel, "noisy")].y,
+                                   expected.noisy_pmf[ci])
+        np.testing.assert_allclose(pmf.data[trace_index(channel, "theory")].y,
+                                   expected.noisy_pmf_theory[ci])
+        np.testing.assert_allclose(cdf.data[trace_index(channel, "original")].y,
+                                   expected.original_cdf[ci])
+    assert "262,144 pixels per channel" in str(summary)
+
+
+def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
+    pmf, cdf, _ = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.09, 5, None,
+                                          patch_only=True)
+    assert isinstance(pmf, Patch) and isinstance(cdf, Patch)
+    operations = cdf.to_plotly_json()["operations"]
+    touched = {tuple(op["location"]) for op in operations}
+    expected = NoiseAnalyser(skdata.astronaut(), seed=5).move(0.0, 0.09)
+    assert touched == {("data", trace_index(c, k), "y") for c in ("red", "green", "blue")
+                       for k in ("noisy", "theory")}
+    by_location = {tuple(op["location"]): op["params"]["value"] for op in operations}
+    np.testing.assert_allclose(by_location[("data", trace_index("green", "noisy"), "y")],
+                               expected.noisy_cdf[1])
+
+
+def test_noise_outputs(app_context):
+    pdf, cdf, effective, summary = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
+    assert all(isinstance(f, go.Figure) for f in (pdf, cdf, effective))
+    theory = pdf.data[1]
+    peak = 1 / np.sqrt(2 * np.pi * 0.04)  # N(0, 0.04) density at its mean
+    assert max(theory.y) == pytest.approx(peak, rel=1e-3)
+    assert "786,432 noise values" in str(summary)  # 512 * 512 * 3
+
+
+def test_joint_outputs_with_conditioning(app_context):
+    heatmap, conditional, stats = cb.joint_outputs(
+        "joint", SAMPLE, 0, 0.01, 0, "red", "green", "original", 32, [100, 120])
+    rgb = skdata.astronaut()
+    chosen = (rgb[..., 0] >= 100) & (rgb[..., 0] <= 120)
+    expected = np.bincount(rgb[..., 1][chosen], minlength=256) / chosen.sum()
+    np.testing.assert_allclose(conditional.data[1].y, expected)
+    r = np.corrcoef(rgb[..., 0].ravel(), rgb[..., 1].ravel())[0, 1]
+    assert f"{r:+.3f}" in str(stats)
+    assert f"{int(chosen.sum()):,} pixels" in str(stats)
+
+
+def test_joint_outputs_skip_original_when_only_noise_moved(app_context):
+    assert cb.joint_outputs("joint", SAMPLE, 0.2, 0.01, 0, "red", "green", "original", 64, None,
+                            noise_only=True) == (no_update,) * 3
+
+
+def test_same_channel_twice_shows_a_message(app_context):
+    heatmap, conditional, stats = cb.joint_outputs("joint", SAMPLE, 0, 0.01, 0, "red", "red",
+                                                   "original", 64, None)
+    assert "two different channels" in heatmap.layout.annotations[0].text
+
+
+def test_colour_outputs(app_context):
+    original, noisy, palettes = cb.colour_outputs("colour3d", SAMPLE, 0, 0.01, 0, "rgb", 8)
+    rgb = skdata.astronaut().astype(np.int64)
+    flat = ((rgb[..., 0] // 32) * 64 + (rgb[..., 1] // 32) * 8 + rgb[..., 2] // 32).ravel()
+    counts = np.bincount(flat, minlength=512)
+    shares = np.sort(counts[counts > 0])[::-1] / flat.size
+    np.testing.assert_allclose(np.sort(original.data[0].customdata[:, 1])[::-1], 100 * shares)
+    assert "Original" in str(palettes) and "With noise" in str(palettes)
+
+
+def test_level_selection_from_a_drag():
+    selected = {"range": {"x": [99.6, 140.2]},
+                "points": [{"curveNumber": trace_index("blue", "noisy")}]}
+    assert cb.selection_from_levels(selected) == "levels:blue:noisy:100-140"
+    selected["points"] = [{"curveNumber": trace_index("red", "original")}]
+    assert cb.selection_from_levels(selected) == "levels:red:original:100-140"
+    assert cb.selection_from_levels(None) is None
+    assert cb.selection_from_levels({"range": {"x": [300, 400]}}) is None
+
+
+def test_bin_selection_from_a_click():
+    click = {"points": [{"customdata": [4095, 1.5]}]}
+    assert cb.selection_from_bin(click, "noisy", "lab", 16) == "bin:lab:16:4095:noisy"
+    assert cb.selection_from_bin(click, "noisy", "lab", 8) is None  # 8**3 bins: 0..511
+    assert cb.selection_from_bin({}, "noisy", "rgb", 16) is None
+
+
+def test_selection_text_counts_pixels(app_context):
+    text = cb.selection_text_outputs("levels:red:original:0-99", SAMPLE, 0, 0.01, 0)
+    expected = int((skdata.astronaut()[..., 0] <= 99).sum())
+    assert f"{expected:,} pixels" in text
+
+
+def test_query_round_trip_reproduces_the_view(app_context):
+    query = cb.query_outputs(SAMPLE, 0.25, 0.02, 99, "colour3d", "red", "blue", "noisy", "128",
+                             [10, 20], "hsv", "24", "bin:hsv:24:100:original")
+    parsed, notices = parse_query(dict(p.split("=", 1) for p in query[1:].split("&")),
+                                  is_known_source=lambda s: s == SAMPLE, default_source="x")
+    assert notices == []
+    assert parsed == ViewState(source=SAMPLE, mean=0.25, variance=0.02, seed=99, view="colour3d",
+                               joint_x="red", joint_y="blue", joint_image="noisy",
+                               joint_bins=128, given=(10, 20), space="hsv", bins=24,
+                               selection="bin:hsv:24:100:original")
+
+
+def _data_url(data: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def test_upload_is_validated_stored_and_selected(app_context):
+    pixels = np.zeros((40, 60, 3), dtype=np.uint8)
+    pixels[:, :30] = (250, 10, 10)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    data = buffer.getvalue()
+    options, value, message = cb.upload_outputs(_data_url(data), "red.png", [])
+    sha = hashlib.sha256(data).hexdigest()
+    assert value == f"upload:{sha}"
+    assert options[0] == {"label": "Your upload: red.png", "value": value}
+    assert "60 × 40 px" in str(message)
+    stored = app_context.server.extensions["dashboard"]["store"]
+    np.testing.assert_array_equal(stored.rgb(value), pixels)
+
+
+def test_bad_upload_explains_itself(app_context):
+    _, value, message = cb.upload_outputs(_data_url(b"not an image at all"), "notes.txt", [])
+    assert value is no_update
+    assert "notes.txt" in str(message) and "JPEG" in str(message)
+    _, value, message = cb.upload_outputs("data:image/png;base64,@@@", "x.png", [])
+    assert value is no_update and "garbled" in str(message)
+
+
+def test_export_format_switches_every_graph(app_context):
+    configs = cb.update_export_format("svg")
+    assert len(configs) == len(ids.GRAPHS)
+    assert {c["toImageButtonOptions"]["format"] for c in configs} == {"svg"}

@@ -1,0 +1,103 @@
+"""Share links: every parameter round-trips, every bad one is clamped or ignored with a notice."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard.viewstate import ViewState, parse_query, selection_parts, valid_selection
+
+KNOWN = {"starry", "upload:" + "a" * 64}
+
+
+def parse(query: dict):
+    return parse_query(query, is_known_source=KNOWN.__contains__, default_source="starry")
+
+
+def test_full_state_round_trips_through_the_query_string():
+    state = ViewState(source="starry", mean=-0.25, variance=0.0125, seed=1234, view="joint",
+                      joint_x="red", joint_y="blue", joint_image="noisy", joint_bins=128,
+                      given=(40, 90), space="lab", bins=24, selection="levels:green:noisy:3-9")
+    query = dict(parse_qsl(state.to_query().lstrip("?")))
+    parsed, notices = parse(query)
+    assert notices == []
+    assert parsed == state
+
+
+def test_upload_source_round_trips():
+    state = ViewState(source="upload:" + "a" * 64)
+    assert "upload=" + "a" * 64 in state.to_query()
+    parsed, notices = parse(dict(parse_qsl(state.to_query().lstrip("?"))))
+    assert parsed.source == state.source and notices == []
+
+
+def test_empty_query_gives_defaults_without_notices():
+    state, notices = parse({})
+    assert state == ViewState(source="starry")
+    assert notices == []
+
+
+@pytest.mark.parametrize(("query", "field", "expected", "notice"), [
+    ({"mean": "7"}, "mean", 1.0, "clamped to 1"),
+    ({"mean": "-3.5"}, "mean", -1.0, "clamped to -1"),
+    ({"variance": "-0.1"}, "variance", 0.0, "clamped to 0"),
+    ({"variance": "nan"}, "variance", 0.01, "not a finite number"),
+    ({"mean": "abc"}, "mean", 0.0, "not a number"),
+    ({"seed": "-5"}, "seed", 0, "clamped to 0"),
+    ({"seed": "12.7"}, "seed", 12, "not a whole number"),
+    ({"bins": "1000"}, "bins", 64, "clamped to 64"),
+    ({"view": "secret"}, "view", "noise", "accepted values"),
+    ({"space": "cmyk"}, "space", "rgb", "accepted values"),
+    ({"jbins": "100"}, "joint_bins", 64, "accepted values"),
+    ({"given": "300-20"}, "given", None, "within 0..255"),
+    ({"sel": "levels:red:original:9-3"}, "selection", None, "not a selection"),
+    ({"artwork": "../../etc/passwd"}, "source", "starry", "Unknown artwork"),
+    ({"upload": "f" * 64}, "source", "starry", "not on this server"),
+])
+def test_bad_parameters_are_clamped_or_ignored_with_a_notice(query, field, expected, notice):
+    state, notices = parse(query)
+    assert getattr(state, field) == expected
+    assert len(notices) == 1 and notice in notices[0]
+
+
+def test_same_channel_twice_is_corrected():
+    state, notices = parse({"x": "red", "y": "red"})
+    assert (state.joint_x, state.joint_y) == ("red", "green")
+    assert "both red" in notices[0]
+
+
+def test_values_are_rounded_to_slider_resolution():
+    state, _ = parse({"mean": "0.123456", "variance": "0.0123456"})
+    assert (state.mean, state.variance) == (0.123, 0.0123)
+
+
+def test_unknown_parameters_are_ignored_silently():
+    state, notices = parse({"utm_source": "mail", "fbclid": "x"})
+    assert state == ViewState(source="starry") and notices == []
+
+
+def test_selection_parts():
+    assert selection_parts("levels:blue:noisy:0-255") == {
+        "kind": "levels", "channel": "blue", "image": "noisy", "lo": 0, "hi": 255}
+    assert selection_parts("bin:lab:16:4095:original") == {
+        "kind": "bin", "space": "lab", "bins": 16, "bin": 4095, "image": "original"}
+    assert not valid_selection("bin:lab:16:4096:original")  # 16**3 bins: 0..4095
+    assert not valid_selection("bin:rgb:7:1:original")  # bins below 8
+    with pytest.raises(ValueError, match="not 'levels"):
+        selection_parts("levels:red:noisy:5")
+
+
+@given(st.dictionaries(st.sampled_from(["artwork", "upload", "mean", "variance", "seed", "view",
+                                        "x", "y", "joint", "jbins", "bins", "space", "given",
+                                        "sel"]),
+                       st.text(max_size=30)))
+def test_parse_query_never_raises_and_always_yields_a_valid_state(query):
+    state, notices = parse(query)
+    assert -1 <= state.mean <= 1 and 0 <= state.variance <= 1
+    assert 0 <= state.seed <= 2**32 - 1 and 8 <= state.bins <= 64
+    assert state.joint_x != state.joint_y
+    assert state.source in KNOWN | {"starry"}
+    assert all(isinstance(n, str) for n in notices)
