@@ -32,10 +32,12 @@ timeout = 60
 graceful_timeout = 30
 keepalive = 5
 
-# Restart a worker after ~1000 requests (jittered so both never restart
-# together) to bound slow memory growth from caches inside libraries.
-max_requests = 1000
-max_requests_jitter = 200
+# Recycle a worker after 10000-11000 requests (jittered so both never restart
+# together) to bound slow memory growth inside libraries. The app's own memory
+# is bounded by its LRU maps (~0.5 GiB per worker under load); 1000 was measured
+# to cost 30 % of throughput, as each page action is ~10 requests.
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Heartbeat files on tmpfs: a slow or full disk in a container must not stall workers.
 if os.path.isdir("/dev/shm"):

@@ -143,6 +143,8 @@ class ResilientRedisCache(BaseCache):
     error, the operation is served by ``fallback`` instead, one warning is logged
     for the whole outage, and Redis is not tried again for ``retry_seconds``;
     then a single request probes it, and the first success logs that it is back.
+    When Redis refuses a command (out of memory under ``noeviction``), calls use
+    ``fallback`` for ``retry_seconds``, with one warning per process.
     Cached values are pure functions of their keys, so a value written to either
     store is valid in both.
 
@@ -197,6 +199,8 @@ class ResilientRedisCache(BaseCache):
         self._retry_at = 0.0  # time.monotonic() before which Redis is not tried
         self._down_since: float | None = None
         self._last_error = ""
+        self._refusal_logged = False
+        self._refused_until = 0.0  # time.monotonic() before which calls use the fallback
 
     @classmethod
     def factory(
@@ -218,9 +222,10 @@ class ResilientRedisCache(BaseCache):
         """False from a failed Redis call until a later call succeeds."""
         return self._down_since is None
 
-    def _should_try_redis(self) -> bool:
+    def _should_try_redis(self, probe_only: bool = False) -> bool:
         if self._down_since is None:
-            return True
+            # After a refused write, reads must go where the writes went too.
+            return probe_only or time.monotonic() >= self._refused_until
         with self._lock:
             now = time.monotonic()
             if now < self._retry_at:
@@ -261,10 +266,27 @@ class ResilientRedisCache(BaseCache):
                 time.monotonic() - down_since,
             )
 
+    def _refused(self, method: str, error: redis.exceptions.ResponseError) -> None:
+        # Redis answers but refuses (full with maxmemory-policy noeviction, a read-only
+        # replica): not an outage, but every call uses the fallback for retry_seconds.
+        with self._lock:
+            self._refused_until = time.monotonic() + self.retry_seconds
+            first, self._refusal_logged = not self._refusal_logged, True
+        if first:
+            logger.warning(
+                "Redis at %s refused %s (%s); such calls use the file-system cache. "
+                "Set maxmemory-policy allkeys-lru on the Redis server",
+                self.display_url,
+                method,
+                error,
+            )
+
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if self._should_try_redis():
             try:
                 result = getattr(self.redis, method)(*args, **kwargs)
+            except redis.exceptions.ResponseError as error:
+                self._refused(method, error)
             except _REDIS_ERRORS as error:
                 self._mark_down(error)
             else:
@@ -277,9 +299,11 @@ class ResilientRedisCache(BaseCache):
         """Health of the Redis connection: one PING unless inside a retry back-off."""
         info: dict[str, Any] = {"backend": "redis", "fallback": "filesystem"}
         memory: dict[str, Any] | None = None
-        if self._should_try_redis():
+        if self._should_try_redis(probe_only=True):
             try:
                 memory = self.redis._read_client.info("memory")
+            except redis.exceptions.ResponseError:
+                self._mark_up()  # it answered; INFO is just not allowed here
             except _REDIS_ERRORS as error:
                 self._mark_down(error)
             else:
@@ -325,6 +349,8 @@ class ResilientRedisCache(BaseCache):
         if self._should_try_redis():
             try:
                 result = self.redis.unlink(*keys)
+            except redis.exceptions.ResponseError as error:
+                self._refused("unlink", error)
             except _REDIS_ERRORS as error:
                 self._mark_down(error)
             else:

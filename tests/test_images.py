@@ -13,6 +13,8 @@ import zlib
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from dashboard.core.images import (
@@ -163,6 +165,19 @@ def test_rgba_is_composited_on_white(alpha: int) -> None:
     # Over white: c * a/255 + 255 * (1 - a/255), to within one level of rounding.
     expected = colour * alpha / 255 + 255 * (1 - alpha / 255)
     assert np.abs(result.pixels.astype(float) - expected).max() <= 1.0
+
+
+def test_rgb_colour_key_transparency_is_composited_on_white() -> None:
+    pixels = np.array([[[1, 2, 3], [9, 8, 7]]], dtype=np.uint8)
+    data = encode(Image.fromarray(pixels), "PNG", transparency=(1, 2, 3))
+    result = decode_image(data)
+    np.testing.assert_array_equal(result.pixels[0], [[255, 255, 255], [9, 8, 7]])
+
+
+def test_float_tiff_is_stretched_from_its_own_minimum() -> None:
+    values = np.array([[2.0, 6.0, 10.0]], dtype=np.float32)
+    result = decode_image(encode(Image.fromarray(values), "TIFF"))
+    np.testing.assert_array_equal(result.pixels[0, :, 0], [0, 128, 255])
 
 
 def test_greyscale_with_alpha_is_composited_on_white() -> None:
@@ -475,3 +490,27 @@ def test_srgb_profile_and_broken_profiles_leave_pixels_alone() -> None:
     for icc in (srgb, b"not an icc profile"):
         result = decode_image(encode(Image.fromarray(pixels), "PNG", icc_profile=icc))
         np.testing.assert_array_equal(result.pixels, pixels)
+
+
+# --- properties ---------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    width=st.integers(1, 300),
+    height=st.integers(1, 300),
+    max_side=st.integers(1, 320),
+)
+def test_downscaled_size_property(width: int, height: int, max_side: int) -> None:
+    result = decode_image(
+        encode(Image.new("RGB", (width, height), (5, 6, 7)), "PNG"), max_side=max_side
+    )
+    out_h, out_w = result.pixels.shape[:2]
+    assert max(out_h, out_w) == min(max(width, height), max_side)
+    assert result.downscaled is (max(width, height) > max_side)
+    # The aspect ratio is kept to within the rounding of the short side (half a pixel).
+    if result.downscaled:
+        scale = max_side / max(width, height)
+        assert abs(out_w - width * scale) <= 0.5 + 1e-9 or out_w == 1
+        assert abs(out_h - height * scale) <= 0.5 + 1e-9 or out_h == 1
+    assert (result.pixels == (5, 6, 7)).all()

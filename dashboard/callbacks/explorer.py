@@ -262,13 +262,17 @@ def update_joint(active_tab, source, mean, variance, seed, x_channel, y_channel,
                          bins, given, noise_only=_only_noise_changed())
 
 
-def _given_from_click(click_data) -> list[int] | None:
+def _given_from_click(click_data, bins) -> list[int] | None:
     try:
-        point = click_data["points"][0]
-        x = float(point["x"])
-    except (TypeError, KeyError, IndexError, ValueError):
+        centre = float(click_data["points"][0]["x"])
+        width = 256 // int(bins)
+    except (TypeError, KeyError, IndexError, ValueError, ZeroDivisionError):
         return None
-    return _range_to_levels(x, x)
+    # Heatmap cells are centred at first_level + (width - 1) / 2.
+    first = round(centre - (width - 1) / 2)
+    if not 0 <= first <= 255:
+        return None
+    return [first, min(first + width - 1, 255)]
 
 
 def _given_from_selection(selected_data) -> list[int] | None:
@@ -293,13 +297,24 @@ def _range_to_levels(lo: float, hi: float) -> list[int] | None:
 @registry.callback(
     Output(ids.GIVEN_STORE, "data"),
     Input(ids.JOINT_GRAPH, "clickData"), Input(ids.JOINT_GRAPH, "selectedData"),
+    State(ids.JOINT_BINS, "value"),
     prevent_initial_call=True,
 )
-def update_given(click_data, selected_data):
-    if "selectedData" in str(ctx.triggered_prop_ids):
-        levels = _given_from_selection(selected_data)
-    else:
-        levels = _given_from_click(click_data)
+def update_given(click_data, selected_data, bins):
+    return given_outputs(click_data, selected_data, bins,
+                         "selectedData" in str(ctx.triggered_prop_ids))
+
+
+def given_outputs(click_data, selected_data, bins, selection_triggered: bool):
+    """Conditioning levels from a drag (which has a range) or else from a clicked cell.
+
+    A click conditions on the whole cell it hits (``256 / bins`` levels). With
+    ``clickmode="event+select"`` a click also emits a selection without a range, so a
+    range-less selection falls back to the click.
+    """
+    levels = _given_from_selection(selected_data) if selection_triggered else None
+    if levels is None:
+        levels = _given_from_click(click_data, bins)
     return levels if levels is not None else no_update
 
 

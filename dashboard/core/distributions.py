@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from dashboard.core.noise import (
     MAX_LEVEL,
@@ -226,7 +226,9 @@ def noise_pdf(values: np.ndarray, mean: float, variance: float, scale: str = "un
     values = np.asarray(values, dtype=np.float64) * (255.0 / factor)
     if spread == 0.0:
         return np.where(values == shift, np.inf, 0.0)
-    return stats.norm.pdf(values, loc=shift, scale=spread) * (255.0 / factor)
+    standard = (values - shift) / spread
+    density = np.exp(-0.5 * standard**2) / (spread * math.sqrt(2.0 * math.pi))
+    return density * (255.0 / factor)
 
 
 def noise_cdf(values: np.ndarray, mean: float, variance: float, scale: str = "unit") -> np.ndarray:
@@ -427,6 +429,8 @@ def goodness_of_fit(observed_counts: np.ndarray, expected_pmf: np.ndarray) -> Go
     total = float(observed.sum())
     if total <= 0:
         raise ValueError("observed_counts must contain at least one pixel")
+    if not np.all(np.isfinite(expected_pmf)) or np.any(expected_pmf < 0) or expected_pmf.sum() <= 0:
+        raise ValueError("expected_pmf must be finite and non-negative with a positive sum")
     expected_pmf = expected_pmf / expected_pmf.sum()
     observed_pmf = observed / total
     total_variation = 0.5 * float(np.abs(observed_pmf - expected_pmf).sum())
@@ -439,7 +443,7 @@ def goodness_of_fit(observed_counts: np.ndarray, expected_pmf: np.ndarray) -> Go
         statistic, p_value = 0.0, math.nan
     else:
         statistic = float(np.sum((observed_groups - expected_groups) ** 2 / expected_groups))
-        p_value = float(stats.chi2.sf(statistic, groups - 1))
+        p_value = float(special.chdtrc(groups - 1, statistic))  # chi-square survival
     return GoodnessOfFit(
         total_variation=total_variation,
         kolmogorov=kolmogorov,

@@ -136,7 +136,7 @@ def _sixteen_bit_to_uint8(values: np.ndarray) -> np.ndarray:
 def _float_to_uint8(values: np.ndarray) -> np.ndarray:
     """Scale a float image to 0..255: [0, 1] data as is, anything else stretched min..max."""
     values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    low, high = float(values.min()), float(values.max())
     if low < 0.0 or high > 1.0:
         span = high - low
         values = (values - low) / span if span > 0 else np.zeros_like(values)
@@ -176,11 +176,11 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB (levels 0..255)."""
     mode = image.mode
+    # A tRNS colour key (P, L or RGB) makes some pixels transparent, like an alpha channel.
+    if mode in _ALPHA_MODES or (mode in {"P", "L", "RGB"} and "transparency" in image.info):
+        return _composite_on_white(image)
     if mode == "RGB":
         return image
-    has_transparency = "transparency" in image.info
-    if mode in _ALPHA_MODES or (mode in {"P", "L", "RGB"} and has_transparency):
-        return _composite_on_white(image)
     if mode == "P":
         return image.convert("RGB")
     if mode.startswith("I;16") or mode == "I":

@@ -48,6 +48,8 @@ MAX_LEVEL = 255
 # Offsets are clipped to +-OFFSET_LIMIT levels before the cast to int16: any offset at or
 # beyond 256 levels already saturates every pixel, so the clip changes no result.
 _OFFSET_LIMIT = 256.0
+# The combined index channel * 256 + level is int16.
+_MAX_COUNTED_CHANNELS = 127
 
 
 def _real_in_range(name: str, value: object, bounds: tuple[float, float]) -> float:
@@ -171,7 +173,6 @@ class NoiseRenderer:
         self.field = validate_field(field, self.image.shape)
         self._field_abs_max = float(np.max(np.abs(self.field)))
         self._shifted = np.empty(self.image.shape, dtype=np.float32)
-        self._rounded = np.empty(self.image.shape, dtype=np.float32)
         self._near_tie = np.empty(self.image.shape, dtype=bool)
         self._levels = np.empty(self.image.shape, dtype=np.int16)
         self._channel_base: np.ndarray | None = None
@@ -202,17 +203,16 @@ class NoiseRenderer:
         if spread == 0.0:
             out.fill(int(np.clip(np.rint(shift), -_OFFSET_LIMIT, _OFFSET_LIMIT)))
             return
-        shifted, rounded = self._shifted, self._rounded
+        shifted = self._shifted
         np.multiply(self.field, np.float32(spread), out=shifted)
         np.add(shifted, np.float32(shift), out=shifted)
         largest = self._field_abs_max * spread + abs(shift)
         if largest > _OFFSET_LIMIT:
             np.clip(shifted, -_OFFSET_LIMIT, _OFFSET_LIMIT, out=shifted)
-        np.rint(shifted, out=rounded)
-        np.copyto(out, rounded, casting="unsafe")  # integers within +-256: exact
+        np.rint(shifted, out=out, casting="unsafe")  # integers within +-256: exact in int16
         # Distance to the nearest integer is exact in float32 (Sterbenz); near 0.5 the
         # float32 offset may have rounded to the wrong side of a half level.
-        np.subtract(shifted, rounded, out=shifted)
+        np.subtract(shifted, out, out=shifted)
         np.abs(shifted, out=shifted)
         bound = 2.0**-22 * largest + 2.0**-30
         threshold = np.nextafter(np.float32(0.5 - bound), np.float32(0.0))
@@ -233,8 +233,11 @@ class NoiseRenderer:
         over the combined index ``channel * 256 + level``).
         """
         shift, spread = noise_scale(mean, variance)
-        if counts and self.image.ndim != 3:
-            raise ValueError(f"counts=True needs an (H, W, C) image, got shape {self.image.shape}")
+        if counts and (self.image.ndim != 3 or self.image.shape[-1] > _MAX_COUNTED_CHANNELS):
+            raise ValueError(
+                f"counts=True needs an (H, W, C) image with C <= {_MAX_COUNTED_CHANNELS}, "
+                f"got shape {self.image.shape}"
+            )
         with self._lock:
             levels = self._levels
             self._offsets_into(shift, spread, levels)

@@ -185,3 +185,14 @@ def test_export_format_switches_every_graph(app_context):
     configs = cb.update_export_format("svg")
     assert len(configs) == len(ids.GRAPHS)
     assert {c["toImageButtonOptions"]["format"] for c in configs} == {"svg"}
+
+
+def test_given_levels_from_click_and_drag():
+    click = {"points": [{"x": 101.5, "y": 40}]}  # the cell of levels 100..103 at 64 bins
+    assert cb.given_outputs(click, None, "64", False) == [100, 103]
+    assert cb.given_outputs({"points": [{"x": 7}]}, None, 256, False) == [7, 7]
+    drag = {"range": {"x": [20.2, 60.7]}}
+    assert cb.given_outputs(click, drag, 64, True) == [20, 61]
+    # A click in select mode also sends a selection without a range: the click wins.
+    assert cb.given_outputs(click, {"points": []}, 64, True) == [100, 103]
+    assert cb.given_outputs(None, None, 64, True) is no_update

@@ -349,6 +349,10 @@ def test_goodness_of_fit_errors_and_single_group():
         goodness_of_fit(np.ones(3), np.ones(4) / 4)
     with pytest.raises(ValueError, match="at least one pixel"):
         goodness_of_fit(np.zeros(2), np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match="expected_pmf"):
+        goodness_of_fit(np.ones(2), np.array([0.0, 0.0]))
+    with pytest.raises(ValueError, match="expected_pmf"):
+        goodness_of_fit(np.ones(2), np.array([np.nan, 1.0]))
     tiny = goodness_of_fit(np.array([1, 1]), np.array([0.5, 0.5]))
     assert tiny.groups == 1 and tiny.degrees_of_freedom == 0 and math.isnan(tiny.p_value)
 

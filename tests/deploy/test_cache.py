@@ -237,3 +237,33 @@ def test_unreachable_redis_from_the_start_still_serves(
     assert calls == [1]
     assert status["healthy"] is False
     assert len(cache_warnings(caplog)) == 1
+
+
+@pytest.mark.redis
+def test_full_redis_under_noeviction_caches_in_files_and_warns_once(
+    tmp_path: Path, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="dashboard.cache")
+    client = redis_server.client()
+    # A 1-byte memory limit: Redis still answers, but refuses every write with OOM.
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", 1)
+    server, backend = make_server(tmp_path, redis_url=redis_server.url)
+    calls: list[int] = []
+
+    @cache.memoize()
+    def tripled(n: int) -> int:
+        calls.append(n)
+        return 3 * n
+
+    with server.app_context():
+        assert [tripled(4), tripled(4), tripled(5), tripled(4)] == [12, 12, 15, 12]
+        status = cache_status()
+    assert calls == [4, 5]  # the file-system fallback kept the results
+    assert backend.fallback.entry_count() == 3  # version key + two results
+    assert client.dbsize() == 0
+    assert status["healthy"] is True  # Redis answers; it is full, not down
+    assert status["maxmemory_policy"] == "noeviction"
+    warnings = cache_warnings(caplog)
+    assert len(warnings) == 1
+    assert "refused" in warnings[0] and "allkeys-lru" in warnings[0]

@@ -1,0 +1,534 @@
+"""Load test: simulated users on the real app, served by gunicorn exactly as the Procfile says.
+
+Starts ``gunicorn dashboard.app:server --config gunicorn.conf.py`` on a free 127.0.0.1 port
+(fresh cache folder), then runs ``--users`` threads for ``--duration`` seconds. Each user
+behaves like a browser: it loads the page (``/``, ``/_dash-layout``, ``/_dash-dependencies``,
+the page-routing callback, the initial callbacks), then repeatedly moves the mean or variance
+slider, switches artwork, switches tab or types a seed, with a think time between actions.
+Every action posts the same ``/_dash-update-component`` requests the Dash renderer would
+(read from ``/_dash-dependencies``: every server-side callback with a changed input, then
+those fed by their outputs) and fetches the ``<img>`` URLs the callbacks return.
+
+Reports requests/s, latency percentiles (p50/p95/p99) per kind of request, errors, and the
+resident memory (VmRSS from /proc) of the gunicorn master and workers at start, peak and end.
+
+    python benchmarks/load_test.py                       # 25 users, 120 s
+    python benchmarks/load_test.py --duration 20 --json benchmarks/results/load.json
+
+Only ever talks to 127.0.0.1. Artworks come from ``DASHBOARD_ARTWORKS_DIR`` as for the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 60.0
+#: Callback chains deeper than this are not followed (the app's longest is 2).
+MAX_CHAIN_ROUNDS = 4
+
+# Component ids of the explorer page (dashboard/layout/ids.py), the controls users touch.
+ARTWORK_SELECT = "artwork-select"
+MEAN_SLIDER = "mean-slider"
+VARIANCE_SLIDER = "variance-slider"
+SEED_INPUT = "seed-input"
+VIEW_TABS = "view-tabs"
+PAGES_LOCATION = "_pages_location"
+
+
+# ------------------------------------------------------------------------------ the server
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def procfile_argv(port: int) -> list[str]:
+    """The Procfile's web command, bound to 127.0.0.1:port, with this interpreter's gunicorn."""
+    line = next(line for line in (REPO_ROOT / "Procfile").read_text().splitlines()
+                if line.startswith("web:"))
+    argv = shlex.split(line.removeprefix("web:"))
+    if argv[0] == "gunicorn":
+        argv = [sys.executable, "-m", "gunicorn", *argv[1:]]
+    return [*argv, "--bind", f"{HOST}:{port}"]
+
+
+def child_pids(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                children.append(int(entry.name))
+    return sorted(children)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` in KiB (VmRSS), 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far, seconds (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_snapshot(master: int) -> dict[str, Any]:
+    workers = {pid: rss_kib(pid) for pid in child_pids(master)}
+    master_kib = rss_kib(master)
+    return {"master_mib": round(master_kib / 1024, 1),
+            "workers_mib": {str(pid): round(kib / 1024, 1) for pid, kib in workers.items()},
+            "workers_cpu_s": {str(pid): round(cpu_seconds(pid), 1) for pid in workers},
+            "total_mib": round((master_kib + sum(workers.values())) / 1024, 1)}
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_server(workdir: Path, workers: int, extra_env: dict[str, str]) -> Server:
+    port = free_port()
+    env = dict(os.environ)
+    env.update({"PORT": str(port), "WEB_CONCURRENCY": str(workers),
+                "DASHBOARD_CACHE_DIR": str(workdir / "cache"), **extra_env})
+    log_path = workdir / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(procfile_argv(port), cwd=REPO_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    server = Server(process, port, log_path)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            if (len(child_pids(process.pid)) == workers
+                    and requests.get(server.url + "/healthz", timeout=5).ok):
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"gunicorn not ready after 90 s:\n{log_path.read_text()}")
+
+
+# ------------------------------------------------------------------------- the fake browser
+
+@dataclass
+class Sample:
+    kind: str
+    status: int  # 0 for a connection error or timeout
+    seconds: float
+    finished: float  # time.monotonic()
+
+
+@dataclass
+class Recorder:
+    samples: list[Sample] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sample: Sample) -> None:
+        with self.lock:
+            self.samples.append(sample)
+
+
+def parse_outputs(output: str) -> list[tuple[str, str]]:
+    """``"..a.b...c.d.."`` or ``"a.b"`` -> [("a", "b"), ("c", "d")]."""
+    if output.startswith("..") and output.endswith(".."):
+        parts = output[2:-2].split("...")
+    else:
+        parts = [output]
+    return [tuple(part.rsplit(".", 1)) for part in parts]  # type: ignore[misc]
+
+
+@dataclass
+class CallbackSpec:
+    output: str
+    outputs: list[tuple[str, str]]
+    inputs: list[tuple[str, str]]
+    state: list[tuple[str, str]]
+    prevent_initial_call: bool
+
+    @classmethod
+    def from_dependency(cls, dep: dict[str, Any]) -> CallbackSpec:
+        return cls(dep["output"], parse_outputs(dep["output"]),
+                   [(i["id"], i["property"]) for i in dep["inputs"]],
+                   [(s["id"], s["property"]) for s in dep["state"]],
+                   bool(dep.get("prevent_initial_call")))
+
+    def ids(self) -> set[str]:
+        return {cid for cid, _ in (*self.outputs, *self.inputs, *self.state)}
+
+    def body(self, props: dict[tuple[str, str], Any], changed: list[str]) -> dict[str, Any]:
+        def item(cid: str, prop: str) -> dict[str, Any]:
+            return {"id": cid, "property": prop, "value": props.get((cid, prop))}
+
+        outputs = [{"id": cid, "property": prop} for cid, prop in self.outputs]
+        return {"output": self.output,
+                "outputs": outputs if len(outputs) > 1 or self.output.startswith("..")
+                else outputs[0],
+                "inputs": [item(*key) for key in self.inputs],
+                "state": [item(*key) for key in self.state],
+                "changedPropIds": changed}
+
+
+def walk_layout(node: Any, found: dict[tuple[str, str], Any], tabs: list[str]) -> None:
+    """Collect every (id, prop) -> value of a layout tree, and the tab ids of dbc.Tab."""
+    if isinstance(node, list):
+        for child in node:
+            walk_layout(child, found, tabs)
+        return
+    if not isinstance(node, dict) or "props" not in node:
+        return
+    props = node["props"]
+    if node.get("type") == "Tab" and props.get("tab_id"):
+        tabs.append(props["tab_id"])
+    cid = props.get("id")
+    if isinstance(cid, str):
+        found[(cid, "__present__")] = True
+        for prop, value in props.items():
+            if prop not in {"id", "children"}:
+                found[(cid, prop)] = value
+    for prop, value in props.items():
+        if isinstance(value, (dict, list)) and prop != "id":
+            walk_layout(value, found, tabs)
+
+
+class User:
+    """One simulated visitor with its own HTTP session and page state."""
+
+    def __init__(self, base_url: str, callbacks: list[CallbackSpec], recorder: Recorder,
+                 rng: random.Random, think: tuple[float, float]) -> None:
+        self.base_url = base_url
+        self.callbacks = callbacks
+        self.recorder = recorder
+        self.rng = rng
+        self.think = think
+        self.session = requests.Session()
+        self.props: dict[tuple[str, str], Any] = {}
+        self.tabs: list[str] = []
+        self.requests_made = 0
+
+    # -- HTTP, timed
+    def _request(self, kind: str, method: str, path: str,
+                 **kwargs: Any) -> requests.Response | None:
+        self.requests_made += 1
+        started = time.monotonic()
+        try:
+            response = self.session.request(method, self.base_url + path,
+                                            timeout=REQUEST_TIMEOUT, **kwargs)
+            response.content  # noqa: B018 - read the whole body inside the timing
+        except requests.RequestException:
+            now = time.monotonic()
+            self.recorder.add(Sample(kind, 0, now - started, now))
+            return None
+        now = time.monotonic()
+        self.recorder.add(Sample(kind, response.status_code, now - started, now))
+        return response
+
+    # -- Dash renderer behaviour
+    def present(self, cid: str) -> bool:
+        return (cid, "__present__") in self.props
+
+    def load_page(self) -> None:
+        """What a browser does on opening ``/``: shell, layout, dependencies, page, callbacks."""
+        self._request("page", "GET", "/")
+        layout = self._request("page", "GET", "/_dash-layout")
+        self._request("page", "GET", "/_dash-dependencies")
+        self.props, self.tabs = {}, []
+        if layout is not None and layout.status_code == 200:
+            walk_layout(layout.json(), self.props, self.tabs)
+        self.props.update({(PAGES_LOCATION, "pathname"): "/", (PAGES_LOCATION, "search"): "",
+                           (PAGES_LOCATION, "__present__"): True})
+        routing = [cb for cb in self.callbacks if (PAGES_LOCATION, "pathname") in cb.inputs]
+        changed: set[tuple[str, str]] = set()
+        for cb in routing:
+            changed |= self.post_callback(cb, [f"{PAGES_LOCATION}.pathname"])
+        initial = [cb for cb in self.callbacks
+                   if cb not in routing and not cb.prevent_initial_call
+                   and all(self.present(cid) for cid in cb.ids())]
+        initial += [cb for cb in self.triggered_by(changed) if cb not in initial]
+        self.run_callbacks(initial, [f"{cid}.{prop}" for cid, prop in changed])
+
+    def triggered_by(self, changed: set[tuple[str, str]]) -> list[CallbackSpec]:
+        return [cb for cb in self.callbacks
+                if changed.intersection(cb.inputs) and all(self.present(c) for c in cb.ids())]
+
+    def run_callbacks(self, pending: list[CallbackSpec], changed_ids: list[str]) -> None:
+        """Post ``pending`` in dependency order, then whatever their outputs trigger."""
+        for _ in range(MAX_CHAIN_ROUNDS):
+            if not pending:
+                return
+            produced = {out for cb in pending for out in cb.outputs}
+            # A callback fed by another pending one waits for it, as in the renderer.
+            ready = [cb for cb in pending if not produced.intersection(cb.inputs)] or pending
+            deferred = [cb for cb in pending if cb not in ready]
+            changed: set[tuple[str, str]] = set()
+            for cb in ready:
+                changed |= self.post_callback(cb, changed_ids)
+            self.fetch_images(changed)
+            changed_ids = [f"{cid}.{prop}" for cid, prop in changed]
+            pending = deferred + [cb for cb in self.triggered_by(changed) if cb not in deferred]
+
+    def post_callback(self, cb: CallbackSpec, changed_ids: list[str]) -> set[tuple[str, str]]:
+        response = self._request("callback", "POST", "/_dash-update-component",
+                                 json=cb.body(self.props, changed_ids))
+        if response is None or response.status_code != 200:
+            return set()  # 204 = every output no_update
+        changed = set()
+        for cid, values in response.json().get("response", {}).items():
+            for prop, value in values.items():
+                if isinstance(value, dict) and "__dash_patch_update" in value:
+                    continue  # a Patch: the browser applies it to the figure it holds
+                self.props[(cid, prop)] = value
+                changed.add((cid, prop))
+                if prop == "children":  # new components appear (a page, a panel)
+                    walk_layout(value, self.props, self.tabs)
+        return changed
+
+    def fetch_images(self, changed: set[tuple[str, str]]) -> None:
+        for cid, prop in sorted(changed):
+            value = self.props.get((cid, prop))
+            if prop == "src" and isinstance(value, str) and value.startswith("/"):
+                self._request("image", "GET", value)
+
+    def change(self, cid: str, prop: str, value: Any) -> None:
+        self.props[(cid, prop)] = value
+        self.run_callbacks(self.triggered_by({(cid, prop)}), [f"{cid}.{prop}"])
+
+    # -- what a person does
+    def move_slider(self) -> None:
+        cid = self.rng.choice([MEAN_SLIDER, VARIANCE_SLIDER])
+        low, high = self.props[(cid, "min")], self.props[(cid, "max")]
+        step = self.props.get((cid, "step")) or 0.01
+        value = low + step * self.rng.randrange(int(round((high - low) / step)) + 1)
+        self.change(cid, "value", round(value, 6))
+
+    def switch_artwork(self) -> None:
+        options = [o["value"] for o in self.props.get((ARTWORK_SELECT, "options")) or []
+                   if isinstance(o, dict) and not o.get("disabled")]
+        if options:
+            self.change(ARTWORK_SELECT, "value", self.rng.choice(options))
+
+    def switch_tab(self) -> None:
+        if self.tabs:
+            self.change(VIEW_TABS, "active_tab", self.rng.choice(self.tabs))
+
+    def type_seed(self) -> None:
+        self.change(SEED_INPUT, "value", self.rng.randrange(1000))
+
+    def run(self, deadline: float, max_requests: int) -> None:
+        self.load_page()
+        actions = [(self.move_slider, 0.45), (self.switch_artwork, 0.2),
+                   (self.switch_tab, 0.15), (self.type_seed, 0.1), (self.load_page, 0.1)]
+        while time.monotonic() < deadline and self.requests_made < max_requests:
+            if not self.present(MEAN_SLIDER):
+                self.load_page()
+            else:
+                action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
+                action()
+            pause = self.rng.uniform(*self.think)
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+
+
+# -------------------------------------------------------------------------------- reporting
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (q in 0..100)."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, int(round(q / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        by_kind[sample.kind].append(sample)
+        by_kind["all"].append(sample)
+    report = {}
+    for kind, group in sorted(by_kind.items()):
+        latencies = sorted(s.seconds * 1000 for s in group)
+        errors = Counter(s.status for s in group if s.status == 0 or s.status >= 400)
+        report[kind] = {
+            "requests": len(group),
+            "requests_per_s": round(len(group) / seconds, 1),
+            "p50_ms": round(percentile(latencies, 50), 1),
+            "p95_ms": round(percentile(latencies, 95), 1),
+            "p99_ms": round(percentile(latencies, 99), 1),
+            "max_ms": round(latencies[-1], 1) if latencies else None,
+            "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+            "errors": sum(errors.values()),
+            "errors_by_status": {str(k): v for k, v in sorted(errors.items())},
+        }
+    return report
+
+
+def run_load(base_url: str, master_pid: int, users: int, duration: float,
+             think: tuple[float, float], seed: int, max_requests: int) -> dict[str, Any]:
+    deps = requests.get(base_url + "/_dash-dependencies", timeout=REQUEST_TIMEOUT).json()
+    callbacks = [CallbackSpec.from_dependency(dep) for dep in deps
+                 if not dep.get("clientside_function") and not dep["output"].startswith("{")
+                 and "{" not in dep["output"]]
+    recorder = Recorder()
+    memory: dict[str, Any] = {"start": memory_snapshot(master_pid)}
+    peak = {"total_mib": memory["start"]["total_mib"]}
+    worker_pids: set[int] = set(child_pids(master_pid))
+    stop = threading.Event()
+
+    def monitor() -> None:
+        while not stop.wait(1.0):
+            snapshot = memory_snapshot(master_pid)
+            worker_pids.update(int(pid) for pid in snapshot["workers_mib"])
+            if snapshot["total_mib"] > peak["total_mib"]:
+                peak.update(snapshot)
+
+    started = time.monotonic()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    deadline = started + duration
+    threads = [threading.Thread(target=User(base_url, callbacks, recorder,
+                                            random.Random(seed + i), think).run,
+                                args=(deadline, max_requests), name=f"user-{i}")
+               for i in range(users)]
+    watcher = threading.Thread(target=monitor, name="memory")
+    watcher.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + REQUEST_TIMEOUT * 4)
+    elapsed = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime
+                  + cpu_after.ru_stime - cpu_before.ru_stime)
+    stop.set()
+    watcher.join(timeout=10)
+    memory["end"] = memory_snapshot(master_pid)
+    memory["peak"] = peak
+    with recorder.lock:
+        samples = list(recorder.samples)
+    return {"users": users, "duration_s": round(elapsed, 1), "think_s": list(think),
+            "seed": seed, "latency": summarise(samples, elapsed), "memory": memory,
+            "worker_pids_seen": len(worker_pids),
+            # The simulated browsers share the machine's cores with the server.
+            "client_cpu_cores": round(client_cpu / elapsed, 2),
+            "health_after": requests.get(base_url + "/healthz", timeout=10).json()}
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(f"\n{result['users']} users for {result['duration_s']} s "
+          f"(think {result['think_s'][0]}-{result['think_s'][1]} s, seed {result['seed']}); "
+          f"{result['workers']} workers x {result['threads']} threads")
+    header = f"{'kind':<9}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
+             f"{'max ms':>9}{'errors':>8}"
+    print(header)
+    for kind, row in result["latency"].items():
+        print(f"{kind:<9}{row['requests']:>9}{row['requests_per_s']:>8}{row['p50_ms']:>9}"
+              f"{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}{row['errors']:>8}"
+              + (f"  {row['errors_by_status']}" if row["errors"] else ""))
+    memory = result["memory"]
+    print(f"RSS MiB (master + workers): start {memory['start']['total_mib']}, "
+          f"peak {memory['peak']['total_mib']}, end {memory['end']['total_mib']}; "
+          f"per worker at end {memory['end']['workers_mib']} "
+          f"(CPU s {memory['end']['workers_cpu_s']}); "
+          f"worker processes seen: {result['worker_pids_seen']}")
+    print(f"cache after: {result['health_after'].get('cache')}")
+    print(f"the load generator itself used {result['client_cpu_cores']} CPU cores on average")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--duration", type=float, default=120.0, help="seconds of load")
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY for gunicorn")
+    parser.add_argument("--think-min", type=float, default=0.25, help="seconds between actions")
+    parser.add_argument("--think-max", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-requests-per-user", type=int, default=20_000)
+    parser.add_argument("--redis-url", help="run the app with this REDIS_URL")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    if args.users < 1 or args.duration <= 0 or not 0 <= args.think_min <= args.think_max:
+        parser.error("need --users >= 1, --duration > 0 and 0 <= --think-min <= --think-max")
+    extra_env = {"REDIS_URL": args.redis_url} if args.redis_url else {}
+    with tempfile.TemporaryDirectory(prefix="load-test-") as tmp:
+        server = start_server(Path(tmp), args.workers, extra_env)
+        try:
+            result = run_load(server.url, server.process.pid, args.users, args.duration,
+                              (args.think_min, args.think_max), args.seed,
+                              args.max_requests_per_user)
+        finally:
+            server.stop()
+            log = server.log_path.read_text(errors="replace")
+        result.update({"workers": args.workers, "threads": _configured_threads(),
+                       "server_errors_logged": log.count("[ERROR]"),
+                       "worker_timeouts": log.count("WORKER TIMEOUT")})
+    print_report(result)
+    print(f"server log: {result['server_errors_logged']} ERROR lines, "
+          f"{result['worker_timeouts']} worker timeouts")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+def _configured_threads() -> int:
+    """``threads`` from gunicorn.conf.py (read, not executed)."""
+    for line in (REPO_ROOT / "gunicorn.conf.py").read_text().splitlines():
+        if line.replace(" ", "").startswith("threads="):
+            return int(line.split("=", 1)[1].split("#")[0])
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,640 @@
+"""``python -m dashboard data status | import DIR | download | index``: manage the artworks.
+
+- ``status``: which catalogued images are present, missing or corrupt, and which
+  files the catalogue does not know.
+- ``import DIR``: validate, normalise (RGB, long side <= 1024, JPEG quality 90) and
+  copy images from a folder, matched to the catalogue by SHA-256 or file name.
+- ``download``: fetch the catalogued paintings from Wikimedia Commons (resumable).
+- ``index``: compute the colour statistics of every artwork (see ``corpus_index``).
+
+Files written by ``import`` and ``download`` are recorded with their SHA-256 in
+``artworks_dir/.manifest.json``, so ``status`` can tell a normalised copy (whose bytes
+differ from the catalogue's reference file) from a damaged one.
+
+Exit codes: 0 done, 1 done but some files failed (listed), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+
+import numpy as np
+from PIL import Image
+from tqdm import tqdm
+
+from dashboard import __version__
+from dashboard.config import Settings, SettingsError, load_settings
+from dashboard.core.images import ImageError, decode_image, sha256_hex
+from dashboard.corpus import (
+    IMAGE_SUFFIXES,
+    Artwork,
+    CatalogueError,
+    Corpus,
+    UnknownArtworkError,
+    is_writable_dir,
+)
+
+PROG = "python -m dashboard data"
+COMMONS_FILE_PATH_URL = "https://commons.wikimedia.org/wiki/Special:FilePath/"
+DOWNLOAD_WIDTH = 1024
+USER_AGENT = (
+    f"vangogh-noise-dashboard/{__version__} (colour-distribution teaching dashboard; python urllib)"
+)
+#: Long side, pixels, and JPEG quality of the files written to the artworks folder.
+STORED_MAX_SIDE = 1024
+STORED_JPEG_QUALITY = 90
+#: Largest file accepted by ``import`` and ``download``, bytes (scans can be big).
+SOURCE_MAX_BYTES = 200 * 1024 * 1024
+#: Accepted relative difference between an image's aspect ratio and the catalogue's.
+DEFAULT_ASPECT_TOLERANCE = 0.05
+MANIFEST_NAME = ".manifest.json"
+_RETRY_HTTP_CODES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class UsageError(Exception):
+    """Bad command-line usage: reported on one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of argparse's usage dump
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+# --- the manifest of files written by import and download ---------------------------------
+
+
+@dataclass
+class Manifest:
+    """``file name -> {"sha256", "origin", "source", "written"}`` for files we wrote."""
+
+    path: Path
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, artworks_dir: Path) -> Manifest:
+        path = Path(artworks_dir) / MANIFEST_NAME
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            files = stored.get("files", {}) if isinstance(stored, dict) else {}
+        except (OSError, ValueError):
+            files = {}
+        clean = {
+            str(name): dict(entry)
+            for name, entry in files.items()
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+        }
+        return cls(path=path, files=clean)
+
+    def recorded_sha256(self, file: str) -> str | None:
+        entry = self.files.get(file)
+        return entry["sha256"] if entry else None
+
+    def record(self, file: str, data: bytes, origin: str, source: str) -> None:
+        self.files[file] = {
+            "sha256": sha256_hex(data),
+            "origin": origin,
+            "source": source,
+            "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        text = json.dumps({"version": 1, "files": self.files}, indent=1, sort_keys=True)
+        write_atomically(self.path, text.encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as temp_file:
+            temp_file.write(data)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+# --- checks shared by the commands ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileState:
+    """``state`` is ``"present"``, ``"missing"`` or ``"corrupt"``; ``detail`` says why."""
+
+    artwork: Artwork
+    state: str
+    detail: str = ""
+    sha256: str = ""
+
+
+def check_file(corpus: Corpus, manifest: Manifest, artwork: Artwork) -> FileState:
+    """Whether the stored image of ``artwork`` is present, missing or corrupt.
+
+    Present: it decodes, and its SHA-256 is the catalogue's (the reference file) or the
+    one recorded when ``import``/``download`` wrote it. Anything else is corrupt.
+    """
+    path = corpus.path(artwork.id)
+    if not path.is_file():
+        return FileState(artwork, "missing")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileState(artwork, "corrupt", f"cannot be read ({exc.strerror or exc})")
+    digest = sha256_hex(data)
+    try:
+        decode_image(data, max_side=64, max_bytes=SOURCE_MAX_BYTES, max_pixels=corpus.max_pixels)
+    except ImageError as exc:
+        return FileState(artwork, "corrupt", str(exc), digest)
+    if digest == artwork.sha256:
+        return FileState(artwork, "present", "reference file", digest)
+    recorded = manifest.recorded_sha256(artwork.file)
+    if digest == recorded:
+        origin = manifest.files[artwork.file].get("origin", "copy")
+        return FileState(artwork, "present", f"normalised copy ({origin})", digest)
+    reason = "its SHA-256 matches neither the catalogue nor the file import/download wrote"
+    return FileState(artwork, "corrupt", reason, digest)
+
+
+def aspect_problem(width: int, height: int, artwork: Artwork, tolerance: float) -> str | None:
+    """Why a ``width`` x ``height`` image cannot be ``artwork``, if its shape is too different."""
+    if not artwork.width or not artwork.height:
+        return None
+    ratio = (width / height) / (artwork.width / artwork.height)
+    if abs(math.log(ratio)) <= math.log1p(tolerance):
+        return None
+    return (
+        f"aspect ratio {width}:{height} ({width / height:.3f}) differs from the catalogue's "
+        f"{artwork.width}:{artwork.height} ({artwork.width / artwork.height:.3f}) "
+        f"by more than {tolerance:.0%}"
+    )
+
+
+def normalised_jpeg(pixels: np.ndarray) -> bytes:
+    """Baseline JPEG, quality 90, no metadata, of an RGB ``uint8`` image."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=STORED_JPEG_QUALITY)
+    return buffer.getvalue()
+
+
+def _require_writable(folder: Path) -> None:
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot create the artworks folder {folder}: {exc.strerror}"
+            ) from None
+    if not folder.is_dir():
+        raise UsageError(f"the artworks folder {folder} is not a folder")
+    if not is_writable_dir(folder):
+        raise UsageError(
+            f"the artworks folder {folder} is read-only; set DASHBOARD_ARTWORKS_DIR "
+            "or pass --artworks-dir to a writable folder"
+        )
+
+
+def _print_list(title: str, lines: Sequence[str], limit: int = 50) -> None:
+    if not lines:
+        return
+    print(f"{title}:")
+    for line in lines[:limit]:
+        print(f"  {line}")
+    if len(lines) > limit:
+        print(f"  ... and {len(lines) - limit} more")
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def cmd_status(corpus: Corpus, args: argparse.Namespace) -> int:
+    manifest = Manifest.load(corpus.artworks_dir)
+    states = [check_file(corpus, manifest, artwork) for artwork in corpus.catalogue]
+    present = [s for s in states if s.state == "present"]
+    missing = [s for s in states if s.state == "missing"]
+    corrupt = [s for s in states if s.state == "corrupt"]
+    unknown = corpus.unknown_files()
+    print(f"artworks folder: {corpus.artworks_dir}")
+    print(f"catalogue: {corpus.catalogue_path} ({len(states)} paintings)")
+    copies = sum(1 for s in present if s.detail != "reference file")
+    print(
+        f"present: {len(present)} ({copies} normalised copies), missing: {len(missing)}, "
+        f"corrupt: {len(corrupt)}, unknown files: {len(unknown)}"
+    )
+    _print_list("corrupt", [f"{s.artwork.file}: {s.detail}" for s in corrupt])
+    if args.verbose:
+        _print_list("missing", [s.artwork.file for s in missing], limit=len(missing))
+    elif missing:
+        print(
+            f"missing: {', '.join(s.artwork.id for s in missing[:5])}"
+            + (f" ... (+{len(missing) - 5}, see --verbose)" if len(missing) > 5 else "")
+        )
+    _print_list("unknown files (not in the catalogue)", [p.name for p in unknown])
+    if not present:
+        print(
+            "no Van Gogh image is present: run `python -m dashboard data download`, "
+            "`python -m dashboard data import DIR`, or set DASHBOARD_ARTWORKS_DIR"
+        )
+    return 1 if corrupt else 0
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    imported: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _source_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in IMAGE_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def cmd_import(corpus: Corpus, args: argparse.Namespace) -> int:
+    source_dir = Path(args.dir).expanduser()
+    if not source_dir.is_dir():
+        raise UsageError(f"{PROG} import: {source_dir} is not a folder")
+    target_dir = corpus.artworks_dir
+    _require_writable(target_dir)
+    if source_dir.resolve() == target_dir.resolve():
+        raise UsageError(f"{PROG} import: {source_dir} is the artworks folder itself")
+    manifest = Manifest.load(target_dir)
+    by_sha = {a.sha256: a for a in corpus.catalogue if a.sha256}
+    by_name: dict[str, Artwork] = {}
+    for artwork in corpus.catalogue:
+        by_name[artwork.id.casefold()] = artwork
+        by_name[Path(artwork.file).stem.casefold()] = artwork
+    outcome = _Outcome()
+    done: dict[str, Path] = {}
+    files = _source_files(source_dir)
+    for path in tqdm(files, desc="importing", unit="file", disable=not args.progress):
+        shown = str(path.relative_to(source_dir))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            outcome.skipped.append(f"{shown}: cannot be read ({exc.strerror or exc})")
+            continue
+        digest = sha256_hex(data)
+        artwork = by_sha.get(digest) or by_name.get(path.stem.casefold())
+        try:
+            image = decode_image(
+                data,
+                max_side=STORED_MAX_SIDE,
+                max_bytes=SOURCE_MAX_BYTES,
+                max_pixels=corpus.max_pixels,
+            )
+        except ImageError as exc:
+            outcome.skipped.append(f"{shown}: {exc}")
+            continue
+        if artwork is None:
+            outcome.unknown.append(shown)
+            continue
+        if artwork.id in done:
+            outcome.skipped.append(
+                f"{shown}: {artwork.id} was already imported from {done[artwork.id]}"
+            )
+            continue
+        exact = digest == artwork.sha256
+        if not exact:
+            height, width = image.original_size
+            problem = aspect_problem(width, height, artwork, args.aspect_tolerance)
+            if problem:
+                outcome.skipped.append(f"{shown}: {problem}")
+                continue
+        if not args.force and check_file(corpus, manifest, artwork).state == "present":
+            outcome.present.append(artwork.id)
+            done[artwork.id] = path
+            continue
+        # The catalogue's own file is already normalised: keep its bytes (and SHA-256).
+        stored = data if exact else normalised_jpeg(image.pixels)
+        write_atomically(target_dir / artwork.file, stored)
+        manifest.record(artwork.file, stored, "import", str(path))
+        outcome.imported.append(artwork.id)
+        done[artwork.id] = path
+    print(
+        f"imported: {len(outcome.imported)}, already present: {len(outcome.present)}, "
+        f"skipped: {len(outcome.skipped)}, unknown: {len(outcome.unknown)} "
+        f"(from {len(files)} image files in {source_dir} to {target_dir})"
+    )
+    _print_list("skipped", outcome.skipped)
+    _print_list("unknown (no catalogue entry with this SHA-256 or name)", outcome.unknown)
+    return 1 if outcome.skipped else 0
+
+
+# --- download --------------------------------------------------------------------------------
+
+
+class _Transient(Exception):
+    """Worth another try (timeout, broken connection, HTTP 429/5xx, short body)."""
+
+
+class _Permanent(Exception):
+    """Not worth another try (HTTP 404, not an image, wrong shape)."""
+
+
+def commons_url(base_url: str, commons_file: str, width: int = DOWNLOAD_WIDTH) -> str:
+    """``<base>/<percent-encoded name>?width=<width>`` (Special:FilePath redirects to the file)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{base}{urllib.parse.quote(commons_file, safe='')}?width={width}"
+
+
+def _fetch(url: str, timeout: float, max_bytes: int) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
+    # The socket timeout bounds each wait; the deadline bounds a server that trickles.
+    limit = max(10 * timeout, 1.0)
+    deadline = time.monotonic() + limit
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            declared = response.headers.get("Content-Length")
+            expected = int(declared) if declared and declared.isdigit() else None
+            if expected is not None and expected > max_bytes:
+                raise _Permanent(f"the file is {expected} bytes, more than {max_bytes} accepted")
+            chunks: list[bytes] = []
+            received = 0
+            while chunk := response.read(256 * 1024):
+                chunks.append(chunk)
+                received += len(chunk)
+                if received > max_bytes:
+                    raise _Permanent(f"the file is larger than the {max_bytes} bytes accepted")
+                if time.monotonic() > deadline:
+                    raise _Transient(f"the download took longer than {limit:g} s")
+    except HTTPError as exc:
+        if exc.code in _RETRY_HTTP_CODES:
+            raise _Transient(f"HTTP {exc.code} {exc.reason}") from None
+        raise _Permanent(f"HTTP {exc.code} {exc.reason}") from None
+    except TimeoutError:
+        raise _Transient(f"no answer within {timeout:g} s") from None
+    except URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise _Transient(f"no answer within {timeout:g} s") from None
+        raise _Transient(f"cannot connect ({exc.reason})") from None
+    except (http.client.HTTPException, ConnectionError) as exc:
+        raise _Transient(f"the connection broke ({type(exc).__name__})") from None
+    data = b"".join(chunks)
+    if expected is not None and len(data) < expected:
+        raise _Transient(f"truncated: received {len(data)} of {expected} bytes")
+    return data
+
+
+def _download_one(artwork: Artwork, args: argparse.Namespace, max_pixels: int) -> bytes:
+    """The normalised JPEG bytes of ``artwork``, fetched with retries; raises _Permanent."""
+    url = commons_url(args.base_url, artwork.commons_file)
+    last: Exception | None = None
+    for attempt in range(args.retries + 1):
+        if attempt:
+            time.sleep(args.backoff * 2 ** (attempt - 1))
+        try:
+            data = _fetch(url, args.timeout, SOURCE_MAX_BYTES)
+        except _Transient as exc:
+            last = exc
+            continue
+        try:
+            image = decode_image(
+                data, max_side=STORED_MAX_SIDE, max_bytes=SOURCE_MAX_BYTES, max_pixels=max_pixels
+            )
+        except ImageError as exc:
+            raise _Permanent(f"the server did not send a usable image: {exc}") from None
+        height, width = image.original_size
+        problem = aspect_problem(width, height, artwork, args.aspect_tolerance)
+        if problem:
+            raise _Permanent(problem)
+        return normalised_jpeg(image.pixels)
+    raise _Permanent(f"{last} (after {args.retries + 1} attempts)")
+
+
+def cmd_download(corpus: Corpus, args: argparse.Namespace) -> int:
+    wanted = tuple(corpus.get(i) for i in args.ids) if args.ids else corpus.catalogue
+    target_dir = corpus.artworks_dir
+    _require_writable(target_dir)
+    manifest = Manifest.load(target_dir)
+    without_name = [a.id for a in wanted if not a.commons_file]
+    candidates = [a for a in wanted if a.commons_file]
+    downloaded: list[str] = []
+    present: list[str] = []
+    failed: list[str] = []
+    todo = []
+    for artwork in candidates:
+        if not args.force and check_file(corpus, manifest, artwork).state == "present":
+            present.append(artwork.id)
+        else:
+            todo.append(artwork)
+    for n, artwork in enumerate(
+        tqdm(todo, desc="downloading", unit="image", disable=not args.progress)
+    ):
+        if n and args.delay:
+            time.sleep(args.delay)  # be gentle with Wikimedia's servers
+        try:
+            stored = _download_one(artwork, args, corpus.max_pixels)
+        except _Permanent as exc:
+            failed.append(f"{artwork.id}: {exc}")
+            continue
+        write_atomically(target_dir / artwork.file, stored)
+        manifest.record(
+            artwork.file, stored, "download", commons_url(args.base_url, artwork.commons_file)
+        )
+        downloaded.append(artwork.id)
+    print(
+        f"downloaded: {len(downloaded)}, already present: {len(present)}, "
+        f"failed: {len(failed)}, no Commons file name: {len(without_name)} "
+        f"(into {target_dir})"
+    )
+    _print_list("failed", failed)
+    if without_name:
+        print(
+            "not on Commons under a known name (add them with `data import DIR`): "
+            + ", ".join(without_name)
+        )
+    return 1 if failed else 0
+
+
+# --- index -----------------------------------------------------------------------------------
+
+
+def cmd_index(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> int:
+    from dashboard.corpus_index import build_index, default_index_root
+
+    _, report = build_index(
+        corpus,
+        default_index_root(settings),
+        max_side=settings.max_side,
+        max_pixels=settings.max_pixels,
+        workers=args.workers,
+        progress=args.progress,
+        force=args.force,
+        prune=args.prune,
+    )
+    print(report.summary())
+    _print_list("skipped", [f"{artwork_id}: {reason}" for artwork_id, reason in report.skipped])
+    return 1 if report.skipped else 0
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``data`` command's argument parser."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--artworks-dir", help="folder of the artwork images (default: DASHBOARD_ARTWORKS_DIR)"
+    )
+    common.add_argument("--catalogue", help="catalogue CSV (default: data/catalogue.csv)")
+    common.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar"
+    )
+    parser = _Parser(
+        prog=PROG, description="Manage the Van Gogh artworks: status, import, download, index."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    status = commands.add_parser(
+        "status", parents=[common], help="present, missing, corrupt and unknown files"
+    )
+    status.add_argument("--verbose", "-v", action="store_true", help="list every missing file")
+
+    importing = commands.add_parser(
+        "import", parents=[common], help="copy images from a folder into the artworks folder"
+    )
+    importing.add_argument("dir", help="folder with image files (searched recursively)")
+    importing.add_argument("--force", action="store_true", help="replace files already present")
+    importing.add_argument(
+        "--aspect-tolerance",
+        type=_positive_float,
+        default=DEFAULT_ASPECT_TOLERANCE,
+        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
+    )
+
+    download = commands.add_parser(
+        "download", parents=[common], help="fetch the paintings from Wikimedia Commons"
+    )
+    download.add_argument(
+        "--base-url",
+        default=COMMONS_FILE_PATH_URL,
+        help=f"file URL prefix (default {COMMONS_FILE_PATH_URL})",
+    )
+    download.add_argument("--ids", nargs="+", metavar="ID", help="only these artwork ids")
+    download.add_argument(
+        "--timeout", type=_positive_float, default=30.0, help="seconds per network wait"
+    )
+    download.add_argument(
+        "--retries", type=_non_negative_int, default=3, help="extra attempts per file"
+    )
+    download.add_argument(
+        "--backoff",
+        type=_non_negative_float,
+        default=2.0,
+        help="seconds before the first retry, doubled each time",
+    )
+    download.add_argument(
+        "--delay", type=_non_negative_float, default=1.0, help="seconds between files"
+    )
+    download.add_argument("--force", action="store_true", help="download files already present")
+    download.add_argument(
+        "--aspect-tolerance",
+        type=_positive_float,
+        default=DEFAULT_ASPECT_TOLERANCE,
+        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
+    )
+
+    index = commands.add_parser(
+        "index", parents=[common], help="compute the colour statistics of every artwork"
+    )
+    index.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="processes (default 1: numpy already uses a second core for the colour conversions)",
+    )
+    index.add_argument("--force", action="store_true", help="recompute every entry")
+    index.add_argument("--prune", action="store_true", help="delete entries of removed files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:
+    """Run ``python -m dashboard data ...``; returns the exit code (0, 1 or 2)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_request:  # --help
+            return int(exit_request.code or 0)
+        if settings is None:
+            settings = load_settings(artworks_dir=args.artworks_dir, catalogue_path=args.catalogue)
+        else:
+            if args.artworks_dir:
+                settings = replace(settings, artworks_dir=Path(args.artworks_dir).expanduser())
+            if args.catalogue:
+                settings = replace(settings, catalogue_path=Path(args.catalogue).expanduser())
+        # The index also covers the bundled samples, as the app shows them too.
+        corpus = Corpus.from_settings(settings, include_samples=args.command == "index")
+        if args.command == "status":
+            return cmd_status(corpus, args)
+        if args.command == "import":
+            return cmd_import(corpus, args)
+        if args.command == "download":
+            return cmd_download(corpus, args)
+        return cmd_index(corpus, args, settings)
+    except (UsageError, SettingsError, CatalogueError, UnknownArtworkError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

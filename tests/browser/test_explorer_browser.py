@@ -1,0 +1,207 @@
+"""What a person sees in Chromium: share links, sliders, uploads, selections, no errors."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data as skdata
+
+from dashboard.core.distributions import NoiseAnalyser
+from dashboard.figures.distributions import trace_index
+
+pytestmark = pytest.mark.browser
+
+SHARE = ("/?artwork=sample-coffee&mean=0.1&variance=0.02&seed=7&view=distributions"
+         "&sel=levels:red:original:100-150")
+
+
+def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 20_000) -> None:
+    page.wait_for_function(
+        """([id, n]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
+                          return g && g._fullData && g._fullData.length >= n; }""",
+        arg=[graph_id, min_traces], timeout=timeout)
+
+
+def graph_trace_y(page, graph_id: str, index: int) -> list[float]:
+    return page.evaluate(
+        """([id, i]) => Array.from(document.querySelector('#' + id + ' .js-plotly-plot')
+                                    ._fullData[i].y)""", [graph_id, index])
+
+
+def wait_for_image(page, image_id: str, pattern: str) -> str:
+    page.wait_for_function(
+        """([id, p]) => { const img = document.getElementById(id);
+                          return img && img.src.includes(p) && img.complete
+                                 && img.naturalWidth > 0; }""",
+        arg=[image_id, pattern], timeout=20_000)
+    return page.get_attribute(f"#{image_id}", "src")
+
+
+def test_share_link_reproduces_the_view(page, live_server):
+    page.goto(live_server + SHARE)
+    wait_for_graph(page, "pmf-graph", 9)
+    wait_for_graph(page, "cdf-graph", 9)
+    assert "Coffee" in page.inner_text("#artwork-select")
+    assert page.input_value("#mean-slider input") == "0.1"
+    assert page.input_value("#variance-slider input") == "0.02"
+    assert page.input_value("#seed-input") == "7"
+    assert "Colour distribution" in page.inner_text("#view-tabs .nav-link.active")
+    noisy_src = wait_for_image(page, "noisy-image", "variance=0.02")
+    assert "mean=0.1" in noisy_src and "seed=7" in noisy_src
+    wait_for_image(page, "original-image", "sel=levels:red:original:100-150")
+    expected = NoiseAnalyser(skdata.coffee(), seed=7).move(0.1, 0.02)
+    np.testing.assert_allclose(graph_trace_y(page, "pmf-graph", trace_index("red", "noisy")),
+                               expected.noisy_pmf[0], atol=1e-12)
+    np.testing.assert_allclose(
+        graph_trace_y(page, "cdf-graph", trace_index("blue", "theory")),
+        expected.noisy_cdf_theory[2], atol=1e-9)
+    page.wait_for_function(
+        "document.getElementById('selection-text').innerText.includes('red levels 100–150')")
+    for key in ("artwork=sample-coffee", "mean=0.1", "variance=0.02", "seed=7",
+                "view=distributions", "sel=levels:red:original:100-150"):
+        assert key in page.url
+    assert page.console_errors == []
+
+
+def test_every_tab_draws_its_figures(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
+    for graph in ("noise-graph", "noise-cdf-graph", "effective-noise-graph"):
+        wait_for_graph(page, graph)
+    page.get_by_role("tab", name="Joint & conditional").click()
+    wait_for_graph(page, "joint-graph")
+    page.get_by_role("tab", name="3D colour").click()
+    wait_for_graph(page, "color-3d-graph")
+    wait_for_graph(page, "color-3d-noisy-graph")
+    page.wait_for_selector("#palette .swatch")
+    assert page.locator("#palette .swatch").count() >= 10
+    page.wait_for_function("window.location.search.includes('view=colour3d')")
+    assert page.console_errors == []
+
+
+def test_moving_a_slider_updates_figures_and_url(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01&view=distributions")
+    wait_for_graph(page, "pmf-graph", 9)
+    before = graph_trace_y(page, "pmf-graph", trace_index("green", "noisy"))
+    variance_box = page.locator("#variance-slider input")
+    variance_box.fill("0.05")
+    variance_box.press("Tab")  # the direct-input box commits on blur
+    page.wait_for_function("window.location.search.includes('variance=0.05')")
+    wait_for_image(page, "noisy-image", "variance=0.05")
+    expected = NoiseAnalyser(skdata.astronaut(), seed=0).move(0.0, 0.05).noisy_pmf[1]
+    page.wait_for_function(
+        """([i, v]) => Math.abs(document.querySelector('#pmf-graph .js-plotly-plot')
+                                 ._fullData[i].y[128] - v) < 1e-12""",
+        arg=[trace_index("green", "noisy"), float(expected[128])])
+    after = graph_trace_y(page, "pmf-graph", trace_index("green", "noisy"))
+    assert after != before
+    np.testing.assert_allclose(after, expected, atol=1e-12)
+    # The keyboard moves the mean slider by one step (0.01).
+    page.locator("#mean-slider [role=slider]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.location.search.includes('mean=0.01')")
+    wait_for_image(page, "noisy-image", "mean=0.01")
+    assert page.console_errors == []
+
+
+def test_upload_an_image(page, live_server, tmp_path):
+    pixels = np.zeros((90, 120, 3), dtype=np.uint8)
+    pixels[:, :60] = (20, 200, 40)
+    path = tmp_path / "green-half.png"
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+    page.goto(live_server + "/?artwork=sample-astronaut")
+    page.wait_for_selector("#noisy-image[src]")
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_function(
+        "document.getElementById('upload-message').innerText.includes('120 × 90 px')")
+    assert "Your upload: green-half.png" in page.inner_text("#artwork-select")
+    src = wait_for_image(page, "original-image", "src=upload:")
+    assert re.search(r"src=upload:[0-9a-f]{64}", src)
+    page.wait_for_function("/upload=[0-9a-f]{64}/.test(window.location.search)")
+    assert page.console_errors == []
+
+
+def test_rejected_upload_says_why(page, live_server, tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_bytes(b"this is not an image")
+    page.goto(live_server + "/?artwork=sample-astronaut")
+    page.wait_for_selector("#noisy-image[src]")
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_selector("#upload-message .alert-danger")
+    assert "notes.png" in page.inner_text("#upload-message")
+    assert "sample-astronaut" in page.url
+
+
+def test_selecting_a_range_on_the_pmf_highlights_pixels(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&view=distributions")
+    wait_for_graph(page, "pmf-graph", 9)
+    drag = page.locator("#pmf-graph .nsewdrag").first
+    drag.scroll_into_view_if_needed()
+    box = drag.bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=8)
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "document.getElementById('selection-text').innerText.startsWith('Highlighted')")
+    text = page.inner_text("#selection-text")
+    match = re.search(r"(red|green|blue) levels (\d+)–(\d+) in the (original|noisy) image: "
+                      r"([\d,]+) pixels", text)
+    assert match, text
+    channel, lo, hi, image = match[1], int(match[2]), int(match[3]), match[4]
+    assert 0 < lo < hi < 255
+    wait_for_image(page, "original-image", "sel=levels")
+    if image == "original":
+        values = skdata.astronaut()[..., ("red", "green", "blue").index(channel)]
+        assert int(match[5].replace(",", "")) == int(((values >= lo) & (values <= hi)).sum())
+    page.click("#clear-selection")
+    page.wait_for_function(
+        "!document.getElementById('original-image').src.includes('sel=')")
+    assert page.console_errors == []
+
+
+def test_clicking_the_joint_heatmap_conditions(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&view=joint&x=red&y=green&jbins=64")
+    wait_for_graph(page, "joint-graph")
+    rgb = skdata.astronaut().astype(int)
+    counts = np.bincount(((rgb[..., 0] >> 2) * 64 + (rgb[..., 1] >> 2)).ravel(), minlength=4096)
+    counts = counts.reshape(64, 64)[4:60, 4:60]  # away from the axes' edges
+    red_bin, green_bin = (int(i) + 4 for i in np.unravel_index(counts.argmax(), counts.shape))
+    graph = page.locator("#joint-graph .js-plotly-plot")
+    graph.scroll_into_view_if_needed()
+    offset = page.evaluate(
+        """([x, y]) => { const g = document.querySelector('#joint-graph .js-plotly-plot');
+                         const L = g._fullLayout;
+                         return [L.xaxis.l2p(x) + L._size.l, L.yaxis.l2p(y) + L._size.t]; }""",
+        [red_bin * 4 + 1.5, green_bin * 4 + 1.5])
+    box = graph.bounding_box()
+    x, y = box["x"] + offset[0], box["y"] + offset[1]
+    page.mouse.move(x, y)  # plotly clicks on the point it is hovering
+    page.wait_for_selector("#joint-graph .hoverlayer .hovertext")
+    page.mouse.click(x, y)
+    page.wait_for_function("/given=\\d+-\\d+/.test(window.location.search)")
+    wait_for_graph(page, "conditional-graph", 2)
+    title = page.evaluate(
+        "document.querySelector('#conditional-graph .js-plotly-plot').layout.title.text")
+    assert title.startswith("Conditional PMF of green given red")
+    assert page.console_errors == []
+
+
+def test_bad_share_link_shows_notices_not_errors(page, live_server):
+    response = page.goto(live_server + "/?artwork=../../etc/passwd&mean=abc&variance=9")
+    assert response.status == 200
+    page.wait_for_selector("#url-notices .alert")
+    notices = page.inner_text("#url-notices")
+    assert "Unknown artwork" in notices
+    assert "mean='abc'" in notices or "mean=" in notices
+    assert "clamped to 1" in notices
+    page.wait_for_selector("#noisy-image[src]")
+    assert page.input_value("#variance-slider input") == "1"
+    assert page.console_errors == []
