@@ -35,17 +35,23 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+import requests.adapters
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 60.0
 #: Callback chains deeper than this are not followed (the app's longest is 2).
 MAX_CHAIN_ROUNDS = 4
+#: Parallel connections a browser opens to one host over HTTP/1.1.
+BROWSER_CONNECTIONS = 6
+#: Users arrive evenly over this many seconds (at most a tenth of the run).
+RAMP_SECONDS = 10.0
 
 # Component ids of the explorer page (dashboard/layout/ids.py), the controls users touch.
 ARTWORK_SELECT = "artwork-select"
@@ -107,6 +113,14 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
     fields = stat[stat.rindex(")") + 2:].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / ticks, sum(values) / ticks
 
 
 def memory_snapshot(master: int) -> dict[str, Any]:
@@ -176,11 +190,16 @@ class Sample:
 @dataclass
 class Recorder:
     samples: list[Sample] = field(default_factory=list)
+    failures: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, sample: Sample) -> None:
         with self.lock:
             self.samples.append(sample)
+
+    def failed(self, kind: str, path: str, error: Exception) -> None:
+        with self.lock:
+            self.failures[f"{kind} {path.split('?')[0]}: {type(error).__name__}"] += 1
 
 
 def parse_outputs(output: str) -> list[tuple[str, str]]:
@@ -245,8 +264,16 @@ def walk_layout(node: Any, found: dict[tuple[str, str], Any], tabs: list[str]) -
             walk_layout(value, found, tabs)
 
 
+def new_session() -> requests.Session:
+    """A browser's HTTP/1.1 connection pool: up to 6 connections to one host."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=BROWSER_CONNECTIONS)
+    session.mount("http://", adapter)
+    return session
+
+
 class User:
-    """One simulated visitor with its own HTTP session and page state."""
+    """One simulated visitor: its own connections, page state and parallel requests."""
 
     def __init__(self, base_url: str, callbacks: list[CallbackSpec], recorder: Recorder,
                  rng: random.Random, think: tuple[float, float]) -> None:
@@ -255,21 +282,25 @@ class User:
         self.recorder = recorder
         self.rng = rng
         self.think = think
-        self.session = requests.Session()
+        self.session = new_session()
+        self.pool = ThreadPoolExecutor(max_workers=BROWSER_CONNECTIONS)
         self.props: dict[tuple[str, str], Any] = {}
         self.tabs: list[str] = []
         self.requests_made = 0
+        self._count_lock = threading.Lock()
 
     # -- HTTP, timed
     def _request(self, kind: str, method: str, path: str,
                  **kwargs: Any) -> requests.Response | None:
-        self.requests_made += 1
+        with self._count_lock:
+            self.requests_made += 1
         started = time.monotonic()
         try:
             response = self.session.request(method, self.base_url + path,
                                             timeout=REQUEST_TIMEOUT, **kwargs)
             response.content  # noqa: B018 - read the whole body inside the timing
-        except requests.RequestException:
+        except requests.RequestException as error:
+            self.recorder.failed(kind, path, error)
             now = time.monotonic()
             self.recorder.add(Sample(kind, 0, now - started, now))
             return None
@@ -282,7 +313,19 @@ class User:
         return (cid, "__present__") in self.props
 
     def load_page(self) -> None:
-        """What a browser does on opening ``/``: shell, layout, dependencies, page, callbacks."""
+        """What a new visitor's browser does on opening ``/``: shell, layout, dependencies,
+        the page callback, the initial callbacks and their images."""
+        started = time.monotonic()
+        self.session.close()
+        self.session = new_session()
+        self._load_page()
+        self._record_ui("ui:page_load", started)
+
+    def _record_ui(self, kind: str, started: float) -> None:
+        now = time.monotonic()
+        self.recorder.add(Sample(kind, 200, now - started, now))
+
+    def _load_page(self) -> None:
         self._request("page", "GET", "/")
         layout = self._request("page", "GET", "/_dash-layout")
         self._request("page", "GET", "/_dash-dependencies")
@@ -294,7 +337,7 @@ class User:
         routing = [cb for cb in self.callbacks if (PAGES_LOCATION, "pathname") in cb.inputs]
         changed: set[tuple[str, str]] = set()
         for cb in routing:
-            changed |= self.post_callback(cb, [f"{PAGES_LOCATION}.pathname"])
+            changed |= self.apply(self.post(cb, [f"{PAGES_LOCATION}.pathname"]))
         initial = [cb for cb in self.callbacks
                    if cb not in routing and not cb.prevent_initial_call
                    and all(self.present(cid) for cid in cb.ids())]
@@ -314,20 +357,29 @@ class User:
             # A callback fed by another pending one waits for it, as in the renderer.
             ready = [cb for cb in pending if not produced.intersection(cb.inputs)] or pending
             deferred = [cb for cb in pending if cb not in ready]
+            # The renderer sends independent callbacks at once, over up to 6 connections.
+            bodies = [cb.body(self.props, changed_ids) for cb in ready]
+            payloads = list(self.pool.map(self._post_body, bodies))
             changed: set[tuple[str, str]] = set()
-            for cb in ready:
-                changed |= self.post_callback(cb, changed_ids)
+            for payload in payloads:
+                changed |= self.apply(payload)
             self.fetch_images(changed)
             changed_ids = [f"{cid}.{prop}" for cid, prop in changed]
             pending = deferred + [cb for cb in self.triggered_by(changed) if cb not in deferred]
 
-    def post_callback(self, cb: CallbackSpec, changed_ids: list[str]) -> set[tuple[str, str]]:
-        response = self._request("callback", "POST", "/_dash-update-component",
-                                 json=cb.body(self.props, changed_ids))
+    def post(self, cb: CallbackSpec, changed_ids: list[str]) -> dict[str, Any] | None:
+        return self._post_body(cb.body(self.props, changed_ids))
+
+    def _post_body(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        response = self._request("callback", "POST", "/_dash-update-component", json=body)
         if response is None or response.status_code != 200:
-            return set()  # 204 = every output no_update
-        changed = set()
-        for cid, values in response.json().get("response", {}).items():
+            return None  # 204 = every output no_update
+        return response.json()
+
+    def apply(self, payload: dict[str, Any] | None) -> set[tuple[str, str]]:
+        """Store a callback's outputs as the browser would; return the props that changed."""
+        changed: set[tuple[str, str]] = set()
+        for cid, values in (payload or {}).get("response", {}).items():
             for prop, value in values.items():
                 if isinstance(value, dict) and "__dash_patch_update" in value:
                     continue  # a Patch: the browser applies it to the figure it holds
@@ -338,14 +390,17 @@ class User:
         return changed
 
     def fetch_images(self, changed: set[tuple[str, str]]) -> None:
-        for cid, prop in sorted(changed):
-            value = self.props.get((cid, prop))
-            if prop == "src" and isinstance(value, str) and value.startswith("/"):
-                self._request("image", "GET", value)
+        urls = [self.props[key] for key in sorted(changed)
+                if key[1] == "src" and isinstance(self.props.get(key), str)
+                and self.props[key].startswith("/")]
+        list(self.pool.map(lambda url: self._request("image", "GET", url), urls))
 
     def change(self, cid: str, prop: str, value: Any) -> None:
+        """Set a control as a person would; time until every update has arrived."""
+        started = time.monotonic()
         self.props[(cid, prop)] = value
         self.run_callbacks(self.triggered_by({(cid, prop)}), [f"{cid}.{prop}"])
+        self._record_ui("ui:action", started)
 
     # -- what a person does
     def move_slider(self) -> None:
@@ -368,7 +423,15 @@ class User:
     def type_seed(self) -> None:
         self.change(SEED_INPUT, "value", self.rng.randrange(1000))
 
-    def run(self, deadline: float, max_requests: int) -> None:
+    def run(self, start_at: float, deadline: float, max_requests: int) -> None:
+        time.sleep(max(0.0, start_at - time.monotonic()))  # arrivals spread over the ramp
+        try:
+            self._run(deadline, max_requests)
+        finally:
+            self.pool.shutdown(wait=True)
+            self.session.close()
+
+    def _run(self, deadline: float, max_requests: int) -> None:
         self.load_page()
         actions = [(self.move_slider, 0.45), (self.switch_artwork, 0.2),
                    (self.switch_tab, 0.15), (self.type_seed, 0.1), (self.load_page, 0.1)]
@@ -396,7 +459,8 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     by_kind: dict[str, list[Sample]] = defaultdict(list)
     for sample in samples:
         by_kind[sample.kind].append(sample)
-        by_kind["all"].append(sample)
+        if not sample.kind.startswith("ui:"):  # user-level timings are not requests
+            by_kind["all"].append(sample)
     report = {}
     for kind, group in sorted(by_kind.items()):
         latencies = sorted(s.seconds * 1000 for s in group)
@@ -436,10 +500,14 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
 
     started = time.monotonic()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    machine_before = machine_cpu_seconds()
+    server_before = sum(cpu_seconds(pid) for pid in child_pids(master_pid))
     deadline = started + duration
+    ramp = min(RAMP_SECONDS, duration / 10)
     threads = [threading.Thread(target=User(base_url, callbacks, recorder,
                                             random.Random(seed + i), think).run,
-                                args=(deadline, max_requests), name=f"user-{i}")
+                                args=(started + ramp * i / users, deadline, max_requests),
+                                name=f"user-{i}")
                for i in range(users)]
     watcher = threading.Thread(target=monitor, name="memory")
     watcher.start()
@@ -451,6 +519,8 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime
                   + cpu_after.ru_stime - cpu_before.ru_stime)
+    machine_after = machine_cpu_seconds()
+    server_cpu = sum(cpu_seconds(pid) for pid in child_pids(master_pid)) - server_before
     stop.set()
     watcher.join(timeout=10)
     memory["end"] = memory_snapshot(master_pid)
@@ -462,6 +532,11 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
             "worker_pids_seen": len(worker_pids),
             # The simulated browsers share the machine's cores with the server.
             "client_cpu_cores": round(client_cpu / elapsed, 2),
+            # Busy cores of the whole machine, to see what else was running.
+            "machine_busy_cores": round((machine_after[0] - machine_before[0]) / elapsed, 2),
+            "machine_cores": round((machine_after[1] - machine_before[1]) / elapsed, 2),
+            "server_workers_cpu_cores": round(server_cpu / elapsed, 2),
+            "failures": dict(recorder.failures),
             "health_after": requests.get(base_url + "/healthz", timeout=10).json()}
 
 
@@ -469,11 +544,11 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"\n{result['users']} users for {result['duration_s']} s "
           f"(think {result['think_s'][0]}-{result['think_s'][1]} s, seed {result['seed']}); "
           f"{result['workers']} workers x {result['threads']} threads")
-    header = f"{'kind':<9}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
+    header = f"{'kind':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
              f"{'max ms':>9}{'errors':>8}"
     print(header)
     for kind, row in result["latency"].items():
-        print(f"{kind:<9}{row['requests']:>9}{row['requests_per_s']:>8}{row['p50_ms']:>9}"
+        print(f"{kind:<14}{row['requests']:>9}{row['requests_per_s']:>8}{row['p50_ms']:>9}"
               f"{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}{row['errors']:>8}"
               + (f"  {row['errors_by_status']}" if row["errors"] else ""))
     memory = result["memory"]
@@ -483,7 +558,11 @@ def print_report(result: dict[str, Any]) -> None:
           f"(CPU s {memory['end']['workers_cpu_s']}); "
           f"worker processes seen: {result['worker_pids_seen']}")
     print(f"cache after: {result['health_after'].get('cache')}")
-    print(f"the load generator itself used {result['client_cpu_cores']} CPU cores on average")
+    print(f"CPU cores used on average: server workers {result['server_workers_cpu_cores']}, "
+          f"load generator {result['client_cpu_cores']}, whole machine "
+          f"{result['machine_busy_cores']} of {result['machine_cores']}")
+    if result["failures"]:
+        print(f"failed requests: {result['failures']}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,8 +74,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     install(server, settings, health_details=lambda: {
         "artworks": corpus.has_artworks(), "version": __version__})
     from dashboard.imageroute import register_image_route
+    from dashboard.thumbroute import register_thumbnail_route
 
     register_image_route(server)
+    register_thumbnail_route(server)
     _register_pages(app)
     _register_callbacks(app)
     app.layout = html.Div([

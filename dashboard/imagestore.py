@@ -38,25 +38,42 @@ class UnknownSourceError(ValueError):
 
 
 class _LRU:
-    """A tiny thread-safe LRU map whose values are built on a miss by ``factory``."""
+    """A tiny thread-safe LRU map whose values are built on a miss by ``factory``.
+
+    Single flight: concurrent requests for a missing key wait for one build instead of
+    computing the same array twice (a slider move sends several requests at once).
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict = OrderedDict()
+        self._building: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, factory: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                pending = self._building.get(key)
+                if pending is None:
+                    pending = self._building[key] = threading.Event()
+                    break
+            pending.wait()
+            # The builder finished (or failed); look again, and build if it failed.
+        try:
+            value = factory()
+            with self._lock:
+                self._items[key] = value
                 self._items.move_to_end(key)
-                return self._items[key]
-        value = factory()  # built outside the lock: two threads may both build, both correct
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            pending.set()
 
 
 def upload_source(sha256: str) -> str:

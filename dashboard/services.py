@@ -84,8 +84,8 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
     with heavy_slot():
         analyser = store().analyser(source, seed)
         summary = analyser.noise_summary(mean, variance)
-        effective = analyser.effective_noise(store().noisy(source, mean, variance, seed))
-    clipped = effective.pmf[:, [0, -1]]
+        result = store().noisy(source, mean, variance, seed)
+        effective = analyser.effective_noise(result)
     return {
         "grid": summary.grid, "pdf_theory": summary.pdf_theory,
         "cdf_theory": summary.cdf_theory, "ecdf": summary.ecdf,
@@ -96,7 +96,9 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
         "effective_mean": (effective.pmf * effective.levels).sum(axis=1),
         "effective_mean_theory": (effective.pmf_theory * effective.levels).sum(axis=1),
         "pixels": int(analyser.pixel_count),
-        "max_abs_clip_share": float(clipped.max()),
+        # Share of each channel's pixels at pure black or white, after and before the noise.
+        "extreme_share": result.noisy_pmf[:, [0, 255]].sum(axis=1),
+        "extreme_share_original": result.original_pmf[:, [0, 255]].sum(axis=1),
     }
 
 

@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, ctx, html, no_update
+from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard import services
 from dashboard.callbacks import CallbackRegistry
@@ -28,7 +28,6 @@ from dashboard.figures.distributions import (
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
-from dashboard.imageroute import image_url
 from dashboard.layout import ids
 from dashboard.layout.summaries import fit_summary, joint_summary, noise_summary, palette_swatches
 from dashboard.viewstate import (
@@ -90,28 +89,40 @@ def _unavailable(count: int, message: str = "This image is not available.") -> t
 # ---------------------------------------------------------------------------------- images
 
 def image_outputs(source, mean, variance, seed, selection) -> tuple:
-    """Image URLs, the caption under them and the σ text."""
+    """The caption under the pictures, the σ text and the highlight sentence.
+
+    The pictures' URLs are built in the browser (``explorer.imageUrls`` in
+    assets/30-explorer.js, mirroring :func:`dashboard.imageroute.image_url`), so the JPEG
+    request does not wait for this callback.
+    """
     mean, variance, seed = clean_params(mean, variance, seed)
     sigma = math.sqrt(variance)
     sigma_text = f"σ = {sigma:.4f} on the 0–1 scale = {255 * sigma:.1f} intensity levels"
     if not _known(source):
-        return None, None, "Choose an artwork or upload an image.", sigma_text
-    selection = selection if isinstance(selection, str) and valid_selection(selection) else None
+        return "Choose an artwork or upload an image.", sigma_text, None
     height, width = services.store().rgb(source).shape[:2]
     caption = (f"{width} × {height} px analysed · noise N(μ = {mean:g}, σ² = {variance:g}) "
                f"· seed {seed}")
-    return (image_url("original", source, mean, variance, seed, selection),
-            image_url("noisy", source, mean, variance, seed, selection), caption, sigma_text)
+    return caption, sigma_text, selection_text_outputs(selection, source, mean, variance, seed)
 
 
-@registry.callback(
+registry.clientside_callback(
+    ClientsideFunction(namespace="explorer", function_name="imageUrls"),
     Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
-    Output(ids.IMAGE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
     Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
     Input(ids.SELECTION_STORE, "data"),
 )
-def update_images(source, mean, variance, seed, selection):
+
+
+@registry.callback(
+    Output(ids.IMAGE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
+    Output(ids.SELECTION_TEXT, "children"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
+    Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.SELECTION_STORE, "data"),
+)
+def update_captions(source, mean, variance, seed, selection):
     return image_outputs(source, mean, variance, seed, selection)
 
 
@@ -134,17 +145,6 @@ def noise_outputs(active_tab, source, mean, variance, seed) -> tuple:
                                data["effective_pmf_theory"]),
         noise_summary(data, mean, variance),
     )
-
-
-@registry.callback(
-    Output(ids.NOISE_GRAPH, "figure"), Output(ids.NOISE_CDF_GRAPH, "figure"),
-    Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_SUMMARY, "children"),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"),
-)
-def update_noise(active_tab, source, mean, variance, seed):
-    return noise_outputs(active_tab, source, mean, variance, seed)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -191,18 +191,6 @@ def distribution_outputs(active_tab, source, mean, variance, seed, selection,
     )
 
 
-@registry.callback(
-    Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
-    Output(ids.FIT_SUMMARY, "children"),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
-)
-def update_distributions(active_tab, source, mean, variance, seed, selection):
-    return distribution_outputs(active_tab, source, mean, variance, seed, selection,
-                                patch_only=_only_noise_changed())
-
-
 # ----------------------------------------------------------------------------------- joint
 
 def _clean_given(given) -> tuple[int, int] | None:
@@ -245,21 +233,6 @@ def joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel
                                          given_channel=x_channel, other_channel=y_channel,
                                          given_range=given)
     return heatmap, conditional, joint_summary(data, x_channel, y_channel, image, given)
-
-
-@registry.callback(
-    Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
-    Output(ids.JOINT_STATS, "children"),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"), Input(ids.JOINT_X, "value"), Input(ids.JOINT_Y, "value"),
-    Input(ids.JOINT_IMAGE, "value"), Input(ids.JOINT_BINS, "value"),
-    Input(ids.GIVEN_STORE, "data"),
-)
-def update_joint(active_tab, source, mean, variance, seed, x_channel, y_channel, image, bins,
-                 given):
-    return joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel, image,
-                         bins, given, noise_only=_only_noise_changed())
 
 
 def _given_from_click(click_data, bins) -> list[int] | None:
@@ -356,19 +329,6 @@ def _colour_title(label: str, data: dict, bins: int) -> str:
     return f"{label}: {bins}³ bins, {shown}"
 
 
-@registry.callback(
-    Output(ids.COLOR_3D_GRAPH, "figure"), Output(ids.COLOR_3D_NOISY_GRAPH, "figure"),
-    Output(ids.PALETTE, "children"),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"), Input(ids.COLOR_SPACE, "value"),
-    Input(ids.COLOR_BINS, "value"),
-)
-def update_colour(active_tab, source, mean, variance, seed, space, bins):
-    return colour_outputs(active_tab, source, mean, variance, seed, space, bins,
-                          noise_only=_only_noise_changed())
-
-
 # ------------------------------------------------------------------------------- selection
 
 def selection_from_levels(selected_data) -> str | None:
@@ -437,16 +397,6 @@ def selection_text_outputs(selection, source, mean, variance, seed):
                 f"{parts['image']} image")
     return (f"Highlighted: {what}: {summary['pixels']:,} pixels "
             f"({100 * summary['share']:.2f}% of the image).")
-
-
-@registry.callback(
-    Output(ids.SELECTION_TEXT, "children"),
-    Input(ids.SELECTION_STORE, "data"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"),
-)
-def update_selection_text(selection, source, mean, variance, seed):
-    return selection_text_outputs(selection, source, mean, variance, seed)
 
 
 # ------------------------------------------------------------------------ seed and upload
@@ -571,4 +521,47 @@ registry.clientside_callback(
 )
 def update_export_format(export_format):
     return [graph_config(export_format, graph_id) for graph_id in ids.GRAPHS]
+
+
+# ------------------------------------------------------------------------- the active tab
+
+#: Outputs of each tab, in the order of :func:`update_view`'s outputs.
+TAB_OUTPUTS = {
+    "noise": (Output(ids.NOISE_GRAPH, "figure"), Output(ids.NOISE_CDF_GRAPH, "figure"),
+              Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_SUMMARY, "children")),
+    "distributions": (Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
+                      Output(ids.FIT_SUMMARY, "children")),
+    "joint": (Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
+              Output(ids.JOINT_STATS, "children")),
+    "colour3d": (Output(ids.COLOR_3D_GRAPH, "figure"), Output(ids.COLOR_3D_NOISY_GRAPH, "figure"),
+                 Output(ids.PALETTE, "children")),
+}
+
+
+def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
+                 joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
+    """Every tab's outputs in TAB_OUTPUTS order; only the visible tab computes anything."""
+    return (
+        *noise_outputs(active_tab, source, mean, variance, seed),
+        *distribution_outputs(active_tab, source, mean, variance, seed, selection,
+                              patch_only=noise_only),
+        *joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel,
+                       joint_image, joint_bins, given, noise_only=noise_only),
+        *colour_outputs(active_tab, source, mean, variance, seed, space, bins,
+                        noise_only=noise_only),
+    )
+
+
+# One request per control change instead of one per tab: the hidden tabs answer no_update.
+@registry.callback(
+    [output for outputs in TAB_OUTPUTS.values() for output in outputs],
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
+    Input(ids.JOINT_X, "value"), Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
+    Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
+    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+)
+def update_view(*values):
+    return view_outputs(*values, noise_only=_only_noise_changed())
 

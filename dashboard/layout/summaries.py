@@ -50,7 +50,6 @@ def noise_summary(data: dict, mean: float, variance: float) -> html.Div:
     """Sample moments against the theory, and how much clipping happened."""
     sigma = math.sqrt(variance)
     sample_sigma = math.sqrt(max(data["sample_variance"], 0.0))
-    clip = 100 * data["max_abs_clip_share"]
     effective = ", ".join(
         f"{channel} {m:+.1f} (theory {t:+.1f})" for channel, m, t in
         zip(CHANNELS, data["effective_mean"], data["effective_mean_theory"], strict=True))
@@ -62,9 +61,12 @@ def noise_summary(data: dict, mean: float, variance: float) -> html.Div:
         ], className="mb-1"),
         html.P([
             "After clipping to 0–255 and rounding, the average change per pixel in levels is: ",
-            effective, ". ",
-            f"Up to {clip:.1f}% of a channel's pixels were pushed to pure black or white."
-            if clip >= 0.05 else "Almost no pixel was pushed past black or white.",
+            effective, ". Pixels at pure black or white (level 0 or 255): ",
+            ", ".join(f"{channel} {100 * after:.1f}% (before {100 * before:.1f}%)"
+                      for channel, after, before in zip(CHANNELS, data["extreme_share"],
+                                                        data["extreme_share_original"],
+                                                        strict=True)),
+            ".",
         ], className="mb-0"),
     ])
 

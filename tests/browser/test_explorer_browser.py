@@ -12,6 +12,7 @@ from skimage import data as skdata
 
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.figures.distributions import trace_index
+from dashboard.imageroute import image_url
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +52,12 @@ def test_share_link_reproduces_the_view(page, live_server):
     assert page.input_value("#seed-input") == "7"
     assert "Colour distribution" in page.inner_text("#view-tabs .nav-link.active")
     noisy_src = wait_for_image(page, "noisy-image", "variance=0.02")
-    assert "mean=0.1" in noisy_src and "seed=7" in noisy_src
-    wait_for_image(page, "original-image", "sel=levels:red:original:100-150")
+    original_src = wait_for_image(page, "original-image", "sel=levels:red:original:100-150")
+    # The browser builds the URLs; they must be the ones the server defines.
+    selection = "levels:red:original:100-150"
+    assert noisy_src == image_url("noisy", "sample-coffee", 0.1, 0.02, 7, selection)
+    assert original_src == image_url("original", "sample-coffee", 0.1, 0.02, 7,
+                                     selection)
     expected = NoiseAnalyser(skdata.coffee(), seed=7).move(0.1, 0.02)
     np.testing.assert_allclose(graph_trace_y(page, "pmf-graph", trace_index("red", "noisy")),
                                expected.noisy_pmf[0], atol=1e-12)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,18 +27,16 @@ def test_clean_params_clamps_rounds_and_defaults():
     assert cb.clean_params(None, "x", float("nan")) == (0.0, 0.01, 0)
 
 
-def test_image_outputs_send_urls_not_pixels(app_context):
-    original, noisy, caption, sigma = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
-    assert original == f"/image/original.jpg?src={SAMPLE}"
-    query = parse_qs(urlsplit(noisy).query)
-    assert query == {"src": [SAMPLE], "mean": ["0.1"], "variance": ["0.04"], "seed": ["3"]}
-    assert "512 × 512 px" in caption
+def test_image_outputs_caption_and_sigma(app_context):
+    caption, sigma, selection = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
+    assert caption == "512 × 512 px analysed · noise N(μ = 0.1, σ² = 0.04) · seed 3"
     assert "= 51.0 intensity levels" in sigma  # 255 * sqrt(0.04)
+    assert selection.startswith("Tip:")
 
 
 def test_image_outputs_for_unknown_source(app_context):
-    original, noisy, caption, _ = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
-    assert original is None and noisy is None and "Choose an artwork" in caption
+    caption, _, selection = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
+    assert "Choose an artwork" in caption and selection is None
 
 
 def test_hidden_tabs_compute_nothing(app_context):

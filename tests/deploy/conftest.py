@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -145,7 +145,6 @@ class Gunicorn:
     port: int
     log_path: Path
     workers: int
-    session: requests.Session = field(default_factory=requests.Session)
 
     @property
     def base_url(self) -> str:

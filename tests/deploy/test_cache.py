@@ -26,10 +26,10 @@ from dashboard.config import load_settings
 from .conftest import RedisServer, free_port, wait_until
 
 
-def make_server(tmp_path: Path, **overrides) -> tuple[Flask, object]:
+def make_server(tmp_path: Path, retry_seconds: float = 0.2, **overrides) -> tuple[Flask, object]:
     settings = load_settings({}, cache_dir=tmp_path / "cache", **overrides)
     server = Flask(f"cache-test-{len(overrides)}")
-    backend = init_cache(server, settings, redis_retry_seconds=0.2)
+    backend = init_cache(server, settings, redis_retry_seconds=retry_seconds)
     return server, backend
 
 
@@ -248,7 +248,8 @@ def test_full_redis_under_noeviction_caches_in_files_and_warns_once(
     # A 1-byte memory limit: Redis still answers, but refuses every write with OOM.
     client.config_set("maxmemory-policy", "noeviction")
     client.config_set("maxmemory", 1)
-    server, backend = make_server(tmp_path, redis_url=redis_server.url)
+    # A long back-off: every call of the test falls in the window after the first refusal.
+    server, backend = make_server(tmp_path, retry_seconds=600, redis_url=redis_server.url)
     calls: list[int] = []
 
     @cache.memoize()

@@ -1,0 +1,324 @@
+"""Cached entry points of the artist page: the corpus index, loaded lazily, and views pooled from it.
+
+The colour-statistics index (:mod:`dashboard.corpus_index`) is loaded, or built for the files
+that lack a stored entry, on the first call that needs it: once per process, under a lock, and
+kept in the app's extension dict (never at import time). Only paintings count: the
+scikit-image samples are left out.
+
+Every view is a function of small hashable arguments (space, statistic, artwork id, picked
+colours) memoized with flask-caching; the index fingerprint (a hash of the indexed files'
+SHA-256) is part of each key, so a rebuilt index never serves stale entries. Results are
+plain numbers, strings and small arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from flask import current_app
+
+from dashboard.cache import cache
+from dashboard.core import corpus_stats as cs
+from dashboard.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
+from dashboard.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
+
+#: Key of the lazily built index in ``server.extensions["dashboard"]``.
+HOLDER_KEY = "artist_index"
+#: Most markers in the pooled 3D scatter: the fullest bins (the caption gives their share).
+MAX_3D_MARKERS = 1500
+PALETTE_SIZE = 10
+PERIOD_PALETTE_SIZE = 8
+#: Paintings listed per period as most and as least typical.
+TYPICAL_PER_PERIOD = 3
+SEARCH_RESULTS = 12
+SPACES = ("rgb", "hsv", "lab")
+#: Axis of the Lab histogram holding lightness L*.
+_LAB_L_AXIS = 0
+
+
+@dataclass(frozen=True, eq=False)
+class PaintingIndex:
+    """The index restricted to paintings, with titles, and a fingerprint of its files."""
+
+    index: CorpusIndex
+    titles: tuple[str, ...]
+    fingerprint: str
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+class IndexHolder:
+    """One :class:`PaintingIndex` per process, built on first use under a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: PaintingIndex | None = None
+
+    def get(self, corpus: Corpus, settings) -> PaintingIndex:
+        """The paintings' index, loading or building it if this is the first call."""
+        with self._lock:
+            if self._index is None:
+                self._index = _load_paintings(corpus, settings)
+            return self._index
+
+
+def _load_paintings(corpus: Corpus, settings) -> PaintingIndex:
+    paintings = Corpus(corpus.catalogue_path, corpus.artworks_dir,
+                       max_pixels=corpus.max_pixels, cache_size=0, include_samples=False)
+    index = load_or_build_index(paintings, settings, progress=False)
+    ids = [i for i, period in zip(index.ids, index.periods, strict=True) if period in PERIOD_IDS]
+    index = index.select(ids)
+    digest = hashlib.sha256("\n".join(f"{i} {s}" for i, s in zip(index.ids, index.sha256,
+                                                                   strict=True)).encode())
+    return PaintingIndex(index=index, titles=tuple(corpus.get(i).title for i in index.ids),
+                         fingerprint=digest.hexdigest()[:16])
+
+
+def _extension() -> dict[str, Any]:
+    return current_app.extensions["dashboard"]
+
+
+def has_paintings() -> bool:
+    """Whether any painting image is present (cheap: looks at files, builds nothing)."""
+    return _extension()["corpus"].has_artworks()
+
+
+def paintings() -> PaintingIndex | None:
+    """The paintings' index (built on first use), or None when no painting is present."""
+    extension = _extension()
+    if not extension["corpus"].has_artworks():
+        return None
+    holder = extension.setdefault(HOLDER_KEY, IndexHolder())
+    result = holder.get(extension["corpus"], extension["settings"])
+    return result if len(result) else None
+
+
+def _current() -> PaintingIndex:
+    result = paintings()
+    if result is None:
+        raise LookupError("no painting is indexed; see dashboard.corpus.CORPUS_HELP")
+    return result
+
+
+def is_indexed(artwork_id: str) -> bool:
+    """Whether ``artwork_id`` is an indexed painting."""
+    result = paintings()
+    return result is not None and isinstance(artwork_id, str) and artwork_id in result.index
+
+
+def _entry(data: PaintingIndex, row: int) -> dict[str, Any]:
+    index = data.index
+    return {"id": index.ids[row], "title": data.titles[row], "year": index.years[row],
+            "period": index.periods[row]}
+
+
+def _bin_view(histogram: np.ndarray, space: str, bins: int) -> dict[str, Any]:
+    shown = cs.top_bins(histogram, MAX_3D_MARKERS)
+    return {
+        "centres": cs.bin_centres(space, bins)[shown], "shares": histogram[shown],
+        "colours": cs.bin_colours(space, bins)[shown], "bin_ids": shown,
+        "occupied": int(np.count_nonzero(histogram)), "shown": int(shown.size),
+        "shown_share": float(histogram[shown].sum()),
+    }
+
+
+def _check_space(space: str) -> str:
+    if space not in SPACES:
+        raise ValueError(f"space must be one of {', '.join(SPACES)}; got {space!r}")
+    return space
+
+
+# ----------------------------------------------------------------------------- the corpus
+
+def corpus_view() -> dict[str, Any]:
+    """Pooled per-channel PMF/CDF (3, 256), the spread across paintings and the palette."""
+    return _corpus_view(_current().fingerprint)
+
+
+@cache.memoize()
+def _corpus_view(fingerprint: str) -> dict[str, Any]:
+    data = _current()
+    index = data.index
+    pmf = cs.equal_weight_mean(index.pmfs)
+    palette = cs.pooled_palette(cs.equal_weight_mean(index.histograms["rgb"]), index.bins,
+                                n_colors=PALETTE_SIZE)
+    years = [y for y in index.years if y is not None]
+    return {
+        "n": len(index), "years": (min(years), max(years)) if years else None,
+        "pmf": pmf, "cdf": cs.cdf(pmf), "band": cs.quantile_band(index.pmfs),
+        "palette_colours": palette.colors, "palette_shares": palette.shares,
+        "counts": {p: int(np.sum(index.period_mask(p))) for p in PERIOD_IDS},
+    }
+
+
+def corpus_colour_3d(space: str) -> dict[str, Any]:
+    """Fullest bins of the pooled 3D histogram in ``space`` (capped at MAX_3D_MARKERS)."""
+    return _corpus_colour_3d(_current().fingerprint, _check_space(space))
+
+
+@cache.memoize()
+def _corpus_colour_3d(fingerprint: str, space: str) -> dict[str, Any]:
+    index = _current().index
+    pooled = cs.equal_weight_mean(index.histograms[space])
+    return {**_bin_view(pooled, space, index.bins), "bins": index.bins}
+
+
+# ------------------------------------------------------------------------------ periods
+
+def period_view() -> dict[str, Any]:
+    """Per period with paintings: pooled PMFs, lightness distribution, palette, mean statistics."""
+    return _period_view(_current().fingerprint)
+
+
+@cache.memoize()
+def _period_view(fingerprint: str) -> dict[str, Any]:
+    index = _current().index
+    periods = [p for p in PERIOD_IDS if index.period_mask(p).any()]
+    pmfs = cs.group_means(index.pmfs, index.periods, periods)
+    rgb = cs.group_means(index.histograms["rgb"], index.periods, periods)
+    lab = cs.group_means(index.histograms["lab"], index.periods, periods)
+    palettes = [cs.pooled_palette(rgb[p], index.bins, n_colors=PERIOD_PALETTE_SIZE)
+                for p in periods]
+    years = {p.id: p.years for p in PERIODS}
+    return {
+        "periods": periods, "labels": [PERIOD_LABELS[p] for p in periods],
+        "years": [years[p] for p in periods],
+        "counts": [int(index.period_mask(p).sum()) for p in periods],
+        "pmfs": np.stack([pmfs[p] for p in periods]),
+        "lightness": np.stack([cs.marginal(lab[p], index.bins, _LAB_L_AXIS) for p in periods]),
+        "lightness_edges": np.linspace(0.0, 100.0, index.bins + 1),
+        "palette_colours": [pal.colors for pal in palettes],
+        "palette_shares": [pal.shares for pal in palettes],
+        "stat_names": STAT_NAMES,
+        "stat_means": np.stack([index.stats[index.period_mask(p)].mean(axis=0)
+                                for p in periods]),
+    }
+
+
+def timeline_view(stat: str) -> dict[str, Any]:
+    """One value of ``stat`` per painting, and the mean per year."""
+    if stat not in STAT_NAMES:
+        raise ValueError(f"stat must be one of {', '.join(STAT_NAMES)}; got {stat!r}")
+    return _timeline_view(_current().fingerprint, stat)
+
+
+@cache.memoize()
+def _timeline_view(fingerprint: str, stat: str) -> dict[str, Any]:
+    data = _current()
+    index = data.index
+    dated = [i for i, y in enumerate(index.years) if y is not None]
+    values = index.stat(stat)[dated]
+    years = [index.years[i] for i in dated]
+    yearly, means, counts = cs.group_value_means(values, years)
+    return {
+        "ids": [index.ids[i] for i in dated], "titles": [data.titles[i] for i in dated],
+        "years": years, "periods": [index.periods[i] for i in dated], "values": values,
+        "yearly_years": yearly, "yearly_means": means, "yearly_counts": counts,
+    }
+
+
+# ------------------------------------------------------------------ one painting vs the rest
+
+def painting_view(artwork_id: str, space: str) -> dict[str, Any] | None:
+    """The painting against the other paintings of its period and of the corpus, or None
+    if it is not indexed."""
+    if not is_indexed(artwork_id):
+        return None
+    return _painting_view(_current().fingerprint, artwork_id, _check_space(space))
+
+
+@cache.memoize()
+def _painting_view(fingerprint: str, artwork_id: str, space: str) -> dict[str, Any]:
+    data = _current()
+    index = data.index
+    row = index.position(artwork_id)
+    period = index.periods[row]
+    everyone = ["corpus"] * len(index)
+    pmf_period = cs.leave_one_out_means(index.pmfs, index.periods)[row]
+    pmf_corpus = cs.leave_one_out_means(index.pmfs, everyone)[row]
+    hist = index.histograms[space]
+    hist_period = cs.leave_one_out_means(hist, index.periods)[row]
+    hist_corpus = cs.leave_one_out_means(hist, everyone)[row]
+    own = index.pmfs[row:row + 1]
+    colours, shares = index.palette(artwork_id)
+    rgb = index.histograms["rgb"]
+    palettes = {}
+    for name, pooled in (("period", cs.leave_one_out_means(rgb, index.periods)[row]),
+                         ("corpus", cs.leave_one_out_means(rgb, everyone)[row])):
+        if np.all(np.isfinite(pooled)):
+            palette = cs.pooled_palette(pooled, index.bins, n_colors=PERIOD_PALETTE_SIZE)
+            palettes[name] = (palette.colors, palette.shares)
+    return {
+        **_entry(data, row), "period_label": PERIOD_LABELS[period],
+        "n_period_others": int(index.period_mask(period).sum()) - 1,
+        "n_corpus_others": len(index) - 1,
+        "pmf": index.pmfs[row], "pmf_period": pmf_period, "pmf_corpus": pmf_corpus,
+        "js_period": float(cs.js_divergence_rows(hist[row:row + 1], hist_period)[0]),
+        "js_corpus": float(cs.js_divergence_rows(hist[row:row + 1], hist_corpus)[0]),
+        "emd_period": cs.emd_rows(own, pmf_period)[0],
+        "emd_corpus": cs.emd_rows(own, pmf_corpus)[0],
+        "palette_colours": colours, "palette_shares": shares, "palettes": palettes,
+        "stats": index.stats_of(artwork_id),
+    }
+
+
+def typical_view(space: str) -> dict[str, Any]:
+    """Per period, the most and least typical paintings by JS divergence from the others."""
+    return _typical_view(_current().fingerprint, _check_space(space))
+
+
+@cache.memoize()
+def _typical_view(fingerprint: str, space: str) -> dict[str, Any]:
+    data = _current()
+    index = data.index
+    distances = cs.typicality(index.histograms[space], index.periods)
+    ranking = cs.rank_typical(distances, index.periods, PERIOD_IDS, TYPICAL_PER_PERIOD)
+
+    def listed(rows: list[int]) -> list[dict[str, Any]]:
+        return [{**_entry(data, r), "distance": float(distances[r])} for r in rows]
+
+    return {
+        "space": space,
+        "periods": [{"period": p, "label": PERIOD_LABELS[p],
+                     "count": int(index.period_mask(p).sum()),
+                     "most": listed(most), "least": listed(least)}
+                    for p, (most, least) in ranking.items()],
+        "distances": {index.ids[i]: float(d) for i, d in enumerate(distances)},
+    }
+
+
+# ---------------------------------------------------------------------------- by colour
+
+def search_view(colours: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Paintings whose palettes hold ``colours`` (hex strings) most closely, best first."""
+    colours = tuple(cs.hex_colour(cs.parse_hex_colour(c)) for c in colours)
+    if not colours:
+        return []
+    return _search_view(_current().fingerprint, colours)
+
+
+@cache.memoize()
+def _search_view(fingerprint: str, colours: tuple[str, ...]) -> list[dict[str, Any]]:
+    data = _current()
+    index = data.index
+    targets = np.array([cs.parse_hex_colour(c) for c in colours])
+    matches = cs.colour_search(targets, index.palette_colors, index.palette_shares)
+    results = []
+    for row in matches.ranking()[:SEARCH_RESULTS].tolist():
+        if not np.isfinite(matches.distance[row]):
+            break
+        found = []
+        for j, target in enumerate(colours):
+            slot = int(matches.slot[row, j])
+            found.append({"target": target,
+                          "match": cs.hex_colour(index.palette_colors[row, slot]),
+                          "delta_e": float(matches.delta_e[row, j]),
+                          "share": float(matches.share[row, j])})
+        results.append({**_entry(data, row), "distance": float(matches.distance[row]),
+                        "matches": found})
+    return results

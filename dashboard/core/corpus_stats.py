@@ -1,0 +1,486 @@
+"""Colour distributions of a body of work: equal-weight pooling, typicality, search by colour.
+
+The inputs are stacked per-painting statistics (see ``dashboard.corpus_index``): per-channel
+PMFs ``(N, 3, 256)`` over levels 0..255 and flattened 3D colour histograms ``(N, bins**3)``,
+each row normalised to sum 1 along its last axis.
+
+**Equal weights.** A pooled distribution is the *mean of the per-painting distributions*,
+so every painting counts the same however many pixels it has; it is not the histogram of
+all pixels put together (which would let large canvases dominate).
+
+**Typicality.** A painting's distance to a group is the Jensen-Shannon divergence (bits,
+base 2, in [0, 1]) between its 3D histogram and the equal-weight mean of the *other*
+paintings of the group (leave-one-out), so a painting is never compared with itself.
+
+**Representative colours.** The stored histograms keep shares per bin, not the mean colour
+of the pixels in each bin, so a bin is drawn in the colour of its centre converted to
+sRGB (:func:`bin_colours`). In RGB with 16 bins per axis that is within 8 levels per
+channel of any colour in the bin. A pooled palette entry is the share-weighted mean of the
+centres of the bins it merges (:func:`pooled_palette`).
+
+**Search by colour.** :func:`colour_search` ranks paintings by how well their palettes
+contain the picked colours, in CIE Lab with the CIE 1976 colour difference (ΔE*ab, the
+Euclidean distance in Lab; about 2.3 is a just-noticeable difference).
+
+Examples
+--------
+>>> import numpy as np
+>>> hists = np.array([[1.0, 0.0], [0.5, 0.5]])
+>>> equal_weight_mean(hists).tolist()
+[0.75, 0.25]
+>>> [round(d, 3) for d in js_divergence_rows(hists, np.array([0.5, 0.5])).tolist()]
+[0.311, 0.0]
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from skimage import color as skcolor
+
+from dashboard.core.colors import bin_edges
+
+#: Extra cost, in ΔE*ab units, of a palette colour that covers none of the painting; a
+#: colour covering share ``s`` of the pixels costs ``SHARE_PENALTY * (1 - s)`` extra. So an
+#: exact but marginal colour (5 % of the pixels, cost 19) still beats a dominant one 20 ΔE
+#: away (40 %, cost 32), yet among equally near colours the more present one wins.
+SHARE_PENALTY = 20.0
+#: Most colours one search may ask for.
+MAX_SEARCH_COLOURS = 3
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _as_rows(values, name: str, min_ndim: int = 2) -> np.ndarray:
+    """``values`` as float64 with each row normalised to sum 1 along the last axis."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim < min_ndim or array.shape[0] == 0 or array.shape[-1] == 0:
+        raise ValueError(
+            f"{name} must be a non-empty array of per-painting distributions with at least "
+            f"{min_ndim} axes (paintings first); got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"{name} must hold finite, non-negative weights")
+    sums = array.sum(axis=-1, keepdims=True)
+    if np.any(sums <= 0):
+        raise ValueError(f"{name} has a distribution with zero total weight")
+    return array / sums
+
+
+def _as_groups(groups: Sequence[str], n: int) -> np.ndarray:
+    labels = np.asarray(list(groups), dtype=object)
+    if labels.shape != (n,):
+        raise ValueError(f"groups must have one label per painting ({n}); got {labels.shape[0]}")
+    return labels
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+def equal_weight_mean(distributions, mask=None) -> np.ndarray:
+    """Mean of the per-painting distributions (rows first), every painting weighted equally.
+
+    Parameters
+    ----------
+    distributions : (N, ...) array
+        One distribution per painting; each is normalised to sum 1 along the last axis.
+    mask : (N,) bool array, optional
+        Paintings to pool (default: all).
+
+    Returns
+    -------
+    (...) float64 array, summing to 1 along the last axis.
+    """
+    rows = _as_rows(distributions, "distributions")
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (rows.shape[0],):
+            raise ValueError(f"mask must have shape ({rows.shape[0]},); got {mask.shape}")
+        if not mask.any():
+            raise ValueError("mask selects no painting; pool at least one")
+        rows = rows[mask]
+    return rows.mean(axis=0)
+
+
+def group_means(
+    distributions, groups: Sequence[str], order: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Equal-weight mean per group, for the groups of ``order`` that have paintings, in order."""
+    rows = _as_rows(distributions, "distributions")
+    labels = _as_groups(groups, rows.shape[0])
+    return {g: rows[labels == g].mean(axis=0) for g in order if np.any(labels == g)}
+
+
+def leave_one_out_means(distributions, groups: Sequence[str]) -> np.ndarray:
+    """For each painting, the equal-weight mean of the *other* paintings of its group.
+
+    Returns an array shaped like ``distributions``; rows of paintings alone in their group
+    are NaN.
+    """
+    rows = _as_rows(distributions, "distributions")
+    labels = _as_groups(groups, rows.shape[0])
+    out = np.full_like(rows, np.nan)
+    for group in dict.fromkeys(labels.tolist()):
+        members = labels == group
+        count = int(members.sum())
+        if count < 2:
+            continue
+        total = rows[members].sum(axis=0)
+        out[members] = (total[None] - rows[members]) / (count - 1)
+    return out
+
+
+def quantile_band(distributions, quantiles: tuple[float, float] = (0.25, 0.75)) -> np.ndarray:
+    """Per-cell quantiles across paintings, ``(2, ...)``: how far paintings spread around the
+    mean."""
+    lo, hi = quantiles
+    if not 0.0 <= lo <= hi <= 1.0:
+        raise ValueError(f"quantiles must satisfy 0 <= lo <= hi <= 1; got {quantiles!r}")
+    rows = _as_rows(distributions, "distributions")
+    return np.quantile(rows, [lo, hi], axis=0)
+
+
+def cdf(pmf) -> np.ndarray:
+    """Cumulative sums along the last axis, capped at 1 (float rounding)."""
+    return np.minimum(np.cumsum(np.asarray(pmf, dtype=np.float64), axis=-1), 1.0)
+
+
+def marginal(histograms, bins: int, axis: int) -> np.ndarray:
+    """Marginal on ``axis`` (0, 1 or 2) of flattened ``(..., bins**3)`` 3D histograms:
+    ``(..., bins)``."""
+    array = np.asarray(histograms, dtype=np.float64)
+    if array.shape[-1] != bins**3:
+        raise ValueError(f"histograms must have bins**3 = {bins**3} cells; got {array.shape[-1]}")
+    if axis not in (0, 1, 2):
+        raise ValueError(f"axis must be 0, 1 or 2; got {axis!r}")
+    cube = array.reshape((*array.shape[:-1], bins, bins, bins))
+    others = tuple(array.ndim - 1 + a for a in (0, 1, 2) if a != axis)
+    return cube.sum(axis=others)
+
+
+def group_value_means(values, keys: Sequence) -> tuple[list, np.ndarray, np.ndarray]:
+    """Mean of ``values`` per distinct key (sorted), NaN values ignored:
+    ``(keys, means, counts)``."""
+    values = np.asarray(values, dtype=np.float64)
+    keys = list(keys)
+    if values.shape != (len(keys),):
+        raise ValueError(f"values must have one entry per key ({len(keys)}); got {values.shape}")
+    distinct = sorted(set(k for k, v in zip(keys, values, strict=True) if np.isfinite(v)))
+    labels = np.asarray(keys, dtype=object)
+    means, counts = [], []
+    for key in distinct:
+        chosen = values[(labels == key) & np.isfinite(values)]
+        means.append(chosen.mean())
+        counts.append(chosen.size)
+    return distinct, np.asarray(means, dtype=np.float64), np.asarray(counts, dtype=np.int64)
+
+
+# ------------------------------------------------------------------------- distances
+
+
+def js_divergence_rows(p, q) -> np.ndarray:
+    """Jensen-Shannon divergence in bits (base 2, in [0, 1]) of each row of ``p`` from ``q``.
+
+    ``p`` is ``(N, K)``; ``q`` is ``(K,)`` (one reference) or ``(N, K)`` (one per row). Rows
+    are normalised to sum 1. A NaN reference row gives NaN.
+    """
+    p = _as_rows(p, "p")
+    q = np.asarray(q, dtype=np.float64)
+    q = np.broadcast_to(q, p.shape) if q.ndim == 1 else q
+    if q.shape != p.shape:
+        raise ValueError(f"q must have shape {p.shape[1:]} or {p.shape}; got {q.shape}")
+    missing = ~np.all(np.isfinite(q), axis=-1)
+    q = np.where(missing[:, None], 1.0, q)
+    q = _as_rows(q, "q")
+    both = p + q
+
+    def kl_to_mean(x: np.ndarray) -> np.ndarray:
+        # log2(x / m) with m = (p + q) / 2, written 2x / (p + q); zero cells add nothing.
+        ratio = np.divide(2 * x, both, out=np.ones_like(x), where=x > 0)
+        return (x * np.log2(ratio)).sum(axis=-1)
+
+    divergence = np.clip((kl_to_mean(p) + kl_to_mean(q)) / 2, 0.0, 1.0)
+    divergence[missing] = np.nan
+    return divergence
+
+
+def emd_rows(pmfs, reference) -> np.ndarray:
+    """1-D earth mover's distance in levels between PMFs over consecutive levels (last axis).
+
+    ``pmfs`` ``(N, ..., L)`` against ``reference`` of shape ``(..., L)`` or ``(N, ..., L)``;
+    returns ``(N, ...)``, e.g. ``(N, 3)`` per channel. EMD = sum of ``|CDF_a - CDF_b|``.
+    NaN references give NaN.
+    """
+    a = _as_rows(pmfs, "pmfs")
+    b = np.broadcast_to(np.asarray(reference, dtype=np.float64), a.shape)
+    with np.errstate(invalid="ignore"):
+        b = b / b.sum(axis=-1, keepdims=True)
+    return np.abs(np.cumsum(a, axis=-1) - np.cumsum(b, axis=-1))[..., :-1].sum(axis=-1)
+
+
+def typicality(histograms, groups: Sequence[str]) -> np.ndarray:
+    """JS divergence (bits) of each painting from the other paintings of its group, ``(N,)``.
+
+    NaN for a painting alone in its group. Smaller means more typical.
+    """
+    others = leave_one_out_means(histograms, groups)
+    return js_divergence_rows(histograms, others)
+
+
+def rank_typical(
+    distances, groups: Sequence[str], order: Sequence[str], n: int = 3
+) -> dict[str, tuple[list[int], list[int]]]:
+    """Per group: row indices of the most typical (smallest distance first) and least typical
+    (largest first) paintings, at most ``n`` of each and never the same painting twice.
+
+    Paintings with a NaN distance are left out; groups without any are left out.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer; got {n!r}")
+    distances = np.asarray(distances, dtype=np.float64)
+    labels = _as_groups(groups, distances.shape[0])
+    ranking: dict[str, tuple[list[int], list[int]]] = {}
+    for group in order:
+        rows = np.flatnonzero((labels == group) & np.isfinite(distances))
+        if rows.size == 0:
+            continue
+        ranked = rows[np.argsort(distances[rows], kind="stable")].tolist()
+        most = ranked[: min(n, (len(ranked) + 1) // 2)]
+        rest = ranked[len(most):]
+        least = rest[::-1][: min(n, len(rest))]
+        ranking[group] = (most, least)
+    return ranking
+
+
+# ------------------------------------------------------------------------- colours
+
+
+def bin_centres(space: str, bins: int) -> np.ndarray:
+    """Centre of every bin of a 3D histogram, flat C order: ``(bins**3, 3)`` in ``space`` units."""
+    edges = bin_edges(space, bins)
+    mids = [(e[:-1] + e[1:]) / 2 for e in edges]
+    grid = np.meshgrid(*mids, indexing="ij")
+    return np.stack([g.ravel() for g in grid], axis=1)
+
+
+def bin_colours(space: str, bins: int) -> np.ndarray:
+    """sRGB colour of every bin centre, flat C order: ``(bins**3, 3)`` uint8 levels 0..255.
+
+    HSV centres use ``skimage.color.hsv2rgb``; Lab centres ``lab2rgb`` (D65), clipped to the
+    sRGB gamut (a bin on the gamut's edge may have its centre just outside it).
+    """
+    centres = bin_centres(space, bins)
+    if space == "rgb":
+        rgb = centres / 255.0
+    elif space == "hsv":
+        rgb = skcolor.hsv2rgb(centres)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "negative Z values clipped": out-of-gamut centres
+            rgb = skcolor.lab2rgb(centres)
+    return np.clip(np.rint(np.clip(rgb, 0.0, 1.0) * 255.0), 0, 255).astype(np.uint8)
+
+
+def top_bins(histogram, limit: int) -> np.ndarray:
+    """Flat indices of the occupied bins of one histogram, fullest first (ties by index), at most
+    ``limit``."""
+    shares = np.asarray(histogram, dtype=np.float64).ravel()
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer; got {limit!r}")
+    occupied = np.flatnonzero(shares > 0)
+    order = np.argsort(-shares[occupied], kind="stable")
+    return occupied[order][:limit]
+
+
+@dataclass(frozen=True)
+class PooledPalette:
+    """The most likely colours of a pooled histogram, largest share first.
+
+    ``colors`` (k, 3) uint8 and ``mean_rgb`` (k, 3) float64 levels 0..255: share-weighted
+    mean of the bin-centre colours merged into each entry; ``shares`` (k,) of the pooled
+    distribution (sum <= 1).
+    """
+
+    colors: np.ndarray
+    mean_rgb: np.ndarray
+    shares: np.ndarray
+
+
+def pooled_palette(
+    rgb_histogram, bins: int, n_colors: int = 10, merge_radius: int = 1
+) -> PooledPalette:
+    """Palette of a pooled RGB histogram (flat, ``bins**3`` shares), as ``dominant_colors`` does.
+
+    Greedy: the fullest bin not yet taken seeds an entry that takes every free bin within
+    ``merge_radius`` bins (Chebyshev distance on bin indices), until ``n_colors`` entries.
+    """
+    shares = np.asarray(rgb_histogram, dtype=np.float64).ravel()
+    if shares.size != bins**3:
+        raise ValueError(f"rgb_histogram must have bins**3 = {bins**3} cells; got {shares.size}")
+    if isinstance(n_colors, bool) or not isinstance(n_colors, int) or n_colors < 1:
+        raise ValueError(f"n_colors must be a positive integer; got {n_colors!r}")
+    if isinstance(merge_radius, bool) or not isinstance(merge_radius, int) or merge_radius < 0:
+        raise ValueError(f"merge_radius must be an integer >= 0; got {merge_radius!r}")
+    occupied = top_bins(shares, bins**3) if np.any(shares > 0) else np.zeros(0, dtype=np.intp)
+    cells = np.stack(np.unravel_index(occupied, (bins,) * 3), axis=1)
+    centres = bin_centres("rgb", bins)[occupied]
+    owner = np.full(occupied.size, -1, dtype=np.intp)
+    entries = 0
+    for seed in range(occupied.size):
+        if entries == n_colors:
+            break
+        if owner[seed] >= 0:
+            continue
+        near = np.abs(cells - cells[seed]).max(axis=1) <= merge_radius
+        owner[near & (owner < 0)] = entries
+        entries += 1
+    taken = owner >= 0
+    weights = shares[occupied][taken]
+    entry_shares = np.bincount(owner[taken], weights=weights, minlength=entries)
+    sums = np.stack(
+        [np.bincount(owner[taken], weights=weights * centres[taken, c], minlength=entries)
+         for c in range(3)], axis=1)
+    mean_rgb = sums / np.maximum(entry_shares, np.finfo(float).tiny)[:, None]
+    order = np.argsort(-entry_shares, kind="stable")
+    mean_rgb = mean_rgb[order]
+    return PooledPalette(
+        colors=np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8),
+        mean_rgb=mean_rgb,
+        shares=entry_shares[order],
+    )
+
+
+def parse_hex_colour(text: str) -> tuple[int, int, int]:
+    """``"#e8b923"``, ``"e8b923"`` or ``"#fc0"`` -> RGB levels 0..255; ValueError otherwise."""
+    match = _HEX.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"colour must be a hex colour like #e8b923 or #fc0; got {text!r}")
+    digits = match[1]
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def hex_colour(rgb) -> str:
+    """RGB levels 0..255 -> ``"#rrggbb"``."""
+    r, g, b = (int(v) for v in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def rgb_to_lab(colours) -> np.ndarray:
+    """uint8 sRGB colours ``(..., 3)`` -> CIE Lab (D65, 2°) ``(..., 3)`` float64."""
+    array = np.asarray(colours)
+    if array.shape[-1:] != (3,):
+        raise ValueError(
+            f"colours must have 3 values (R, G, B) on the last axis; got shape {array.shape}"
+        )
+    return skcolor.rgb2lab(np.clip(array, 0, 255).astype(np.uint8))
+
+
+@dataclass(frozen=True)
+class ColourMatches:
+    """Result of :func:`colour_search` for ``N`` paintings and ``J`` picked colours.
+
+    ``distance`` (N,): mean over picked colours of the best cost, in ΔE*ab units (inf for a
+    painting without palette). ``slot`` (N, J): palette slot of the best match (-1: none);
+    ``delta_e`` (N, J) its ΔE*ab; ``share`` (N, J) its share of the painting's pixels.
+    """
+
+    distance: np.ndarray
+    slot: np.ndarray
+    delta_e: np.ndarray
+    share: np.ndarray
+
+    def ranking(self) -> np.ndarray:
+        """Row indices, closest first (ties keep corpus order)."""
+        return np.argsort(self.distance, kind="stable")
+
+
+def colour_search(
+    targets, palette_colors, palette_shares, share_penalty: float = SHARE_PENALTY
+) -> ColourMatches:
+    """Rank paintings by how closely their palettes hold the picked colours, in CIE Lab.
+
+    For picked colour ``c`` and a painting's palette colours ``p_k`` covering shares ``s_k``
+    of its pixels (unused slots have share 0 and are ignored), the cost of ``c`` is
+    ``min_k [ΔE76(c, p_k) + share_penalty * (1 - s_k)]``; the painting's distance is the mean
+    cost over the picked colours (ΔE*ab units; lower is closer).
+
+    Parameters
+    ----------
+    targets : (J, 3) uint8-like
+        Picked sRGB colours, levels 0..255, 1 <= J <= ``MAX_SEARCH_COLOURS``.
+    palette_colors : (N, P, 3) uint8
+    palette_shares : (N, P) float
+        Share of all pixels per palette colour (0 = unused slot).
+    share_penalty : float
+        ΔE*ab units added for a colour covering none of the painting (>= 0).
+    """
+    targets = np.asarray(targets)
+    shape_ok = targets.ndim == 2 and targets.shape[1] == 3
+    if not shape_ok or not 1 <= targets.shape[0] <= MAX_SEARCH_COLOURS:
+        raise ValueError(
+            f"targets must be 1 to {MAX_SEARCH_COLOURS} RGB colours, shape (J, 3); "
+            f"got shape {targets.shape}"
+        )
+    if np.any(targets < 0) or np.any(targets > 255):
+        raise ValueError("targets must be RGB levels in 0..255")
+    colours = np.asarray(palette_colors)
+    shares = np.asarray(palette_shares, dtype=np.float64)
+    if colours.ndim != 3 or colours.shape[2] != 3 or shares.shape != colours.shape[:2]:
+        raise ValueError(
+            "palette_colors must be (N, P, 3) and palette_shares (N, P); got "
+            f"{colours.shape} and {shares.shape}"
+        )
+    if not (np.isfinite(share_penalty) and share_penalty >= 0):
+        raise ValueError(f"share_penalty must be a finite number >= 0; got {share_penalty!r}")
+    target_lab = rgb_to_lab(targets)  # (J, 3)
+    palette_lab = rgb_to_lab(colours)  # (N, P, 3)
+    delta = np.linalg.norm(palette_lab[:, None, :, :] - target_lab[None, :, None, :], axis=-1)
+    cost = delta + share_penalty * (1.0 - shares[:, None, :])  # (N, J, P)
+    cost = np.where((shares > 0)[:, None, :], cost, np.inf)
+    has_palette = np.any(shares > 0, axis=1)
+    slot = np.where(has_palette[:, None], np.argmin(cost, axis=-1), -1)
+    best = np.take_along_axis(cost, np.maximum(slot, 0)[..., None], axis=-1)[..., 0]
+    chosen_delta = np.take_along_axis(delta, np.maximum(slot, 0)[..., None], axis=-1)[..., 0]
+    chosen_share = np.take_along_axis(
+        np.broadcast_to(shares[:, None, :], cost.shape), np.maximum(slot, 0)[..., None], axis=-1
+    )[..., 0]
+    distance = np.where(has_palette, best.mean(axis=1), np.inf)
+    chosen_delta = np.where(has_palette[:, None], chosen_delta, np.nan)
+    chosen_share = np.where(has_palette[:, None], chosen_share, 0.0)
+    return ColourMatches(distance=distance, slot=slot, delta_e=chosen_delta, share=chosen_share)
+
+
+__all__ = [
+    "MAX_SEARCH_COLOURS",
+    "SHARE_PENALTY",
+    "ColourMatches",
+    "PooledPalette",
+    "bin_centres",
+    "bin_colours",
+    "cdf",
+    "colour_search",
+    "emd_rows",
+    "equal_weight_mean",
+    "group_means",
+    "group_value_means",
+    "hex_colour",
+    "js_divergence_rows",
+    "leave_one_out_means",
+    "marginal",
+    "parse_hex_colour",
+    "pooled_palette",
+    "quantile_band",
+    "rank_typical",
+    "rgb_to_lab",
+    "top_bins",
+    "typicality",
+]
