@@ -218,6 +218,7 @@ def _timeline_view(fingerprint: str, stat: str) -> dict[str, Any]:
     return {
         "ids": [index.ids[i] for i in dated], "titles": [data.titles[i] for i in dated],
         "years": years, "periods": [index.periods[i] for i in dated], "values": values,
+        "labels": {p: PERIOD_LABELS[p] for p in PERIOD_IDS},
         "yearly_years": yearly, "yearly_means": means, "yearly_counts": counts,
     }
 

@@ -1,0 +1,39 @@
+"""Component ids of the artist page (tests and callbacks use these names)."""
+
+NOTICES = "artist-notices"
+TABS = "artist-tabs"
+SPACE = "artist-space"
+SHARE_CLIPBOARD = "artist-share-clipboard"
+URL_QUERY_STORE = "artist-url-query"
+URL_SYNC_SINK = "artist-url-sync-sink"
+NAVIGATION_SINK = "artist-navigation-sink"
+
+CORPUS_SUMMARY = "artist-corpus-summary"
+CORPUS_PMF_GRAPH = "artist-corpus-pmf-graph"
+CORPUS_CDF_GRAPH = "artist-corpus-cdf-graph"
+CORPUS_3D_GRAPH = "artist-corpus-3d-graph"
+CORPUS_PALETTE = "artist-corpus-palette"
+
+PERIODS_GRAPH = "artist-periods-graph"
+PERIOD_PALETTES = "artist-period-palettes"
+PERIOD_TABLE = "artist-period-table"
+
+TIMELINE_STAT = "artist-timeline-stat"
+TIMELINE_GRAPH = "artist-timeline-graph"
+
+ARTWORK_SELECT = "artist-artwork-select"
+PAINTING_SUMMARY = "artist-painting-summary"
+PAINTING_GRAPH = "artist-painting-graph"
+PAINTING_PALETTES = "artist-painting-palettes"
+TYPICAL_LISTS = "artist-typical-lists"
+
+COLOUR_PICKERS = ("artist-colour-1", "artist-colour-2", "artist-colour-3")
+COLOUR_SWITCHES = ("artist-colour-use-1", "artist-colour-use-2", "artist-colour-use-3")
+SEARCH_RESULTS = "artist-search-results"
+
+#: Pattern-matching id type of the "compare with the artist" buttons on painting cards.
+COMPARE_BUTTON = "artist-compare"
+
+#: Every dcc.Graph on the page.
+GRAPHS = (CORPUS_PMF_GRAPH, CORPUS_CDF_GRAPH, CORPUS_3D_GRAPH, PERIODS_GRAPH, TIMELINE_GRAPH,
+          PAINTING_GRAPH)
