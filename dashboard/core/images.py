@@ -318,7 +318,7 @@ def load_image(
     file = Path(path)
     try:
         if file.is_dir():
-            raise ImageError(f"{file} is a folder, not an image file")
+            raise ImageError(f"{file} is a folder; give the path of a {ACCEPTED_FORMATS_TEXT} file")
         size = file.stat().st_size
         if size > max_bytes:
             raise ImageError(
@@ -326,11 +326,13 @@ def load_image(
             )
         data = file.read_bytes()
     except FileNotFoundError:
-        raise ImageError(f"{file} does not exist") from None
+        raise ImageError(
+            f"{file} does not exist; give the path of a {ACCEPTED_FORMATS_TEXT} file") from None
     except PermissionError:
         raise ImageError(f"{file} cannot be read (permission denied)") from None
     except IsADirectoryError:
-        raise ImageError(f"{file} is a folder, not an image file") from None
+        raise ImageError(
+            f"{file} is a folder; give the path of a {ACCEPTED_FORMATS_TEXT} file") from None
     except OSError as exc:
         raise ImageError(f"{file} cannot be read ({exc.strerror or exc})") from None
     try:

@@ -20,6 +20,7 @@ PERIOD_TABLE = "artist-period-table"
 
 TIMELINE_STAT = "artist-timeline-stat"
 TIMELINE_GRAPH = "artist-timeline-graph"
+TIMELINE_HELP = "artist-timeline-help"
 
 ARTWORK_SELECT = "artist-artwork-select"
 PAINTING_SUMMARY = "artist-painting-summary"
