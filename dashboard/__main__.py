@@ -37,11 +37,11 @@ def serve(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and not argv[0].startswith("-") else "serve"
-    rest = argv[1:] if argv and argv[0] == command else argv
-    if command in {"-h", "--help", "help"}:
+    if argv and argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0
+    command = argv[0] if argv and not argv[0].startswith("-") else "serve"
+    rest = argv[1:] if argv and argv[0] == command else argv
     if command == "serve":
         return serve(rest)
     if command == "report":
