@@ -37,3 +37,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* Refuse an over-size upload in the browser, with a message, before it is sent: the server
+   would refuse the request body anyway, and a refused request shows the user nothing. */
+window.dash_clientside.explorer.checkUpload = function (contents, filename, maxBytes) {
+  const noUpdate = window.dash_clientside.no_update;
+  if (!contents) { return [noUpdate, noUpdate]; }
+  const comma = contents.indexOf(',');
+  const base64 = comma >= 0 ? contents.slice(comma + 1) : contents;
+  const bytes = Math.floor(base64.length * 3 / 4);
+  if (maxBytes && bytes > maxBytes) {
+    const mb = (n) => (n / (1024 * 1024)).toFixed(1) + ' MB';
+    const name = filename || 'The file';
+    return [noUpdate, name + ' is ' + mb(bytes) + ', larger than the ' + mb(maxBytes) +
+            ' accepted. Try a smaller or more compressed image (JPEG, PNG, WebP, GIF, TIFF or BMP).'];
+  }
+  return [{contents: contents, filename: filename}, ''];
+};

@@ -1,16 +1,20 @@
 """Load test: simulated users on the real app, served by gunicorn exactly as the Procfile says.
 
 Starts ``gunicorn dashboard.app:server --config gunicorn.conf.py`` on a free 127.0.0.1 port
-(fresh cache folder), then runs ``--users`` threads for ``--duration`` seconds. Each user
-behaves like a browser: it loads the page (``/``, ``/_dash-layout``, ``/_dash-dependencies``,
-the page-routing callback, the initial callbacks), then repeatedly moves the mean or variance
-slider, switches artwork, switches tab or types a seed, with a think time between actions.
-Every action posts the same ``/_dash-update-component`` requests the Dash renderer would
-(read from ``/_dash-dependencies``: every server-side callback with a changed input, then
-those fed by their outputs) and fetches the ``<img>`` URLs the callbacks return.
+(fresh cache folder), then starts ``--users`` simulated browsers, spread over the first 10 s,
+for ``--duration`` seconds. Each behaves like Dash's renderer in a browser: it loads the page
+(``/``, ``/_dash-layout``, ``/_dash-dependencies``, the page-routing callback, the initial
+callbacks, the two pictures) over up to 6 keep-alive connections, then repeatedly moves the
+mean or variance slider, switches artwork, switches tab, types a seed or reloads (a new
+visitor), with a think time between actions. Every action posts, in parallel, the
+``/_dash-update-component`` requests the renderer would (read from ``/_dash-dependencies``:
+every server-side callback with a changed input, then those fed by their outputs) and fetches
+the pictures whose URLs the page's clientside callback computes.
 
-Reports requests/s, latency percentiles (p50/p95/p99) per kind of request, errors, and the
-resident memory (VmRSS from /proc) of the gunicorn master and workers at start, peak and end.
+Reports requests/s and latency percentiles (p50/p95/p99) per kind of request and per user
+action (``ui:action``: from the change until every update arrived), errors, the resident
+memory (VmRSS from /proc) of the gunicorn master and workers at start, peak and end, and the
+CPU used by the server, by this script and by the whole machine (to see other load).
 
     python benchmarks/load_test.py                       # 25 users, 120 s
     python benchmarks/load_test.py --duration 20 --json benchmarks/results/load.json
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -42,6 +47,7 @@ from typing import Any
 
 import requests
 import requests.adapters
+from urllib3.util.retry import Retry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -59,10 +65,21 @@ MEAN_SLIDER = "mean-slider"
 VARIANCE_SLIDER = "variance-slider"
 SEED_INPUT = "seed-input"
 VIEW_TABS = "view-tabs"
+SELECTION_STORE = "selection-store"
 PAGES_LOCATION = "_pages_location"
+IMAGE_OUTPUTS = {("original-image", "src"), ("noisy-image", "src")}
+
+# The Python mirror of the browser's picture-URL function; the benchmark runs from a
+# checkout, so the package is importable from the repository root.
+sys.path.insert(0, str(REPO_ROOT))
+try:
+    from dashboard.imageroute import image_url
+except ImportError:  # the app changed: pictures are then not requested
+    image_url = None
 
 
 # ------------------------------------------------------------------------------ the server
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -72,8 +89,11 @@ def free_port() -> int:
 
 def procfile_argv(port: int) -> list[str]:
     """The Procfile's web command, bound to 127.0.0.1:port, with this interpreter's gunicorn."""
-    line = next(line for line in (REPO_ROOT / "Procfile").read_text().splitlines()
-                if line.startswith("web:"))
+    line = next(
+        line
+        for line in (REPO_ROOT / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    )
     argv = shlex.split(line.removeprefix("web:"))
     if argv[0] == "gunicorn":
         argv = [sys.executable, "-m", "gunicorn", *argv[1:]]
@@ -88,7 +108,7 @@ def child_pids(pid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[1]) == pid and fields[0] != "Z":
                 children.append(int(entry.name))
     return sorted(children)
@@ -111,7 +131,7 @@ def cpu_seconds(pid: int) -> float:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0.0
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -126,10 +146,12 @@ def machine_cpu_seconds() -> tuple[float, float]:
 def memory_snapshot(master: int) -> dict[str, Any]:
     workers = {pid: rss_kib(pid) for pid in child_pids(master)}
     master_kib = rss_kib(master)
-    return {"master_mib": round(master_kib / 1024, 1),
-            "workers_mib": {str(pid): round(kib / 1024, 1) for pid, kib in workers.items()},
-            "workers_cpu_s": {str(pid): round(cpu_seconds(pid), 1) for pid in workers},
-            "total_mib": round((master_kib + sum(workers.values())) / 1024, 1)}
+    return {
+        "master_mib": round(master_kib / 1024, 1),
+        "workers_mib": {str(pid): round(kib / 1024, 1) for pid, kib in workers.items()},
+        "workers_cpu_s": {str(pid): round(cpu_seconds(pid), 1) for pid in workers},
+        "total_mib": round((master_kib + sum(workers.values())) / 1024, 1),
+    }
 
 
 @dataclass
@@ -155,20 +177,29 @@ class Server:
 def start_server(workdir: Path, workers: int, extra_env: dict[str, str]) -> Server:
     port = free_port()
     env = dict(os.environ)
-    env.update({"PORT": str(port), "WEB_CONCURRENCY": str(workers),
-                "DASHBOARD_CACHE_DIR": str(workdir / "cache"), **extra_env})
+    env.update(
+        {
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+            "DASHBOARD_CACHE_DIR": str(workdir / "cache"),
+            **extra_env,
+        }
+    )
     log_path = workdir / "gunicorn.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(procfile_argv(port), cwd=REPO_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            procfile_argv(port), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     server = Server(process, port, log_path)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()}")
         try:
-            if (len(child_pids(process.pid)) == workers
-                    and requests.get(server.url + "/healthz", timeout=5).ok):
+            if (
+                len(child_pids(process.pid)) == workers
+                and requests.get(server.url + "/healthz", timeout=5).ok
+            ):
                 return server
         except requests.RequestException:
             pass
@@ -178,6 +209,7 @@ def start_server(workdir: Path, workers: int, extra_env: dict[str, str]) -> Serv
 
 
 # ------------------------------------------------------------------------- the fake browser
+
 
 @dataclass
 class Sample:
@@ -221,10 +253,13 @@ class CallbackSpec:
 
     @classmethod
     def from_dependency(cls, dep: dict[str, Any]) -> CallbackSpec:
-        return cls(dep["output"], parse_outputs(dep["output"]),
-                   [(i["id"], i["property"]) for i in dep["inputs"]],
-                   [(s["id"], s["property"]) for s in dep["state"]],
-                   bool(dep.get("prevent_initial_call")))
+        return cls(
+            dep["output"],
+            parse_outputs(dep["output"]),
+            [(i["id"], i["property"]) for i in dep["inputs"]],
+            [(s["id"], s["property"]) for s in dep["state"]],
+            bool(dep.get("prevent_initial_call")),
+        )
 
     def ids(self) -> set[str]:
         return {cid for cid, _ in (*self.outputs, *self.inputs, *self.state)}
@@ -234,12 +269,13 @@ class CallbackSpec:
             return {"id": cid, "property": prop, "value": props.get((cid, prop))}
 
         outputs = [{"id": cid, "property": prop} for cid, prop in self.outputs]
-        return {"output": self.output,
-                "outputs": outputs if len(outputs) > 1 or self.output.startswith("..")
-                else outputs[0],
-                "inputs": [item(*key) for key in self.inputs],
-                "state": [item(*key) for key in self.state],
-                "changedPropIds": changed}
+        return {
+            "output": self.output,
+            "outputs": outputs if len(outputs) > 1 or self.output.startswith("..") else outputs[0],
+            "inputs": [item(*key) for key in self.inputs],
+            "state": [item(*key) for key in self.state],
+            "changedPropIds": changed,
+        }
 
 
 def walk_layout(node: Any, found: dict[tuple[str, str], Any], tabs: list[str]) -> None:
@@ -265,20 +301,49 @@ def walk_layout(node: Any, found: dict[tuple[str, str], Any], tabs: list[str]) -
 
 
 def new_session() -> requests.Session:
-    """A browser's HTTP/1.1 connection pool: up to 6 connections to one host."""
+    """A browser's HTTP/1.1 connection pool: up to 6 connections to one host.
+
+    Like a browser, a request whose reused keep-alive connection was just closed by the
+    server is sent once more (Dash callbacks are idempotent); such retries are counted.
+    """
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=BROWSER_CONNECTIONS)
+    retry = Retry(
+        total=1, connect=1, read=1, status=0, other=0, allowed_methods=None, raise_on_status=False
+    )
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=1, pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry
+    )
     session.mount("http://", adapter)
     return session
+
+
+class RetryCounter(logging.Handler):
+    """Counts urllib3's "Retrying ... after connection broken" messages."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Retrying"):
+            self.count += 1
 
 
 class User:
     """One simulated visitor: its own connections, page state and parallel requests."""
 
-    def __init__(self, base_url: str, callbacks: list[CallbackSpec], recorder: Recorder,
-                 rng: random.Random, think: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        callbacks: list[CallbackSpec],
+        recorder: Recorder,
+        rng: random.Random,
+        think: tuple[float, float],
+        image_inputs: set[tuple[str, str]],
+    ) -> None:
         self.base_url = base_url
         self.callbacks = callbacks
+        self.image_inputs = image_inputs
         self.recorder = recorder
         self.rng = rng
         self.think = think
@@ -286,18 +351,21 @@ class User:
         self.pool = ThreadPoolExecutor(max_workers=BROWSER_CONNECTIONS)
         self.props: dict[tuple[str, str], Any] = {}
         self.tabs: list[str] = []
+        self.shown_images: set[str] = set()
         self.requests_made = 0
         self._count_lock = threading.Lock()
 
     # -- HTTP, timed
-    def _request(self, kind: str, method: str, path: str,
-                 **kwargs: Any) -> requests.Response | None:
+    def _request(
+        self, kind: str, method: str, path: str, **kwargs: Any
+    ) -> requests.Response | None:
         with self._count_lock:
             self.requests_made += 1
         started = time.monotonic()
         try:
-            response = self.session.request(method, self.base_url + path,
-                                            timeout=REQUEST_TIMEOUT, **kwargs)
+            response = self.session.request(
+                method, self.base_url + path, timeout=REQUEST_TIMEOUT, **kwargs
+            )
             response.content  # noqa: B018 - read the whole body inside the timing
         except requests.RequestException as error:
             self.recorder.failed(kind, path, error)
@@ -329,43 +397,92 @@ class User:
         self._request("page", "GET", "/")
         layout = self._request("page", "GET", "/_dash-layout")
         self._request("page", "GET", "/_dash-dependencies")
-        self.props, self.tabs = {}, []
+        self.props, self.tabs, self.shown_images = {}, [], set()
         if layout is not None and layout.status_code == 200:
             walk_layout(layout.json(), self.props, self.tabs)
-        self.props.update({(PAGES_LOCATION, "pathname"): "/", (PAGES_LOCATION, "search"): "",
-                           (PAGES_LOCATION, "__present__"): True})
+        self.props.update(
+            {
+                (PAGES_LOCATION, "pathname"): "/",
+                (PAGES_LOCATION, "search"): "",
+                (PAGES_LOCATION, "__present__"): True,
+            }
+        )
         routing = [cb for cb in self.callbacks if (PAGES_LOCATION, "pathname") in cb.inputs]
         changed: set[tuple[str, str]] = set()
         for cb in routing:
             changed |= self.apply(self.post(cb, [f"{PAGES_LOCATION}.pathname"]))
-        initial = [cb for cb in self.callbacks
-                   if cb not in routing and not cb.prevent_initial_call
-                   and all(self.present(cid) for cid in cb.ids())]
+        initial = [
+            cb
+            for cb in self.callbacks
+            if cb not in routing
+            and not cb.prevent_initial_call
+            and all(self.present(cid) for cid in cb.ids())
+        ]
         initial += [cb for cb in self.triggered_by(changed) if cb not in initial]
-        self.run_callbacks(initial, [f"{cid}.{prop}" for cid, prop in changed])
+        # On a fresh page every clientside callback runs too: the pictures load.
+        self.run_callbacks(initial, changed | self.image_inputs)
 
     def triggered_by(self, changed: set[tuple[str, str]]) -> list[CallbackSpec]:
-        return [cb for cb in self.callbacks
-                if changed.intersection(cb.inputs) and all(self.present(c) for c in cb.ids())]
+        return [
+            cb
+            for cb in self.callbacks
+            if changed.intersection(cb.inputs) and all(self.present(c) for c in cb.ids())
+        ]
 
-    def run_callbacks(self, pending: list[CallbackSpec], changed_ids: list[str]) -> None:
-        """Post ``pending`` in dependency order, then whatever their outputs trigger."""
+    def run_callbacks(self, pending: list[CallbackSpec], changed: set[tuple[str, str]]) -> None:
+        """Post ``pending`` in dependency order, then whatever their outputs trigger; load the
+        pictures whenever an input of the clientside picture-URL callback changed."""
         for _ in range(MAX_CHAIN_ROUNDS):
-            if not pending:
+            images = self.new_image_paths() if changed & self.image_inputs else []
+            if not pending and not images:
                 return
             produced = {out for cb in pending for out in cb.outputs}
             # A callback fed by another pending one waits for it, as in the renderer.
             ready = [cb for cb in pending if not produced.intersection(cb.inputs)] or pending
             deferred = [cb for cb in pending if cb not in ready]
-            # The renderer sends independent callbacks at once, over up to 6 connections.
+            changed_ids = [f"{cid}.{prop}" for cid, prop in changed]
+            # The renderer sends independent callbacks and the <img> requests at once,
+            # over up to 6 connections.
             bodies = [cb.body(self.props, changed_ids) for cb in ready]
+            image_futures = [
+                self.pool.submit(self._request, "image", "GET", path) for path in images
+            ]
             payloads = list(self.pool.map(self._post_body, bodies))
-            changed: set[tuple[str, str]] = set()
+            for future in image_futures:
+                future.result()
+            changed = set()
             for payload in payloads:
                 changed |= self.apply(payload)
             self.fetch_images(changed)
-            changed_ids = [f"{cid}.{prop}" for cid, prop in changed]
             pending = deferred + [cb for cb in self.triggered_by(changed) if cb not in deferred]
+
+    def new_image_paths(self) -> list[str]:
+        """The picture URLs that changed: an <img> whose src stays the same is not reloaded."""
+        paths = self.image_paths()
+        fresh = [path for path in paths if path not in self.shown_images]
+        self.shown_images = set(paths)
+        return fresh
+
+    def image_paths(self) -> list[str]:
+        """What assets/30-explorer.js ``imageUrls`` computes (via its Python mirror)."""
+        source = self.props.get((ARTWORK_SELECT, "value"))
+        if not source or image_url is None:
+            return []
+
+        def number(key: tuple[str, str], default: float) -> float:
+            try:
+                return float(self.props.get(key))
+            except (TypeError, ValueError):
+                return default
+
+        mean = number((MEAN_SLIDER, "value"), 0.0)
+        variance = number((VARIANCE_SLIDER, "value"), 0.01)
+        seed = int(number((SEED_INPUT, "value"), 0))
+        selection = self.props.get((SELECTION_STORE, "data"))
+        return [
+            image_url(kind, source, mean, variance, seed, selection)
+            for kind in ("original", "noisy")
+        ]
 
     def post(self, cb: CallbackSpec, changed_ids: list[str]) -> dict[str, Any] | None:
         return self._post_body(cb.body(self.props, changed_ids))
@@ -390,16 +507,20 @@ class User:
         return changed
 
     def fetch_images(self, changed: set[tuple[str, str]]) -> None:
-        urls = [self.props[key] for key in sorted(changed)
-                if key[1] == "src" and isinstance(self.props.get(key), str)
-                and self.props[key].startswith("/")]
+        urls = [
+            self.props[key]
+            for key in sorted(changed)
+            if key[1] == "src"
+            and isinstance(self.props.get(key), str)
+            and self.props[key].startswith("/")
+        ]
         list(self.pool.map(lambda url: self._request("image", "GET", url), urls))
 
     def change(self, cid: str, prop: str, value: Any) -> None:
         """Set a control as a person would; time until every update has arrived."""
         started = time.monotonic()
         self.props[(cid, prop)] = value
-        self.run_callbacks(self.triggered_by({(cid, prop)}), [f"{cid}.{prop}"])
+        self.run_callbacks(self.triggered_by({(cid, prop)}), {(cid, prop)})
         self._record_ui("ui:action", started)
 
     # -- what a person does
@@ -411,8 +532,11 @@ class User:
         self.change(cid, "value", round(value, 6))
 
     def switch_artwork(self) -> None:
-        options = [o["value"] for o in self.props.get((ARTWORK_SELECT, "options")) or []
-                   if isinstance(o, dict) and not o.get("disabled")]
+        options = [
+            o["value"]
+            for o in self.props.get((ARTWORK_SELECT, "options")) or []
+            if isinstance(o, dict) and not o.get("disabled")
+        ]
         if options:
             self.change(ARTWORK_SELECT, "value", self.rng.choice(options))
 
@@ -433,8 +557,13 @@ class User:
 
     def _run(self, deadline: float, max_requests: int) -> None:
         self.load_page()
-        actions = [(self.move_slider, 0.45), (self.switch_artwork, 0.2),
-                   (self.switch_tab, 0.15), (self.type_seed, 0.1), (self.load_page, 0.1)]
+        actions = [
+            (self.move_slider, 0.45),
+            (self.switch_artwork, 0.2),
+            (self.switch_tab, 0.15),
+            (self.type_seed, 0.1),
+            (self.load_page, 0.1),
+        ]
         while time.monotonic() < deadline and self.requests_made < max_requests:
             if not self.present(MEAN_SLIDER):
                 self.load_page()
@@ -446,6 +575,7 @@ class User:
 
 
 # -------------------------------------------------------------------------------- reporting
+
 
 def percentile(sorted_values: list[float], q: float) -> float:
     """Nearest-rank percentile of an ascending list (q in 0..100)."""
@@ -479,13 +609,34 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     return report
 
 
-def run_load(base_url: str, master_pid: int, users: int, duration: float,
-             think: tuple[float, float], seed: int, max_requests: int) -> dict[str, Any]:
+def run_load(
+    base_url: str,
+    master_pid: int,
+    users: int,
+    duration: float,
+    think: tuple[float, float],
+    seed: int,
+    max_requests: int,
+) -> dict[str, Any]:
     deps = requests.get(base_url + "/_dash-dependencies", timeout=REQUEST_TIMEOUT).json()
-    callbacks = [CallbackSpec.from_dependency(dep) for dep in deps
-                 if not dep.get("clientside_function") and not dep["output"].startswith("{")
-                 and "{" not in dep["output"]]
+    callbacks = [
+        CallbackSpec.from_dependency(dep)
+        for dep in deps
+        if not dep.get("clientside_function") and "{" not in dep["output"]
+    ]
+    # The picture URLs are computed in the browser by a clientside callback; its inputs
+    # are what makes a browser request new pictures.
+    image_inputs = {
+        key
+        for dep in deps
+        if dep.get("clientside_function") and set(parse_outputs(dep["output"])) & IMAGE_OUTPUTS
+        for key in CallbackSpec.from_dependency(dep).inputs
+    }
     recorder = Recorder()
+    retries = RetryCounter()
+    urllib3_log = logging.getLogger("urllib3.connectionpool")
+    urllib3_log.addHandler(retries)
+    urllib3_log.propagate = False
     memory: dict[str, Any] = {"start": memory_snapshot(master_pid)}
     peak = {"total_mib": memory["start"]["total_mib"]}
     worker_pids: set[int] = set(child_pids(master_pid))
@@ -504,11 +655,16 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
     server_before = sum(cpu_seconds(pid) for pid in child_pids(master_pid))
     deadline = started + duration
     ramp = min(RAMP_SECONDS, duration / 10)
-    threads = [threading.Thread(target=User(base_url, callbacks, recorder,
-                                            random.Random(seed + i), think).run,
-                                args=(started + ramp * i / users, deadline, max_requests),
-                                name=f"user-{i}")
-               for i in range(users)]
+    threads = [
+        threading.Thread(
+            target=User(
+                base_url, callbacks, recorder, random.Random(seed + i), think, image_inputs
+            ).run,
+            args=(started + ramp * i / users, deadline, max_requests),
+            name=f"user-{i}",
+        )
+        for i in range(users)
+    ]
     watcher = threading.Thread(target=monitor, name="memory")
     watcher.start()
     for thread in threads:
@@ -517,8 +673,7 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
         thread.join(timeout=duration + REQUEST_TIMEOUT * 4)
     elapsed = time.monotonic() - started
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime
-                  + cpu_after.ru_stime - cpu_before.ru_stime)
+    client_cpu = cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
     machine_after = machine_cpu_seconds()
     server_cpu = sum(cpu_seconds(pid) for pid in child_pids(master_pid)) - server_before
     stop.set()
@@ -527,42 +682,63 @@ def run_load(base_url: str, master_pid: int, users: int, duration: float,
     memory["peak"] = peak
     with recorder.lock:
         samples = list(recorder.samples)
-    return {"users": users, "duration_s": round(elapsed, 1), "think_s": list(think),
-            "seed": seed, "latency": summarise(samples, elapsed), "memory": memory,
-            "worker_pids_seen": len(worker_pids),
-            # The simulated browsers share the machine's cores with the server.
-            "client_cpu_cores": round(client_cpu / elapsed, 2),
-            # Busy cores of the whole machine, to see what else was running.
-            "machine_busy_cores": round((machine_after[0] - machine_before[0]) / elapsed, 2),
-            "machine_cores": round((machine_after[1] - machine_before[1]) / elapsed, 2),
-            "server_workers_cpu_cores": round(server_cpu / elapsed, 2),
-            "failures": dict(recorder.failures),
-            "health_after": requests.get(base_url + "/healthz", timeout=10).json()}
+    return {
+        "users": users,
+        "duration_s": round(elapsed, 1),
+        "think_s": list(think),
+        "seed": seed,
+        "latency": summarise(samples, elapsed),
+        "memory": memory,
+        "worker_pids_seen": len(worker_pids),
+        # The simulated browsers share the machine's cores with the server.
+        "client_cpu_cores": round(client_cpu / elapsed, 2),
+        # Busy cores of the whole machine, to see what else was running.
+        "machine_busy_cores": round((machine_after[0] - machine_before[0]) / elapsed, 2),
+        "machine_cores": round((machine_after[1] - machine_before[1]) / elapsed, 2),
+        "server_workers_cpu_cores": round(server_cpu / elapsed, 2),
+        "failures": dict(recorder.failures),
+        "retried_on_closed_keepalive": retries.count,
+        "health_after": requests.get(base_url + "/healthz", timeout=10).json(),
+    }
 
 
 def print_report(result: dict[str, Any]) -> None:
-    print(f"\n{result['users']} users for {result['duration_s']} s "
-          f"(think {result['think_s'][0]}-{result['think_s'][1]} s, seed {result['seed']}); "
-          f"{result['workers']} workers x {result['threads']} threads")
-    header = f"{'kind':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
-             f"{'max ms':>9}{'errors':>8}"
+    print(
+        f"\n{result['users']} users for {result['duration_s']} s "
+        f"(think {result['think_s'][0]}-{result['think_s'][1]} s, seed {result['seed']}); "
+        f"{result['workers']} workers x {result['threads']} threads"
+    )
+    header = (
+        f"{'kind':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'errors':>8}"
+    )
     print(header)
     for kind, row in result["latency"].items():
-        print(f"{kind:<14}{row['requests']:>9}{row['requests_per_s']:>8}{row['p50_ms']:>9}"
-              f"{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}{row['errors']:>8}"
-              + (f"  {row['errors_by_status']}" if row["errors"] else ""))
+        print(
+            f"{kind:<14}{row['requests']:>9}{row['requests_per_s']:>8}{row['p50_ms']:>9}"
+            f"{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}{row['errors']:>8}"
+            + (f"  {row['errors_by_status']}" if row["errors"] else "")
+        )
     memory = result["memory"]
-    print(f"RSS MiB (master + workers): start {memory['start']['total_mib']}, "
-          f"peak {memory['peak']['total_mib']}, end {memory['end']['total_mib']}; "
-          f"per worker at end {memory['end']['workers_mib']} "
-          f"(CPU s {memory['end']['workers_cpu_s']}); "
-          f"worker processes seen: {result['worker_pids_seen']}")
+    print(
+        f"RSS MiB (master + workers): start {memory['start']['total_mib']}, "
+        f"peak {memory['peak']['total_mib']}, end {memory['end']['total_mib']}; "
+        f"per worker at end {memory['end']['workers_mib']} "
+        f"(CPU s {memory['end']['workers_cpu_s']}); "
+        f"worker processes seen: {result['worker_pids_seen']}"
+    )
     print(f"cache after: {result['health_after'].get('cache')}")
-    print(f"CPU cores used on average: server workers {result['server_workers_cpu_cores']}, "
-          f"load generator {result['client_cpu_cores']}, whole machine "
-          f"{result['machine_busy_cores']} of {result['machine_cores']}")
+    print(
+        f"CPU cores used on average: server workers {result['server_workers_cpu_cores']}, "
+        f"load generator {result['client_cpu_cores']}, whole machine "
+        f"{result['machine_busy_cores']} of {result['machine_cores']}"
+    )
     if result["failures"]:
         print(f"failed requests: {result['failures']}")
+    print(
+        f"requests re-sent after the server closed an idle keep-alive connection: "
+        f"{result['retried_on_closed_keepalive']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -583,18 +759,31 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="load-test-") as tmp:
         server = start_server(Path(tmp), args.workers, extra_env)
         try:
-            result = run_load(server.url, server.process.pid, args.users, args.duration,
-                              (args.think_min, args.think_max), args.seed,
-                              args.max_requests_per_user)
+            result = run_load(
+                server.url,
+                server.process.pid,
+                args.users,
+                args.duration,
+                (args.think_min, args.think_max),
+                args.seed,
+                args.max_requests_per_user,
+            )
         finally:
             server.stop()
             log = server.log_path.read_text(errors="replace")
-        result.update({"workers": args.workers, "threads": _configured_threads(),
-                       "server_errors_logged": log.count("[ERROR]"),
-                       "worker_timeouts": log.count("WORKER TIMEOUT")})
+        result.update(
+            {
+                "workers": args.workers,
+                "threads": _configured_threads(),
+                "server_errors_logged": log.count("[ERROR]"),
+                "worker_timeouts": log.count("WORKER TIMEOUT"),
+            }
+        )
     print_report(result)
-    print(f"server log: {result['server_errors_logged']} ERROR lines, "
-          f"{result['worker_timeouts']} worker timeouts")
+    print(
+        f"server log: {result['server_errors_logged']} ERROR lines, "
+        f"{result['worker_timeouts']} worker timeouts"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))

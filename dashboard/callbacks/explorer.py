@@ -436,15 +436,24 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
     return options, source, message
 
 
+registry.clientside_callback(
+    ClientsideFunction(namespace="explorer", function_name="checkUpload"),
+    Output(ids.UPLOAD_STORE, "data"), Output(ids.UPLOAD_REFUSED, "children"),
+    Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
+    State(ids.UPLOAD_LIMIT, "data"),
+    prevent_initial_call=True,
+)
+
+
 @registry.callback(
     Output(ids.ARTWORK_SELECT, "options"), Output(ids.ARTWORK_SELECT, "value"),
     Output(ids.UPLOAD_MESSAGE, "children"),
-    Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-    State(ids.ARTWORK_SELECT, "options"),
+    Input(ids.UPLOAD_STORE, "data"), State(ids.ARTWORK_SELECT, "options"),
     prevent_initial_call=True,
 )
-def handle_upload(contents, filename, options):
-    return upload_outputs(contents, filename, options)
+def handle_upload(upload, options):
+    upload = upload or {}
+    return upload_outputs(upload.get("contents"), upload.get("filename"), options)
 
 
 # ------------------------------------------------------------------------- URL and export

@@ -65,8 +65,8 @@ def _labelled(label: str, control, help_text: str | None = None, label_for: str 
     return html.Div(children, className="mb-3")
 
 
-def source_controls(state: ViewState, options: list[dict]) -> html.Div:
-    """Artwork selector and upload."""
+def source_controls(state: ViewState, options: list[dict], max_upload_bytes: int) -> html.Div:
+    """Artwork selector and upload (refused in the browser above ``max_upload_bytes``)."""
     return html.Div([
         _labelled("Artwork", dcc.Dropdown(
             id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
@@ -78,6 +78,9 @@ def source_controls(state: ViewState, options: list[dict]) -> html.Div:
             children=html.Div(["Drop your own image here or ", html.A("choose a file")]),
             className="upload-zone",
         ),
+        dcc.Store(id=ids.UPLOAD_LIMIT, data=max_upload_bytes),
+        dcc.Store(id=ids.UPLOAD_STORE),
+        html.Div(id=ids.UPLOAD_REFUSED, className="mt-2 text-danger"),
         html.Div(id=ids.UPLOAD_MESSAGE, className="mt-2"),
     ])
 
@@ -120,9 +123,9 @@ def share_controls() -> html.Div:
     ])
 
 
-def controls_card(state: ViewState, options: list[dict]) -> dbc.Card:
+def controls_card(state: ViewState, options: list[dict], max_upload_bytes: int) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
-        source_controls(state, options),
+        source_controls(state, options, max_upload_bytes),
         html.Hr(),
         noise_controls(state),
         html.Hr(),
@@ -220,7 +223,7 @@ def colour3d_tab(state: ViewState) -> dbc.Tab:
 
 
 def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
-                    corpus_message: str | None) -> html.Div:
+                    corpus_message: str | None, max_upload_bytes: int) -> html.Div:
     """The whole explorer page for ``state``."""
     banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
     if corpus_message:
@@ -233,7 +236,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
         dcc.Store(id=ids.URL_QUERY_STORE),
         dcc.Store(id=ids.URL_SYNC_SINK),
         dbc.Row([
-            dbc.Col(controls_card(state, options), lg=3, className="mb-3"),
+            dbc.Col(controls_card(state, options, max_upload_bytes), lg=3, className="mb-3"),
             dbc.Col([
                 images_card(),
                 dbc.Tabs([noise_tab(), distributions_tab(), joint_tab(state),

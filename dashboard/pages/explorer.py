@@ -47,4 +47,5 @@ def layout(**query):
     if state.source.startswith("upload:"):
         extra.append({"label": "Your upload", "value": state.source})
     message = None if corpus.has_artworks() else CORPUS_HELP
-    return explorer_layout(state, artwork_options(corpus, extra), notices, message)
+    return explorer_layout(state, artwork_options(corpus, extra), notices, message,
+                           services.settings().max_upload_bytes)

@@ -210,3 +210,19 @@ def test_bad_share_link_shows_notices_not_errors(page, live_server):
     page.wait_for_selector("#noisy-image[src]")
     assert page.input_value("#variance-slider input") == "1"
     assert page.console_errors == []
+
+
+def test_over_size_upload_is_refused_in_the_browser(page, live_server, tmp_path):
+    path = tmp_path / "huge.png"
+    path.write_bytes(b"\x89PNG" + bytes(21 * 1024 * 1024))  # 21 MB: over the 20 MB limit
+    requests = []
+    page.on("request", lambda r: requests.append(r.post_data_buffer and
+                                                 len(r.post_data_buffer) or 0))
+    page.goto(live_server + "/?artwork=sample-astronaut")
+    page.wait_for_selector("#noisy-image[src]")
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_function(
+        "document.getElementById('upload-refused').innerText.includes('larger than the 20.0 MB')")
+    assert "huge.png is 21.0 MB" in page.inner_text("#upload-refused")
+    assert max(requests, default=0) < 1024 * 1024  # nothing big was sent
+    assert "sample-astronaut" in page.url
