@@ -16,6 +16,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_
 
 from dashboard import services
 from dashboard.callbacks import CallbackRegistry
+from dashboard.core.colors import SPACES as SPACE_TABLE
 from dashboard.core.images import ImageError
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
@@ -308,13 +309,15 @@ def colour_outputs(active_tab, source, mean, variance, seed, space, bins,
     bins = min(max(bins, BINS_RANGE[0]), BINS_RANGE[1])
     mean, variance, seed = clean_params(mean, variance, seed)
     noisy = services.colour_view(source, "noisy", mean, variance, seed, space, bins)
+    ranges = SPACE_TABLE[space].ranges
     noisy_fig = colour_3d_figure(
-        noisy["centres"], noisy["shares"], noisy["colours"], space=space,
+        noisy["centres"], noisy["shares"], noisy["colours"], space=space, axis_ranges=ranges,
         bin_ids=noisy["bin_ids"], title=_colour_title("With noise", noisy, bins))
     original = services.colour_view(source, "original", None, None, None, space, bins)
     original_fig = no_update if noise_only else colour_3d_figure(
         original["centres"], original["shares"], original["colours"], space=space,
-        bin_ids=original["bin_ids"], title=_colour_title("Original", original, bins))
+        axis_ranges=ranges, bin_ids=original["bin_ids"],
+        title=_colour_title("Original", original, bins))
     palettes = html.Div([
         palette_swatches("Original", original["palette_colours"], original["palette_shares"]),
         palette_swatches("With noise", noisy["palette_colours"], noisy["palette_shares"]),

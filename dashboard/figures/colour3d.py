@@ -15,11 +15,12 @@ AXIS_TITLES = {
 
 
 def colour_3d_figure(centres, shares, colours, *, space: str, title: str,
-                     bin_ids=None, max_marker_px: float = 28.0) -> go.Figure:
+                     bin_ids=None, axis_ranges=None, max_marker_px: float = 28.0) -> go.Figure:
     """Markers at bin ``centres`` (n, 3) in ``space`` coordinates; size ∝ share, colour = RGB.
 
     ``colours`` are (n, 3) uint8 representative colours; ``bin_ids`` (n,) flat bin indices are
-    carried as customdata so a click can name its bin.
+    carried as customdata so a click can name its bin. ``axis_ranges`` (three (lo, hi) pairs)
+    fixes the axes, so that two figures of the same space compare at a glance.
     """
     centres = np.asarray(centres, float).reshape(-1, 3)
     shares = np.asarray(shares, float).ravel()
@@ -48,4 +49,7 @@ def colour_3d_figure(centres, shares, colours, *, space: str, title: str,
                "aspectmode": "cube"},
         uirevision=space, template="plotly_white",
     )
+    if axis_ranges is not None:
+        for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), axis_ranges, strict=True):
+            fig.layout.scene[axis].range = [lo, hi]
     return fig

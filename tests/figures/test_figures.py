@@ -104,3 +104,9 @@ def test_graph_config_export_sizes():
     assert config["toImageButtonOptions"]["format"] == "svg"
     assert config["toImageButtonOptions"]["width"] == 1200
     assert graph_config("bmp")["toImageButtonOptions"]["format"] == "png"
+
+
+def test_colour_3d_axes_can_be_fixed_to_the_space():
+    fig = colour_3d_figure([[50, 0, 0]], [1.0], [[120, 120, 120]], space="lab", title="t",
+                           axis_ranges=((0, 100), (-87, 99), (-108, 95)))
+    assert tuple(fig.layout.scene.zaxis.range) == (-108, 95)
