@@ -1,4 +1,4 @@
-"""Cached entry points of the artist page: the corpus index, loaded lazily, and views pooled from it.
+"""Cached entry points of the artist page: the corpus index, loaded lazily, and views of it.
 
 The colour-statistics index (:mod:`dashboard.corpus_index`) is loaded, or built for the files
 that lack a stored entry, on the first call that needs it: once per process, under a lock, and
@@ -23,6 +23,7 @@ from flask import current_app
 
 from dashboard.cache import cache
 from dashboard.core import corpus_stats as cs
+from dashboard.core.colors import COLOR_SPACES
 from dashboard.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
 from dashboard.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
 
@@ -35,7 +36,7 @@ PERIOD_PALETTE_SIZE = 8
 #: Paintings listed per period as most and as least typical.
 TYPICAL_PER_PERIOD = 3
 SEARCH_RESULTS = 12
-SPACES = ("rgb", "hsv", "lab")
+SPACES = COLOR_SPACES
 #: Axis of the Lab histogram holding lightness L*.
 _LAB_L_AXIS = 0
 
@@ -61,6 +62,8 @@ class IndexHolder:
 
     def get(self, corpus: Corpus, settings) -> PaintingIndex:
         """The paintings' index, loading or building it if this is the first call."""
+        if self._index is not None:
+            return self._index
         with self._lock:
             if self._index is None:
                 self._index = _load_paintings(corpus, settings)
@@ -81,11 +84,6 @@ def _load_paintings(corpus: Corpus, settings) -> PaintingIndex:
 
 def _extension() -> dict[str, Any]:
     return current_app.extensions["dashboard"]
-
-
-def has_paintings() -> bool:
-    """Whether any painting image is present (cheap: looks at files, builds nothing)."""
-    return _extension()["corpus"].has_artworks()
 
 
 def paintings() -> PaintingIndex | None:
@@ -246,6 +244,10 @@ def _painting_view(fingerprint: str, artwork_id: str, space: str) -> dict[str, A
     hist_period = cs.leave_one_out_means(hist, index.periods)[row]
     hist_corpus = cs.leave_one_out_means(hist, everyone)[row]
     own = index.pmfs[row:row + 1]
+    typical = cs.typicality(hist, index.periods)
+    peers = index.period_mask(period) & np.isfinite(typical)
+    rank = (int(np.sum(typical[peers] < typical[row])) + 1, int(peers.sum())) \
+        if np.isfinite(typical[row]) else None
     colours, shares = index.palette(artwork_id)
     rgb = index.histograms["rgb"]
     palettes = {}
@@ -264,7 +266,7 @@ def _painting_view(fingerprint: str, artwork_id: str, space: str) -> dict[str, A
         "emd_period": cs.emd_rows(own, pmf_period)[0],
         "emd_corpus": cs.emd_rows(own, pmf_corpus)[0],
         "palette_colours": colours, "palette_shares": shares, "palettes": palettes,
-        "stats": index.stats_of(artwork_id),
+        "stats": index.stats_of(artwork_id), "typicality_rank": rank,
     }
 
 

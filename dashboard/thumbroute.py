@@ -59,6 +59,12 @@ def serve_thumbnail(artwork_id: str) -> Response:
     return response
 
 
+def no_thumbnail(rest: str) -> Response:
+    """Flask view for any other path under ``/thumb/``: a 404, not Dash's page shell."""
+    abort(404, "Thumbnails are at /thumb/<artwork id>.jpg.")
+
+
 def register_thumbnail_route(server: Flask) -> None:
-    """Add ``/thumb/<artwork id>.jpg`` to ``server``."""
+    """Add ``/thumb/<artwork id>.jpg`` to ``server``; other paths under ``/thumb/`` are 404."""
     server.add_url_rule("/thumb/<artwork_id>.jpg", "dashboard_thumbnail", serve_thumbnail)
+    server.add_url_rule("/thumb/<path:rest>", "dashboard_no_thumbnail", no_thumbnail)

@@ -1,7 +1,356 @@
-"""Artist page callbacks."""
+"""Artist page callbacks: controls -> cached artist services -> figure and layout builders.
+
+Each ``*_outputs`` function holds the logic and is called directly by tests; the decorated
+wrappers only read Dash's callback context and delegate. One callback serves every tab: a
+hidden tab computes nothing, a tab already showing what its inputs ask for (its drawn-key
+store) is not sent again, and nothing touches the corpus index before a tab needs it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from dash import ALL, Input, Output, State, ctx, no_update
+
+from dashboard import artist_services
 from dashboard.callbacks import CallbackRegistry
+from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
+from dashboard.corpus import CORPUS_HELP
+from dashboard.corpus_index import STAT_NAMES
+from dashboard.figures.artist import (
+    corpus_3d_figure,
+    painting_comparison_figure,
+    period_distributions_figure,
+    pooled_cdf_figure,
+    pooled_pmf_figure,
+    timeline_figure,
+)
+from dashboard.figures.theme import empty_figure
+from dashboard.layout import artist_ids as ids
+from dashboard.layout.artist import (
+    STAT_HELP,
+    corpus_summary,
+    message,
+    painting_summary,
+    palette_rows,
+    period_table,
+    search_results,
+    typical_lists,
+)
+from dashboard.pages.artist import SPACES, VIEWS, ArtistState
 
 registry = CallbackRegistry()
+
+DEFAULTS = ArtistState(artwork="")
+NO_PAINTINGS = "No painting could be indexed. " + CORPUS_HELP
+
+
+# ------------------------------------------------------------------------------ cleaning
+
+def clean_space(space: Any) -> str:
+    """``space`` if it is a colour space, else the default."""
+    return space if space in SPACES else DEFAULTS.space
+
+
+def clean_stat(stat: Any) -> str:
+    """``stat`` if it is a stored statistic, else the default."""
+    return stat if stat in STAT_NAMES else DEFAULTS.stat
+
+
+def clean_colours(values: list | tuple, switches: list | tuple) -> tuple[str, ...]:
+    """The switched-on, readable picker colours as ``#rrggbb``, without repeats."""
+    colours: list[str] = []
+    for value, used in zip(values, switches, strict=False):
+        if not used:
+            continue
+        try:
+            colour = hex_colour(parse_hex_colour(value))
+        except ValueError:
+            continue
+        if colour not in colours:
+            colours.append(colour)
+    return tuple(colours[:MAX_SEARCH_COLOURS])
+
+
+def drawn_key(section: str, *inputs) -> str:
+    """What a section shows for ``inputs`` with the current index: equal keys, equal outputs."""
+    data = artist_services.paintings()
+    return "|".join([section, data.fingerprint if data else "no-index", *map(str, inputs)])
+
+
+def _no_paintings(figures: int, blocks: int) -> tuple:
+    return (*(empty_figure(NO_PAINTINGS) for _ in range(figures)),
+            *(message(NO_PAINTINGS) for _ in range(blocks)))
+
+
+# ------------------------------------------------------------------------------ the corpus
+
+def corpus_outputs(active_tab, drawn: str | None = None) -> tuple:
+    """Pooled PMF and CDF figures, the artist's palette, the summary line, and the drawn key.
+
+    Everything is ``no_update`` while the tab is hidden or already shows these outputs.
+    """
+    if active_tab != "corpus":
+        return (no_update,) * 5
+    key = drawn_key("corpus")
+    if key == drawn:
+        return (no_update,) * 5
+    if artist_services.paintings() is None:
+        return (*_no_paintings(2, 2), key)
+    view = artist_services.corpus_view()
+    return (
+        pooled_pmf_figure(view["pmf"], view["band"], n_paintings=view["n"]),
+        pooled_cdf_figure(view["cdf"], n_paintings=view["n"]),
+        palette_rows([("Van Gogh", view["palette_colours"], view["palette_shares"])]),
+        corpus_summary(view),
+        key,
+    )
+
+
+
+def corpus_3d_outputs(active_tab, space, drawn: str | None = None) -> tuple:
+    """The pooled 3D colour distribution in ``space``, and the drawn key."""
+    if active_tab != "corpus":
+        return no_update, no_update
+    space = clean_space(space)
+    key = drawn_key("corpus3d", space)
+    if key == drawn:
+        return no_update, no_update
+    data = artist_services.paintings()
+    if data is None:
+        return _no_paintings(1, 0)[0], key
+    view = artist_services.corpus_colour_3d(space)
+    return corpus_3d_figure(view, space=space, n_paintings=len(data)), key
+
+
+
+# -------------------------------------------------------------------------------- periods
+
+def period_outputs(active_tab, drawn: str | None = None) -> tuple:
+    """Period small multiples, period palettes, the statistics table and the drawn key."""
+    if active_tab != "periods":
+        return (no_update,) * 4
+    key = drawn_key("periods")
+    if key == drawn:
+        return (no_update,) * 4
+    if artist_services.paintings() is None:
+        return (*_no_paintings(1, 2), key)
+    view = artist_services.period_view()
+    rows = [(f"{label} ({count})", colours, shares) for label, count, colours, shares in zip(
+        view["labels"], view["counts"], view["palette_colours"], view["palette_shares"],
+        strict=True)]
+    return period_distributions_figure(view), palette_rows(rows), period_table(view), key
+
+
+
+def timeline_outputs(active_tab, stat, artwork, drawn: str | None = None) -> tuple:
+    """The timeline of one statistic (the compared painting ringed), the statistic's help and
+    the drawn key."""
+    stat = clean_stat(stat)
+    if active_tab != "timeline":
+        return no_update, STAT_HELP[stat], no_update
+    key = drawn_key("timeline", stat, artwork)
+    if key == drawn:
+        return no_update, STAT_HELP[stat], no_update
+    if artist_services.paintings() is None:
+        return _no_paintings(1, 0)[0], STAT_HELP[stat], key
+    view = artist_services.timeline_view(stat)
+    return timeline_figure(view, stat=stat, selected=artwork), STAT_HELP[stat], key
+
+
+
+# --------------------------------------------------------------------------- one painting
+
+def painting_outputs(active_tab, artwork, space, drawn: str | None = None) -> tuple:
+    """Comparison figure, distances in words, the three palettes and the drawn key."""
+    if active_tab != "painting":
+        return (no_update,) * 4
+    space = clean_space(space)
+    key = drawn_key("painting", artwork, space)
+    if key == drawn:
+        return (no_update,) * 4
+    if artist_services.paintings() is None:
+        return (*_no_paintings(1, 2), key)
+    view = artist_services.painting_view(artwork, space) if isinstance(artwork, str) else None
+    if view is None:
+        text = "Choose a painting to compare it with the rest of the corpus."
+        return empty_figure(text), message(text), None, key
+    rows = [("This painting", view["palette_colours"], view["palette_shares"])]
+    labels = {"period": f"Other {view['period_label']}", "corpus": "All others"}
+    rows += [(labels[k], *view["palettes"][k]) for k in ("period", "corpus")
+             if k in view["palettes"]]
+    return (painting_comparison_figure(view),
+            painting_summary(view, space, view["typicality_rank"]), palette_rows(rows), key)
+
+
+
+def typical_outputs(active_tab, space, artwork, drawn: str | None = None) -> tuple:
+    """Most and least typical paintings of every period (the compared one outlined), and the
+    drawn key."""
+    if active_tab != "painting":
+        return no_update, no_update
+    space = clean_space(space)
+    key = drawn_key("typical", space, artwork)
+    if key == drawn:
+        return no_update, no_update
+    if artist_services.paintings() is None:
+        return _no_paintings(0, 1)[0], key
+    return typical_lists(artist_services.typical_view(space), artwork), key
+
+
+
+def compare_outputs(triggered: list[dict], triggered_id) -> tuple:
+    """Compare the painting of a clicked card: select it and show the comparison tab.
+
+    Cards appearing (n_clicks 0) also fire the callback; only a real click counts.
+    """
+    clicked = any(item.get("value") for item in triggered or [])
+    artwork = triggered_id.get("index") if isinstance(triggered_id, dict) else None
+    if not clicked or not isinstance(artwork, str) or not artist_services.is_indexed(artwork):
+        return no_update, no_update
+    return artwork, "painting"
+
+
+@registry.callback(
+    Output(ids.ARTWORK_SELECT, "value"), Output(ids.TABS, "active_tab"),
+    Input({"type": ids.COMPARE_BUTTON, "index": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def compare_painting(_n_clicks):
+    return compare_outputs(ctx.triggered, ctx.triggered_id)
+
+
+# ----------------------------------------------------------------------------- by colour
+
+def search_outputs(active_tab, colours: list, switches: list, drawn: str | None = None):
+    """Cards of the paintings whose palettes hold the switched-on colours most closely, and
+    the drawn key."""
+    if active_tab != "search":
+        return no_update, no_update
+    picked = clean_colours(colours, switches)
+    key = drawn_key("search", *picked)
+    if key == drawn:
+        return no_update, no_update
+    if artist_services.paintings() is None:
+        return _no_paintings(0, 1)[0], key
+    results = artist_services.search_view(picked) if picked else []
+    return search_results(results, len(picked)), key
+
+
+
+# ------------------------------------------------------------------------- the visible tab
+
+#: Outputs of each section, in the order of :func:`update_view`'s outputs; each section ends
+#: with its drawn-key store.
+SECTION_OUTPUTS = {
+    "corpus": (Output(ids.CORPUS_PMF_GRAPH, "figure"), Output(ids.CORPUS_CDF_GRAPH, "figure"),
+               Output(ids.CORPUS_PALETTE, "children"), Output(ids.CORPUS_SUMMARY, "children")),
+    "corpus3d": (Output(ids.CORPUS_3D_GRAPH, "figure"),),
+    "periods": (Output(ids.PERIODS_GRAPH, "figure"), Output(ids.PERIOD_PALETTES, "children"),
+                Output(ids.PERIOD_TABLE, "children")),
+    "timeline": (Output(ids.TIMELINE_GRAPH, "figure"), Output(ids.TIMELINE_HELP, "children")),
+    "painting": (Output(ids.PAINTING_GRAPH, "figure"), Output(ids.PAINTING_SUMMARY, "children"),
+                 Output(ids.PAINTING_PALETTES, "children")),
+    "typical": (Output(ids.TYPICAL_LISTS, "children"),),
+    "search": (Output(ids.SEARCH_RESULTS, "children"),),
+}
+
+
+def view_outputs(active_tab, space, stat, artwork, colours: list, switches: list,
+                 drawn: dict) -> tuple:
+    """Every section's outputs in SECTION_OUTPUTS order; only the visible tab computes, and
+    only what it does not show already (``drawn``: section -> drawn key)."""
+    return (
+        *corpus_outputs(active_tab, drawn.get("corpus")),
+        *corpus_3d_outputs(active_tab, space, drawn.get("corpus3d")),
+        *period_outputs(active_tab, drawn.get("periods")),
+        *timeline_outputs(active_tab, stat, artwork, drawn.get("timeline")),
+        *painting_outputs(active_tab, artwork, space, drawn.get("painting")),
+        *typical_outputs(active_tab, space, artwork, drawn.get("typical")),
+        *search_outputs(active_tab, colours, switches, drawn.get("search")),
+    )
+
+
+# One request per control change instead of one per section: hidden tabs answer no_update.
+@registry.callback(
+    [output for section, outputs in SECTION_OUTPUTS.items()
+     for output in (*outputs, Output(ids.DRAWN_STORES[section], "data"))],
+    Input(ids.TABS, "active_tab"), Input(ids.SPACE, "value"), Input(ids.TIMELINE_STAT, "value"),
+    Input(ids.ARTWORK_SELECT, "value"),
+    *(Input(picker, "value") for picker in ids.COLOUR_PICKERS),
+    *(Input(switch, "value") for switch in ids.COLOUR_SWITCHES),
+    *(State(ids.DRAWN_STORES[section], "data") for section in SECTION_OUTPUTS),
+)
+def update_view(active_tab, space, stat, artwork, *values):
+    n = len(ids.COLOUR_PICKERS)
+    drawn = dict(zip(SECTION_OUTPUTS, values[2 * n:], strict=True))
+    return view_outputs(active_tab, space, stat, artwork, list(values[:n]),
+                        list(values[n:2 * n]), drawn)
+
+
+# ------------------------------------------------------------------------------------ URL
+
+def query_outputs(view, artwork, space, stat, colours: list, switches: list) -> str:
+    """The canonical query string of the current controls."""
+    state = ArtistState(
+        artwork=artwork if isinstance(artwork, str) else "",
+        view=view if view in VIEWS else DEFAULTS.view,
+        space=clean_space(space), stat=clean_stat(stat),
+        colours=clean_colours(colours, switches),
+    )
+    return state.to_query()
+
+
+@registry.callback(
+    Output(ids.URL_QUERY_STORE, "data"),
+    Input(ids.TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.SPACE, "value"), Input(ids.TIMELINE_STAT, "value"),
+    *(Input(picker, "value") for picker in ids.COLOUR_PICKERS),
+    *(Input(switch, "value") for switch in ids.COLOUR_SWITCHES),
+)
+def update_query(view, artwork, space, stat, *values):
+    n = len(ids.COLOUR_PICKERS)
+    return query_outputs(view, artwork, space, stat, list(values[:n]), list(values[n:]))
+
+
+# Write the query into the address bar without a reload or a history entry per change.
+registry.clientside_callback(
+    """
+    function(query) {
+        if (query && window.location.search !== query) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + query);
+        }
+        return query;
+    }
+    """,
+    Output(ids.URL_SYNC_SINK, "data"),
+    Input(ids.URL_QUERY_STORE, "data"),
+)
+
+registry.clientside_callback(
+    """
+    function(n_clicks) {
+        return window.location.href;
+    }
+    """,
+    Output(ids.SHARE_CLIPBOARD, "content"),
+    Input(ids.SHARE_CLIPBOARD, "n_clicks"),
+    prevent_initial_call=True,
+)
+
+# A click on a painting's point in the timeline opens it in the explorer.
+registry.clientside_callback(
+    """
+    function(click) {
+        const point = click && click.points && click.points[0];
+        const id = point && Array.isArray(point.customdata) ? point.customdata[0] : null;
+        if (typeof id === "string" && id) {
+            window.location.assign("/?artwork=" + encodeURIComponent(id));
+        }
+        return null;
+    }
+    """,
+    Output(ids.NAVIGATION_SINK, "data"),
+    Input(ids.TIMELINE_GRAPH, "clickData"),
+    prevent_initial_call=True,
+)

@@ -19,7 +19,8 @@ from dashboard.figures.theme import (
     base_layout,
 )
 
-LEVELS = np.arange(256)
+#: Intensity levels 0..255 as uint8: sent to the browser as 256 bytes per trace, not 2 KB.
+LEVELS = np.arange(256, dtype=np.uint8)
 
 #: One colour per period, chosen to echo it (Dutch earth, Paris grey-violet, Arles chrome
 #: yellow, Saint-Rémy blue, Auvers green), and a dash style so they differ without colour.
@@ -42,6 +43,9 @@ PERCENT_STATS = frozenset({"yellow_share", "blue_share"})
 COMPARISON_STYLES = {"painting": {"width": 2.5}, "period": {"width": 2, "dash": "dash"},
                      "corpus": {"width": 2, "dash": "dot"}}
 CORPUS_LINE_COLOR = THEORY_COLOR
+#: Fill of the paintings' 25–75 % band: lighter than CHANNEL_LIGHT, as three bands overlap.
+BAND_COLORS = {channel: colour.replace("0.35)", "0.16)") for channel, colour in
+               CHANNEL_LIGHT.items()}
 YEARLY_LINE_COLOR = "#333333"
 
 
@@ -69,7 +73,7 @@ def pooled_pmf_figure(pmf, band, *, n_paintings: int) -> go.Figure:
         fig.add_trace(go.Scatter(x=LEVELS, y=hi, mode="lines", line={"width": 0},
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=LEVELS, y=lo, mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=CHANNEL_LIGHT[channel],
+                                 fill="tonexty", fillcolor=BAND_COLORS[channel],
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=LEVELS, y=np.asarray(pmf[ci], float), mode="lines", name=channel,
@@ -125,7 +129,7 @@ def corpus_3d_figure(view: dict, *, space: str, n_paintings: int) -> go.Figure:
 def period_distributions_figure(view: dict) -> go.Figure:
     """Small multiples: pooled PMF of red, green, blue and the lightness distribution, one line
     per period (equal weight per painting within a period)."""
-    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.14,
                         subplot_titles=("Red", "Green", "Blue", "Lightness L*"))
     edges = np.asarray(view["lightness_edges"], float)
     centres = (edges[:-1] + edges[1:]) / 2
@@ -149,15 +153,17 @@ def period_distributions_figure(view: dict) -> go.Figure:
     base_layout(fig, title="The periods side by side (each painting counts equally)",
                 x_title="", y_title="", height=620)
     for ci in range(3):
-        fig.update_xaxes(title_text="level (0–255)", range=[-2, 257], row=1 + ci // 2,
-                         col=1 + ci % 2)
+        # Only the bottom row names its x axis: the top row's title would hit the subplot
+        # titles below it.
+        fig.update_xaxes(title_text="level (0–255)" if ci == 2 else None, range=[-2, 257],
+                         row=1 + ci // 2, col=1 + ci % 2)
         fig.update_yaxes(title_text="P(level)", row=1 + ci // 2, col=1 + ci % 2)
     fig.update_xaxes(title_text="L* (0 = black, 100 = white)", range=[0, 100], row=2, col=2)
     fig.update_yaxes(title_text="% of pixels", row=2, col=2)
     top = 1.15 * float(np.asarray(view["pmfs"], float)[:, :, 2:254].max())
     for ci in range(3):
         fig.update_yaxes(range=[0, top if top > 0 else 1], row=1 + ci // 2, col=1 + ci % 2)
-    fig.update_layout(legend={"y": -0.1}, margin={"t": 80})
+    fig.update_layout(legend={"y": -0.13}, margin={"t": 80, "b": 90})
     return fig
 
 
@@ -199,10 +205,12 @@ def timeline_figure(view: dict, *, stat: str, selected: str | None = None) -> go
     if selected in view["ids"]:
         i = list(view["ids"]).index(selected)
         fig.add_trace(go.Scatter(
-            x=[years[i] + offsets[i]], y=[values[i]], mode="markers", name="selected painting",
-            marker={"size": 20, "color": "rgba(0,0,0,0)", "line": {"width": 3,
-                                                                   "color": "#111111"}},
-            hoverinfo="skip"))
+            x=[years[i] + offsets[i]], y=[values[i]], mode="markers", name="compared painting",
+            marker={"size": 20, "color": "rgba(0,0,0,0)",
+                    "line": {"width": 3, "color": "#111111"}},
+            customdata=[[view["ids"][i], view["titles"][i], view["years"][i]]],
+            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>%{y:.3g}"
+                          "<extra>click to open</extra>"))
     base_layout(fig, title=f"{STAT_LABELS[stat]} by year, one point per painting",
                 x_title="year", y_title=STAT_LABELS[stat], height=480)
     fig.update_xaxes(dtick=1, range=[years.min() - 0.6, years.max() + 0.6] if years.size else None)

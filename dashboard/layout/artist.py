@@ -63,10 +63,10 @@ CAPTIONS = {
 STAT_HELP = {
     "mean_lightness": "Average CIE L* of the pixels: 0 is black, 100 white.",
     "mean_saturation": "Average HSV saturation: 0 is grey, 1 fully saturated.",
-    "yellow_share": "Share of pixels with a yellow hue (40°–70°) that are saturated and bright "
-                    "enough to have a hue.",
-    "blue_share": "Share of pixels with a blue hue (190°–260°) that are saturated and bright "
-                  "enough to have a hue.",
+    "yellow_share": "Share of pixels with a yellow hue (40°–70°) and HSV saturation and value "
+                    "of at least 0.2: ochres and browns count as well as chrome yellow.",
+    "blue_share": "Share of pixels with a blue hue (190°–260°) and HSV saturation and value of "
+                  "at least 0.2.",
     "entropy_bits": "Shannon entropy of the 16³-bin RGB histogram: how many distinct colours "
                     "the painting uses, in bits (at most 12).",
 }
@@ -115,6 +115,7 @@ def painting_card(entry: dict, details: list, *, selected: bool = False) -> html
                  className="artist-card-heading"),
         html.Div(details, className="artist-card-details"),
         html.Button("Compare with the artist", n_clicks=0, className="artist-compare",
+                    title="Show this painting against its period and the whole corpus",
                     id={"type": ids.COMPARE_BUTTON, "index": entry["id"]}),
     ], className="artist-card" + (" artist-card-selected" if selected else ""),
         **{"data-artwork": entry["id"]})
@@ -226,13 +227,14 @@ def search_results(results: list[dict], n_colours: int) -> html.Div:
     cards = []
     for rank, result in enumerate(results, start=1):
         matches = [html.Div([
-            html.Span(className="match-swatch", title=f"picked {m['target']}",
-                      style={"backgroundColor": m["target"]}),
+            html.Span(className="match-swatch", style={"backgroundColor": m["target"]}),
             html.Span("→", className="mx-1"),
-            html.Span(className="match-swatch", title=f"palette colour {m['match']}",
-                      style={"backgroundColor": m["match"]}),
-            html.Small(f" ΔE {m['delta_e']:.1f} · {100 * m['share']:.0f}% of pixels"),
-        ], className="match-row") for m in result["matches"]]
+            html.Span(className="match-swatch", style={"backgroundColor": m["match"]}),
+            html.Small(f" ΔE {m['delta_e']:.1f} · {100 * m['share']:.0f}%"),
+        ], className="match-row",
+            title=f"picked {m['target']} → palette colour {m['match']}: ΔE {m['delta_e']:.1f}, "
+                  f"{100 * m['share']:.1f}% of the painting's pixels")
+            for m in result["matches"]]
         details = [html.Div(f"#{rank} · distance {result['distance']:.1f}",
                             className="artist-distance"), *matches]
         cards.append(painting_card(result, details))
@@ -309,8 +311,9 @@ def colour_pickers(colours: tuple[str, ...], picker_defaults: tuple[str, ...]) -
         used = i < len(colours)
         value = colours[i] if used else picker_defaults[i]
         slots.append(html.Div([
-            dbc.Input(id=picker_id, type="color", value=value, debounce=250,
-                      className="artist-colour-input", title=f"Colour {i + 1}"),
+            dbc.Label(f"Colour {i + 1}", html_for=picker_id, className="visually-hidden"),
+            dbc.Input(id=picker_id, type="color", value=value, debounce=100,
+                      className="artist-colour-input"),
             dbc.Switch(id=switch_id, value=used, label=f"colour {i + 1}",
                        className="ms-2 mb-0"),
         ], className="artist-colour-slot"))
@@ -331,10 +334,9 @@ def search_tab(state, picker_defaults: tuple[str, ...]) -> dbc.Tab:
 def header(n_paintings: int, state) -> html.Div:
     return html.Div([
         html.H2("How Van Gogh used colour", className="mb-1"),
-        html.P(f"{n_paintings} paintings from 1881 to 1890, pooled over the whole corpus and "
-               "by period. Every painting counts equally: pooled distributions are means of "
-               "the paintings' own distributions, not of all their pixels.",
-               className="lead-text"),
+        html.P(f"The colour distributions of {n_paintings} paintings, over the whole corpus, "
+               "by period and by year; one painting against the rest; paintings found by "
+               "colour. Every painting counts equally.", className="lead-text"),
         dbc.Row([
             dbc.Col(_labelled("Colour space (3D view and distances)", dbc.RadioItems(
                 id=ids.SPACE, inline=True, value=state.space,
@@ -358,6 +360,7 @@ def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings
         dcc.Store(id=ids.URL_QUERY_STORE),
         dcc.Store(id=ids.URL_SYNC_SINK),
         dcc.Store(id=ids.NAVIGATION_SINK),
+        *(dcc.Store(id=store_id) for store_id in ids.DRAWN_STORES.values()),
         header(n_paintings, state),
         dbc.Tabs([corpus_tab(), periods_tab(), timeline_tab(state),
                   painting_tab(state, options), search_tab(state, picker_defaults)],

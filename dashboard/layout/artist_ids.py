@@ -35,6 +35,11 @@ SEARCH_RESULTS = "artist-search-results"
 #: Pattern-matching id type of the "compare with the artist" buttons on painting cards.
 COMPARE_BUTTON = "artist-compare"
 
+#: Per section, a store holding the key of what its outputs show now, so that coming back to
+#: a tab whose inputs did not change re-sends and redraws nothing.
+DRAWN_STORES = {section: f"artist-drawn-{section}" for section in
+                ("corpus", "corpus3d", "periods", "timeline", "painting", "typical", "search")}
+
 #: Every dcc.Graph on the page.
 GRAPHS = (CORPUS_PMF_GRAPH, CORPUS_CDF_GRAPH, CORPUS_3D_GRAPH, PERIODS_GRAPH, TIMELINE_GRAPH,
           PAINTING_GRAPH)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Gunicorn, start_gunicorn
-from .probe_app import real_app_available
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not real_app_available(), reason="dashboard/app.py not written yet"),
-]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Collects every CSP violation the page reports, before any page script runs.
 RECORD_VIOLATIONS = """
@@ -37,26 +29,22 @@ def real_server(tmp_path: Path) -> Iterator[Gunicorn]:
         server.stop()
 
 
-def test_page_renders_graphs_without_csp_violations(real_server: Gunicorn) -> None:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_page_renders_graphs_without_csp_violations(real_server: Gunicorn, browser) -> None:
     console: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-            page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-            response = page.goto(real_server.base_url + "/")
-            assert response is not None and response.status == 200
-            assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
-            # A Plotly figure drawn by a server callback: scripts, callbacks and styles all ran.
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            page.wait_for_load_state("networkidle", timeout=60_000)
-            violations = page.evaluate("window.__cspViolations")
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script(RECORD_VIOLATIONS)
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        response = page.goto(real_server.base_url + "/")
+        assert response is not None and response.status == 200
+        assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+        # A Plotly figure drawn by a server callback: scripts, callbacks and styles all ran.
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        violations = page.evaluate("window.__cspViolations")
+    finally:
+        context.close()
     assert violations == []
     assert not [line for line in console if "Content Security Policy" in line], console

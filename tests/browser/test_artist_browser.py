@@ -1,0 +1,269 @@
+"""The artist page in real headless Chromium: views, share links, colour search, thumbnails and
+the links to the explorer. Tests marked ``corpus`` run on the real Van Gogh corpus."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.app import create_app
+from dashboard.config import load_settings
+from dashboard.corpus import CORPUS_HELP
+from dashboard.layout import artist_ids as ids
+from tests.conftest import TINY_ROWS, jpeg_bytes, tiny_image, write_catalogue
+
+pytestmark = pytest.mark.browser
+
+
+def _serve(settings) -> Iterator[str]:
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def tiny_server(tmp_path_factory) -> Iterator[str]:
+    """The app on the tiny generated corpus (three paintings present, one per period)."""
+    root = tmp_path_factory.mktemp("artist-tiny")
+    artworks = root / "artworks"
+    artworks.mkdir()
+    rows = []
+    for artwork_id, title, year, period, colour, size, written in TINY_ROWS:
+        if written:
+            (artworks / f"{artwork_id}.jpg").write_bytes(jpeg_bytes(tiny_image(colour, size)))
+        rows.append({"id": artwork_id, "file": f"{artwork_id}.jpg", "title": title,
+                     "year": year, "place": "Testville", "period": period, "width": size[0],
+                     "height": size[1]})
+    write_catalogue(root / "catalogue.csv", rows)
+    settings = load_settings(environ={}, artworks_dir=artworks,
+                             catalogue_path=root / "catalogue.csv", cache_dir=root / "cache")
+    yield from _serve(settings)
+
+
+@pytest.fixture(scope="module")
+def real_server() -> Iterator[str]:
+    """The app on the corpus named by DASHBOARD_ARTWORKS_DIR (index kept in the cache dir)."""
+    settings = load_settings()
+    assert settings.artworks_dir.is_dir(), f"DASHBOARD_ARTWORKS_DIR={settings.artworks_dir}"
+    yield from _serve(settings)
+
+
+def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 90_000) -> None:
+    page.wait_for_function(
+        """([id, n]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
+                          return g && g._fullData && g._fullData.length >= n; }""",
+        arg=[graph_id, min_traces], timeout=timeout)
+
+
+def graph_json(page, graph_id: str, expression: str):
+    return page.evaluate(
+        f"""() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');
+                     return {expression}; }}""")
+
+
+def wait_for_url(page, fragment: str) -> None:
+    page.wait_for_function("f => window.location.href.includes(f)", arg=fragment,
+                           timeout=20_000)
+
+
+def wait_for_thumbnails(page, selector: str, minimum: int = 1) -> int:
+    page.wait_for_function(
+        """([s, n]) => { const imgs = Array.from(document.querySelectorAll(s));
+                         return imgs.length >= n && imgs.every(i => i.complete
+                                                               && i.naturalWidth > 0); }""",
+        arg=[selector, minimum], timeout=30_000)
+    return page.locator(selector).count()
+
+
+def click_point(page, graph_id: str, x: float, y: float) -> None:
+    """Hover then click the data point at (x, y) of a 2D plotly graph."""
+    graph = page.locator(f"#{graph_id} .js-plotly-plot")
+    graph.scroll_into_view_if_needed()
+    offset = page.evaluate(
+        """([id, x, y]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
+                             const L = g._fullLayout;
+                             return [L.xaxis.l2p(x) + L._size.l, L.yaxis.l2p(y) + L._size.t]; }""",
+        [graph_id, x, y])
+    box = graph.bounding_box()
+    page.mouse.move(box["x"] + offset[0], box["y"] + offset[1])
+    page.wait_for_selector(f"#{graph_id} .hoverlayer .hovertext")
+    page.mouse.click(box["x"] + offset[0], box["y"] + offset[1])
+
+
+# ------------------------------------------------------------------------------ no corpus
+
+def test_without_a_corpus_the_page_explains_how_to_add_it(page, live_server):
+    response = page.goto(live_server + "/artist?view=periods")
+    assert response.status == 200
+    page.wait_for_selector(f"#{ids.NOTICES}")
+    assert CORPUS_HELP in page.inner_text(f"#{ids.NOTICES}")
+    page.get_by_role("link", name="open the explorer").click()
+    page.wait_for_selector("#artwork-select")
+    assert page.console_errors == []
+
+
+# ---------------------------------------------------------------------- the tiny corpus
+
+def test_views_draw_and_the_url_follows(page, tiny_server):
+    page.goto(tiny_server + "/artist")
+    wait_for_graph(page, ids.CORPUS_PMF_GRAPH, 9)
+    wait_for_graph(page, ids.CORPUS_3D_GRAPH)
+    wait_for_url(page, "view=corpus")
+    assert "3 paintings" in page.inner_text(f"#{ids.CORPUS_SUMMARY}")
+    assert page.locator(f"#{ids.CORPUS_PALETTE} .swatch").count() >= 3
+    page.get_by_role("tab", name="Periods").click()
+    wait_for_graph(page, ids.PERIODS_GRAPH, 12)
+    wait_for_url(page, "view=periods")
+    assert page.locator(f"#{ids.PERIOD_TABLE} tbody tr").count() == 3
+    page.get_by_role("tab", name="Timeline").click()
+    wait_for_graph(page, ids.TIMELINE_GRAPH, 4)
+    page.select_option(f"#{ids.TIMELINE_STAT}", "blue_share")
+    wait_for_url(page, "stat=blue_share")
+    page.wait_for_function(
+        f"""() => document.querySelector('#{ids.TIMELINE_GRAPH} .js-plotly-plot')
+                 .layout.yaxis.title.text.startsWith('Blue share')""")
+    assert "blue hue" in page.inner_text(f"#{ids.TIMELINE_HELP}")
+    page.locator(f"#{ids.SPACE} label", has_text="CIE Lab").click()
+    wait_for_url(page, "space=lab")
+    assert page.console_errors == []
+
+
+def test_share_link_reproduces_the_view(page, tiny_server):
+    page.goto(tiny_server + "/artist?view=painting&artwork=green-street-1887&space=hsv"
+              "&stat=entropy_bits&colours=c81e14")
+    wait_for_graph(page, ids.PAINTING_GRAPH, 6)
+    assert "One painting" in page.inner_text(f"#{ids.TABS} .nav-link.active")
+    assert "Green Street" in page.inner_text(f"#{ids.ARTWORK_SELECT}")
+    assert page.is_checked(f"#{ids.SPACE} input[value=hsv]")
+    assert page.input_value(f"#{ids.TIMELINE_STAT}") == "entropy_bits"
+    assert page.is_checked(f"#{ids.COLOUR_SWITCHES[0]}")
+    assert not page.is_checked(f"#{ids.COLOUR_SWITCHES[1]}")
+    assert page.input_value(f"#{ids.COLOUR_PICKERS[0]}") == "#c81e14"
+    summary = page.inner_text(f"#{ids.PAINTING_SUMMARY}")
+    assert "Green Street" in summary and "HSV colour histogram" in summary
+    names = graph_json(page, ids.PAINTING_GRAPH, "g._fullData.map(t => t.name)")
+    assert "all other paintings (2)" in names
+    for key in ("view=painting", "artwork=green-street-1887", "space=hsv", "stat=entropy_bits",
+                "colours=c81e14"):
+        assert key in page.url
+    assert page.console_errors == []
+
+
+def test_bad_share_link_shows_notices_and_still_works(page, tiny_server):
+    response = page.goto(tiny_server + "/artist?artwork=../../etc/passwd&view=nope"
+                         "&colours=zzz,1428be&space=cmyk")
+    assert response.status == 200
+    page.wait_for_selector(f"#{ids.NOTICES} .alert")
+    notices = page.inner_text(f"#{ids.NOTICES}")
+    for expected in ("../../etc/passwd", "view='nope'", "'zzz'", "space='cmyk'"):
+        assert expected in notices
+    wait_for_graph(page, ids.CORPUS_PMF_GRAPH, 9)
+    wait_for_url(page, "colours=1428be")
+    assert "artwork=red-field-1884" in page.url
+    assert page.console_errors == []
+
+
+def test_find_by_colour_then_open_in_the_explorer(page, tiny_server):
+    page.goto(tiny_server + "/artist?view=search&colours=1428be")
+    page.wait_for_selector(f"#{ids.SEARCH_RESULTS} .artist-card")
+    first = page.locator(f"#{ids.SEARCH_RESULTS} .artist-card").first
+    assert first.get_attribute("data-artwork") == "blue-night-1888"
+    assert wait_for_thumbnails(page, f"#{ids.SEARCH_RESULTS} img.thumb", 3) == 3
+    page.fill(f"#{ids.COLOUR_PICKERS[0]}", "#c81e14")
+    wait_for_url(page, "colours=c81e14")
+    page.wait_for_function(
+        f"""() => document.querySelector('#{ids.SEARCH_RESULTS} .artist-card')
+                 .getAttribute('data-artwork') === 'red-field-1884'""")
+    page.locator(f"#{ids.SEARCH_RESULTS} .artist-card").first.locator("img.thumb").click()
+    page.wait_for_selector("#noisy-image[src]")
+    assert page.url.endswith("/?artwork=red-field-1884") or "artwork=red-field-1884" in page.url
+    assert "Red Field" in page.inner_text("#artwork-select")
+    assert page.console_errors == []
+
+
+def test_compare_button_shows_the_painting_against_the_artist(page, tiny_server):
+    page.goto(tiny_server + "/artist?view=search&colours=1428be")
+    page.wait_for_selector(f"#{ids.SEARCH_RESULTS} .artist-card")
+    page.locator(f"#{ids.SEARCH_RESULTS} .artist-card").first.get_by_role(
+        "button", name="Compare with the artist").click()
+    wait_for_url(page, "view=painting")
+    wait_for_url(page, "artwork=blue-night-1888")
+    wait_for_graph(page, ids.PAINTING_GRAPH, 6)
+    assert "Blue Night" in page.inner_text(f"#{ids.PAINTING_SUMMARY}")
+    assert page.console_errors == []
+
+
+def test_thumbnails_are_small_cached_jpegs(page, tiny_server):
+    response = page.goto(tiny_server + "/thumb/blue-night-1888.jpg")
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["cache-control"].startswith("public")
+    assert page.goto(tiny_server + "/thumb/..%2F..%2Fetc%2Fpasswd.jpg").status == 404
+    assert page.goto(tiny_server + "/thumb/yellow-wheat-1890.jpg").status == 404
+
+
+# ----------------------------------------------------------------------- the real corpus
+
+@pytest.mark.corpus
+def test_periods_side_by_side_on_the_real_corpus(page, real_server):
+    page.goto(real_server + "/artist?view=periods")
+    wait_for_graph(page, ids.PERIODS_GRAPH, 20)
+    legend = graph_json(page, ids.PERIODS_GRAPH,
+                        "g._fullData.filter(t => t.showlegend).map(t => t.name)")
+    labels = [name.split(" (")[0] for name in legend]
+    assert labels == ["Dutch", "Paris", "Arles", "Saint-Rémy", "Auvers"]
+    assert page.locator(f"#{ids.PERIOD_TABLE} tbody tr").count() == 5
+    assert page.locator(f"#{ids.PERIOD_PALETTES} .palette-row").count() == 5
+    # The lightness distributions: the Dutch years sit in the dark, Arles in the light.
+    lightness = graph_json(
+        page, ids.PERIODS_GRAPH,
+        "g._fullData.filter(t => t.mode === 'lines+markers')"
+        ".map(t => [t.legendgroup, Array.from(t.x), Array.from(t.y)])")
+    means = {group: float(np.dot(x, y) / np.sum(y)) for group, x, y in lightness}
+    assert means["dutch"] < means["arles"] - 10
+    assert page.console_errors == []
+
+
+@pytest.mark.corpus
+def test_timeline_point_opens_the_painting_in_the_explorer(page, real_server):
+    page.goto(real_server + "/artist?view=timeline&stat=mean_lightness")
+    wait_for_graph(page, ids.TIMELINE_GRAPH, 6)
+    points = graph_json(
+        page, ids.TIMELINE_GRAPH,
+        "g._fullData.filter(t => t.mode === 'markers' && t.customdata && t.x.length > 1)"
+        ".flatMap(t => Array.from(t.x, (x, i) => [x, t.y[i], t.customdata[i][0]]))")
+    assert len(points) >= 70
+    # The isolated darkest point is easy to hit.
+    x, y, artwork_id = min(points, key=lambda p: p[1])
+    click_point(page, ids.TIMELINE_GRAPH, x, y)
+    page.wait_for_url(f"**/?artwork={artwork_id}", timeout=20_000)
+    page.wait_for_selector("#noisy-image[src]")
+    assert page.console_errors == []
+
+
+@pytest.mark.corpus
+def test_typical_paintings_with_thumbnails_on_the_real_corpus(page, real_server):
+    page.goto(real_server + "/artist?view=painting&artwork=the-starry-night-1889&space=lab")
+    wait_for_graph(page, ids.PAINTING_GRAPH, 9)
+    assert "The Starry Night" in page.inner_text(f"#{ids.PAINTING_SUMMARY}")
+    page.wait_for_selector(f"#{ids.TYPICAL_LISTS} .artist-period-block")
+    assert page.locator(f"#{ids.TYPICAL_LISTS} .artist-period-block").count() == 5
+    assert wait_for_thumbnails(page, f"#{ids.TYPICAL_LISTS} img.thumb", 25) == 30
+    block = page.locator(f"#{ids.TYPICAL_LISTS} .artist-period-block[data-period=arles]")
+    card = block.locator(".artist-card").first
+    artwork_id = card.get_attribute("data-artwork")
+    card.get_by_role("button", name="Compare with the artist").click()
+    wait_for_url(page, f"artwork={artwork_id}")
+    selected = f'#{ids.TYPICAL_LISTS} .artist-card-selected[data-artwork="{artwork_id}"]'
+    page.wait_for_selector(selected)
+    assert page.console_errors == []
