@@ -90,7 +90,7 @@ def _unavailable(count: int, message: str = "This image is not available.") -> t
 # ---------------------------------------------------------------------------------- images
 
 def image_outputs(source, mean, variance, seed, selection) -> tuple:
-    """The caption under the pictures, the σ text and the highlight sentence.
+    """Caption under the pictures, σ text, highlight sentence, link to the artist page.
 
     The pictures' URLs are built in the browser (``explorer.imageUrls`` in
     assets/30-explorer.js, mirroring :func:`dashboard.imageroute.image_url`), so the JPEG
@@ -99,12 +99,17 @@ def image_outputs(source, mean, variance, seed, selection) -> tuple:
     mean, variance, seed = clean_params(mean, variance, seed)
     sigma = math.sqrt(variance)
     sigma_text = f"σ = {sigma:.4f} on the 0–1 scale = {255 * sigma:.1f} intensity levels"
+    hidden = {"display": "none"}
     if not _known(source):
-        return "Choose an artwork or upload an image.", sigma_text, None
+        return "Choose an artwork or upload an image.", sigma_text, None, "/artist", hidden
     height, width = services.store().rgb(source).shape[:2]
     caption = (f"{width} × {height} px analysed · noise N(μ = {mean:g}, σ² = {variance:g}) "
                f"· seed {seed}")
-    return caption, sigma_text, selection_text_outputs(selection, source, mean, variance, seed)
+    corpus = services.corpus()
+    is_painting = source in corpus and not corpus.get(source).is_sample
+    href = f"/artist?view=painting&artwork={source}" if is_painting else "/artist"
+    return (caption, sigma_text, selection_text_outputs(selection, source, mean, variance, seed),
+            href, {} if is_painting else hidden)
 
 
 registry.clientside_callback(
@@ -118,7 +123,8 @@ registry.clientside_callback(
 
 @registry.callback(
     Output(ids.IMAGE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
-    Output(ids.SELECTION_TEXT, "children"),
+    Output(ids.SELECTION_TEXT, "children"), Output(ids.ARTIST_LINK, "href"),
+    Output(ids.ARTIST_LINK, "style"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
     Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
     Input(ids.SELECTION_STORE, "data"),

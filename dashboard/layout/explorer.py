@@ -144,7 +144,11 @@ def images_card() -> dbc.Card:
 
     return dbc.Card(dbc.CardBody([
         dbc.Row([figure(ids.ORIGINAL_IMAGE, "Original"), figure(ids.NOISY_IMAGE, "With noise")]),
-        html.Div(id=ids.IMAGE_CAPTION, className="image-caption"),
+        html.Div([
+            html.Span(id=ids.IMAGE_CAPTION, className="image-caption"),
+            dcc.Link("Compare with its period and the whole corpus →", id=ids.ARTIST_LINK,
+                     href="/artist", className="artist-link", style={"display": "none"}),
+        ], className="d-flex flex-wrap gap-3 align-items-baseline"),
         html.Div([
             html.Span(id=ids.SELECTION_TEXT, className="selection-text"),
             dbc.Button("Clear highlight", id=ids.CLEAR_SELECTION, size="sm", color="link"),

@@ -28,14 +28,15 @@ def test_clean_params_clamps_rounds_and_defaults():
 
 
 def test_image_outputs_caption_and_sigma(app_context):
-    caption, sigma, selection = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
+    caption, sigma, selection, href, style = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
     assert caption == "512 × 512 px analysed · noise N(μ = 0.1, σ² = 0.04) · seed 3"
     assert "= 51.0 intensity levels" in sigma  # 255 * sqrt(0.04)
     assert selection.startswith("Tip:")
+    assert style == {"display": "none"}  # a sample is not a painting: no comparison link
 
 
 def test_image_outputs_for_unknown_source(app_context):
-    caption, _, selection = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
+    caption, _, selection, _, _ = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
     assert "Choose an artwork" in caption and selection is None
 
 
@@ -193,3 +194,13 @@ def test_given_levels_from_click_and_drag():
     # A click in select mode also sends a selection without a range: the click wins.
     assert cb.given_outputs(click, {"points": []}, 64, True) == [100, 103]
     assert cb.given_outputs(None, None, 64, True) is no_update
+
+
+def test_a_painting_links_to_its_comparison_with_the_artist(tiny_corpus):
+    from dashboard.app import create_app
+
+    app = create_app(tiny_corpus.settings)
+    with app.server.app_context():
+        *_, href, style = cb.image_outputs("blue-night-1888", 0, 0.01, 0, None)
+    assert href == "/artist?view=painting&artwork=blue-night-1888"
+    assert style == {}
