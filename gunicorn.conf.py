@@ -3,7 +3,7 @@
 Port and worker count come from :func:`dashboard.config.load_settings` (``PORT``,
 ``WEB_CONCURRENCY``); command-line flags and ``GUNICORN_CMD_ARGS`` override
 anything here (e.g. ``--bind 127.0.0.1:8050`` to stay local). Why these values:
-docs/deploy.md, "Server processes".
+README, "Deploy", "Server processes".
 """
 
 import os

@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+source scripts/python-env.sh
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -13,11 +12,10 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
 fi
 
-python3 -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+"$PY" -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 
 # The real Van Gogh corpus, when a copy sits beside this checkout (as in CI).
 if [ -z "${DASHBOARD_ARTWORKS_DIR:-}" ] && [ -f ../shared/artworks/catalogue.csv ]; then
@@ -26,4 +24,4 @@ if [ -z "${DASHBOARD_ARTWORKS_DIR:-}" ] && [ -f ../shared/artworks/catalogue.csv
 fi
 echo "DASHBOARD_ARTWORKS_DIR=${DASHBOARD_ARTWORKS_DIR:-<unset: generated images and samples only>}"
 
-exec python3 -m pytest "$@"
+exec "$PY" -m pytest "$@"
