@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, abort, request
 
 from dashboard import services
+from dashboard.imagestore import SourceUnavailableError
 from dashboard.viewstate import (
     MEAN_RANGE,
     SEED_RANGE,
@@ -70,7 +71,10 @@ def serve_image(kind: str) -> Response:
         if seed_value != int(seed_value):
             abort(400, "seed must be a whole number")
         seed = int(seed_value)
-    data = services.image_jpeg(source, kind, mean, variance, seed, selection)
+    try:
+        data = services.image_jpeg(source, kind, mean, variance, seed, selection)
+    except SourceUnavailableError as error:
+        abort(404, str(error))
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -22,7 +22,7 @@ from PIL import Image
 
 from dashboard.config import Settings
 from dashboard.core.distributions import NoiseAnalyser, NoisyDistributions
-from dashboard.core.images import NormalisedImage, decode_image, load_image
+from dashboard.core.images import ImageError, NormalisedImage, decode_image, load_image
 from dashboard.corpus import Corpus
 
 UPLOAD_PREFIX = "upload:"
@@ -35,6 +35,10 @@ T = TypeVar("T")
 
 class UnknownSourceError(ValueError):
     """A source that is neither in the catalogue nor a stored upload."""
+
+
+class SourceUnavailableError(ValueError):
+    """A known source whose image cannot be decoded (corrupt, truncated, too large)."""
 
 
 class _LRU:
@@ -94,7 +98,7 @@ class ImageStore:
     # -- sources -----------------------------------------------------------------------------
     def _upload_path(self, source: str) -> Path | None:
         sha = source.removeprefix(UPLOAD_PREFIX)
-        if not source.startswith(UPLOAD_PREFIX) or not _SHA256.match(sha):
+        if not source.startswith(UPLOAD_PREFIX) or not _SHA256.fullmatch(sha):
             return None
         return self.settings.uploads_dir / f"{sha}.png"
 
@@ -107,26 +111,41 @@ class ImageStore:
             return path is not None and path.is_file()
         return source in self.corpus and self.corpus.available(source)
 
-    def rgb(self, source: str) -> np.ndarray:
-        """The analysed RGB uint8 image of ``source`` (long side ≤ settings.max_side)."""
+    def version(self, source: str) -> str:
+        """A short tag that changes when the pixels of ``source`` would: the file's size and
+        modification time, and the analysis size. Part of every cache key."""
         if not self.is_known(source):
             raise UnknownSourceError(f"unknown image {source!r}")
-        return self._images.get(source, lambda: self._load(source))
+        path = (self._upload_path(source) if source.startswith(UPLOAD_PREFIX)
+                else self.corpus.path(source))
+        stat = path.stat()
+        return f"{stat.st_size}-{stat.st_mtime_ns}-{self.settings.max_side}"
+
+    def rgb(self, source: str) -> np.ndarray:
+        """The analysed RGB uint8 image of ``source`` (long side ≤ settings.max_side).
+
+        Raises UnknownSourceError, or SourceUnavailableError with the decoder's message.
+        """
+        key = (source, self.version(source))
+        return self._images.get(key, lambda: self._load(source))
 
     def _load(self, source: str) -> np.ndarray:
-        if source.startswith(UPLOAD_PREFIX):
-            return load_image(self._upload_path(source), max_side=self.settings.max_side,
-                              max_pixels=self.settings.max_pixels).pixels
-        return self.corpus.load(source, max_side=self.settings.max_side)
+        try:
+            if source.startswith(UPLOAD_PREFIX):
+                return load_image(self._upload_path(source), max_side=self.settings.max_side,
+                                  max_pixels=self.settings.max_pixels).pixels
+            return self.corpus.load(source, max_side=self.settings.max_side)
+        except ImageError as error:
+            raise SourceUnavailableError(f"This image cannot be shown: {error}") from None
 
     def analyser(self, source: str, seed: int) -> NoiseAnalyser:
         """The noise analyser of ``source`` and ``seed`` (its field is drawn once per pair)."""
-        return self._analysers.get((source, int(seed)),
-                                   lambda: NoiseAnalyser(self.rgb(source), seed=int(seed)))
+        key = (source, self.version(source), int(seed))
+        return self._analysers.get(key, lambda: NoiseAnalyser(self.rgb(source), seed=int(seed)))
 
     def noisy(self, source: str, mean: float, variance: float, seed: int) -> NoisyDistributions:
         """The noisy image and its PMFs/CDFs; recent slider positions are kept in memory."""
-        key = (source, int(seed), float(mean), float(variance))
+        key = (source, self.version(source), int(seed), float(mean), float(variance))
         return self._moves.get(key, lambda: self.analyser(source, seed).move(mean, variance))
 
     # -- uploads -----------------------------------------------------------------------------
@@ -140,7 +159,9 @@ class ImageStore:
                              max_pixels=self.settings.max_pixels)
         source = upload_source(image.sha256)
         path = self._upload_path(source)
-        if not path.is_file():
+        if path.is_file():
+            path.touch()  # most recently used: kept longest by the pruning below
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
             Image.fromarray(image.pixels).save(buffer, format="PNG")
@@ -152,6 +173,12 @@ class ImageStore:
         return source, image
 
     def _prune_uploads(self) -> None:
-        stored = sorted(self.settings.uploads_dir.glob("*.png"), key=lambda p: p.stat().st_mtime)
+        def modified(path: Path) -> float:
+            try:
+                return path.stat().st_mtime
+            except FileNotFoundError:  # pruned by another worker meanwhile
+                return 0.0
+
+        stored = sorted(self.settings.uploads_dir.glob("*.png"), key=modified)
         for old in stored[:-MAX_STORED_UPLOADS]:
             old.unlink(missing_ok=True)

@@ -49,8 +49,9 @@ def settings() -> Settings:
     return _extension()["settings"]
 
 
-def _pixels(source: str, image: str, mean: float | None, variance: float | None,
-            seed: int | None) -> np.ndarray:
+def _pixels(
+    source: str, image: str, mean: float | None, variance: float | None, seed: int | None
+) -> np.ndarray:
     if image == "original":
         return store().rgb(source)
     return store().noisy(source, mean, variance, seed).noisy
@@ -60,17 +61,26 @@ def _noise_args(image: str, mean, variance, seed) -> tuple:
     return (None, None, None) if image == "original" else (mean, variance, seed)
 
 
-@cache.memoize()
 def distributions(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
     """PMFs/CDFs (3, 256) of original, noisy and noisy theory, plus goodness of fit."""
+    return _distributions(source, store().version(source), mean, variance, seed)
+
+
+@cache.memoize()
+def _distributions(
+    source: str, version: str, mean: float, variance: float, seed: int
+) -> dict[str, Any]:
+    """:func:`distributions`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         analyser = store().analyser(source, seed)
         result = store().noisy(source, mean, variance, seed)
         fits = analyser.goodness_of_fit(result)
     height, width = result.noisy.shape[:2]
     return {
-        "original_pmf": result.original_pmf, "original_cdf": result.original_cdf,
-        "noisy_pmf": result.noisy_pmf, "noisy_cdf": result.noisy_cdf,
+        "original_pmf": result.original_pmf,
+        "original_cdf": result.original_cdf,
+        "noisy_pmf": result.noisy_pmf,
+        "noisy_cdf": result.noisy_cdf,
         "noisy_pmf_theory": result.noisy_pmf_theory,
         "noisy_cdf_theory": result.noisy_cdf_theory,
         "fit": {name: vars(fit) for name, fit in fits.items()},
@@ -78,20 +88,30 @@ def distributions(source: str, mean: float, variance: float, seed: int) -> dict[
     }
 
 
-@cache.memoize()
 def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
     """Noise PDF/CDF against the sample, and the effective noise after clipping/rounding."""
+    return _noise(source, store().version(source), mean, variance, seed)
+
+
+@cache.memoize()
+def _noise(source: str, version: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
+    """:func:`noise`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         analyser = store().analyser(source, seed)
         summary = analyser.noise_summary(mean, variance)
         result = store().noisy(source, mean, variance, seed)
         effective = analyser.effective_noise(result)
     return {
-        "grid": summary.grid, "pdf_theory": summary.pdf_theory,
-        "cdf_theory": summary.cdf_theory, "ecdf": summary.ecdf,
-        "edges": summary.edges, "density": summary.density,
-        "sample_mean": summary.sample_mean, "sample_variance": summary.sample_variance,
-        "effective_levels": effective.levels, "effective_pmf": effective.pmf,
+        "grid": summary.grid,
+        "pdf_theory": summary.pdf_theory,
+        "cdf_theory": summary.cdf_theory,
+        "ecdf": summary.ecdf,
+        "edges": summary.edges,
+        "density": summary.density,
+        "sample_mean": summary.sample_mean,
+        "sample_variance": summary.sample_variance,
+        "effective_levels": effective.levels,
+        "effective_pmf": effective.pmf,
         "effective_pmf_theory": effective.pmf_theory,
         "effective_mean": (effective.pmf * effective.levels).sum(axis=1),
         "effective_mean_theory": (effective.pmf_theory * effective.levels).sum(axis=1),
@@ -102,24 +122,60 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
     }
 
 
-@cache.memoize()
-def joint_view(source: str, image: str, mean: float | None, variance: float | None,
-               seed: int | None, x_channel: str, y_channel: str, bins: int,
-               given: tuple[int, int] | None) -> dict[str, Any]:
+def joint_view(
+    source: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    x_channel: str,
+    y_channel: str,
+    bins: int,
+    given: tuple[int, int] | None,
+) -> dict[str, Any]:
     """Joint PMF of two channels, correlation, mutual information and a conditional PMF."""
+    return _joint_view(
+        source,
+        store().version(source),
+        image,
+        mean,
+        variance,
+        seed,
+        x_channel,
+        y_channel,
+        bins,
+        given,
+    )
+
+
+@cache.memoize()
+def _joint_view(
+    source: str,
+    version: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    x_channel: str,
+    y_channel: str,
+    bins: int,
+    given: tuple[int, int] | None,
+) -> dict[str, Any]:
+    """:func:`joint_view`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, mean, variance, seed)
         coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=bins)
-        full = coarse if bins == 256 else joint.joint_histogram(rgb, x_channel, y_channel,
-                                                                bins=256)
+        full = coarse if bins == 256 else joint.joint_histogram(rgb, x_channel, y_channel, bins=256)
     x_marginal, y_marginal = joint.marginals(full)
     result: dict[str, Any] = {
         # Heatmaps index z[row][col] = z[y][x]: transpose counts (x, y) -> (y, x).
-        "pmf_yx": coarse.pmf.T, "level_edges": coarse.level_edges,
+        "pmf_yx": coarse.pmf.T,
+        "level_edges": coarse.level_edges,
         "correlation": joint.pearson_correlation(full),
         "mutual_information": joint.mutual_information(full),
         "y_marginal": y_marginal / max(y_marginal.sum(), 1),
-        "conditional": None, "given_pixels": 0,
+        "conditional": None,
+        "given_pixels": 0,
     }
     if given is not None:
         conditional = joint.conditional_pmf(full, given[0], given[1])
@@ -129,10 +185,31 @@ def joint_view(source: str, image: str, mean: float | None, variance: float | No
     return result
 
 
-@cache.memoize()
-def colour_view(source: str, image: str, mean: float | None, variance: float | None,
-                seed: int | None, space: str, bins: int) -> dict[str, Any]:
+def colour_view(
+    source: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    space: str,
+    bins: int,
+) -> dict[str, Any]:
     """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
+    return _colour_view(source, store().version(source), image, mean, variance, seed, space, bins)
+
+
+@cache.memoize()
+def _colour_view(
+    source: str,
+    version: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    space: str,
+    bins: int,
+) -> dict[str, Any]:
+    """:func:`colour_view`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, mean, variance, seed)
         hist = colors.color_histogram(rgb, space, bins=bins)
@@ -142,10 +219,15 @@ def colour_view(source: str, image: str, mean: float | None, variance: float | N
     flat = (occupied[:, 0] * bins + occupied[:, 1]) * bins + occupied[:, 2]
     shares = hist.shares
     return {
-        "centres": hist.centres[shown], "shares": shares[shown], "colours": hist.colors[shown],
-        "bin_ids": flat, "occupied": int(len(shares)), "shown": int(len(flat)),
+        "centres": hist.centres[shown],
+        "shares": shares[shown],
+        "colours": hist.colors[shown],
+        "bin_ids": flat,
+        "occupied": int(len(shares)),
+        "shown": int(len(flat)),
         "shown_share": float(shares[shown].sum()),
-        "palette_colours": palette.colors, "palette_shares": palette.shares,
+        "palette_colours": palette.colors,
+        "palette_shares": palette.shares,
     }
 
 
@@ -157,19 +239,46 @@ def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.nda
     return colors.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
 
 
-@cache.memoize()
-def selection_summary(source: str, selection: str, mean: float, variance: float,
-                      seed: int) -> dict[str, Any]:
+def selection_summary(
+    source: str, selection: str, mean: float, variance: float, seed: int
+) -> dict[str, Any]:
     """How many pixels a highlight selection covers."""
+    return _selection_summary(source, store().version(source), selection, mean, variance, seed)
+
+
+@cache.memoize()
+def _selection_summary(
+    source: str, version: str, selection: str, mean: float, variance: float, seed: int
+) -> dict[str, Any]:
+    """:func:`selection_summary`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         mask = _selection_mask(source, selection, mean, variance, seed)
     return {"pixels": int(mask.sum()), "share": float(mask.mean())}
 
 
-@cache.memoize()
-def image_jpeg(source: str, image: str, mean: float | None, variance: float | None,
-               seed: int | None, selection: str | None) -> bytes:
+def image_jpeg(
+    source: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    selection: str | None,
+) -> bytes:
     """JPEG bytes of the original or noisy image, dimmed outside ``selection`` if given."""
+    return _image_jpeg(source, store().version(source), image, mean, variance, seed, selection)
+
+
+@cache.memoize()
+def _image_jpeg(
+    source: str,
+    version: str,
+    image: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    selection: str | None,
+) -> bytes:
+    """:func:`image_jpeg`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
         if selection:

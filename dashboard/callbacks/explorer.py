@@ -29,6 +29,7 @@ from dashboard.figures.distributions import (
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
+from dashboard.imagestore import SourceUnavailableError
 from dashboard.layout import ids
 from dashboard.layout.summaries import fit_summary, joint_summary, noise_summary, palette_swatches
 from dashboard.viewstate import (
@@ -102,7 +103,10 @@ def image_outputs(source, mean, variance, seed, selection) -> tuple:
     hidden = {"display": "none"}
     if not _known(source):
         return "Choose an artwork or upload an image.", sigma_text, None, "/artist", hidden
-    height, width = services.store().rgb(source).shape[:2]
+    try:
+        height, width = services.store().rgb(source).shape[:2]
+    except SourceUnavailableError as error:
+        return str(error), sigma_text, None, "/artist", hidden
     caption = (f"{width} × {height} px analysed · noise N(μ = {mean:g}, σ² = {variance:g}) "
                f"· seed {seed}")
     corpus = services.corpus()
@@ -397,7 +401,8 @@ def selection_text_outputs(selection, source, mean, variance, seed):
                 "pixels in both images.")
     mean, variance, seed = clean_params(mean, variance, seed)
     parts = selection_parts(selection)
-    summary = services.selection_summary(source, selection, mean, variance, seed)
+    noise_args = (mean, variance, seed) if parts["image"] == "noisy" else (None, None, None)
+    summary = services.selection_summary(source, selection, *noise_args)
     if parts["kind"] == "levels":
         what = (f"{parts['channel']} levels {parts['lo']}–{parts['hi']} in the "
                 f"{parts['image']} image")
@@ -558,7 +563,28 @@ TAB_OUTPUTS = {
 
 def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
                  joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
-    """Every tab's outputs in TAB_OUTPUTS order; only the visible tab computes anything."""
+    """Every tab's outputs in TAB_OUTPUTS order; only the visible tab computes anything.
+
+    An image that cannot be decoded gives the visible tab empty figures carrying the reason.
+    """
+    try:
+        return _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
+                             y_channel, joint_image, joint_bins, given, space, bins, noise_only)
+    except SourceUnavailableError as error:
+        outputs = []
+        for tab, tab_outputs in TAB_OUTPUTS.items():
+            for output in tab_outputs:
+                if tab != active_tab:
+                    outputs.append(no_update)
+                elif output.component_property == "figure":
+                    outputs.append(empty_figure(str(error)))
+                else:
+                    outputs.append(None)
+        return tuple(outputs)
+
+
+def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
+                  joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
     return (
         *noise_outputs(active_tab, source, mean, variance, seed),
         *distribution_outputs(active_tab, source, mean, variance, seed, selection,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import hashlib
 import io
 
@@ -204,3 +205,41 @@ def test_a_painting_links_to_its_comparison_with_the_artist(tiny_corpus):
         *_, href, style = cb.image_outputs("blue-night-1888", 0, 0.01, 0, None)
     assert href == "/artist?view=painting&artwork=blue-night-1888"
     assert style == {}
+
+
+def _view(active_tab, source, noise_only=False):
+    return cb.view_outputs(active_tab, source, 0.0, 0.01, 0, None, "red", "green", "original",
+                           64, None, "rgb", 16, noise_only)
+
+
+def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
+    from dashboard.app import create_app
+
+    (tiny_corpus.artworks_dir / "blue-night-1888.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    app = create_app(tiny_corpus.settings)
+    with app.server.app_context():
+        outputs = _view("distributions", "blue-night-1888")
+        pmf = outputs[4]  # the distributions tab follows the noise tab's four outputs
+        assert "cannot be shown" in pmf.layout.annotations[0].text
+        assert outputs[0] is no_update  # hidden tabs untouched
+        caption, *_ = cb.image_outputs("blue-night-1888", 0, 0.01, 0, None)
+        assert caption.startswith("This image cannot be shown")
+    response = app.server.test_client().get("/image/original.jpg?src=blue-night-1888")
+    assert response.status_code == 404 and b"cannot be shown" in response.data
+    assert b"Traceback" not in response.data
+
+
+def test_a_replaced_artwork_is_not_served_from_a_stale_cache(tiny_corpus):
+    from dashboard.app import create_app
+    from tests.conftest import jpeg_bytes
+
+    app = create_app(tiny_corpus.settings)
+    path = tiny_corpus.artworks_dir / "red-field-1884.jpg"
+    with app.server.app_context():
+        before = _view("distributions", "red-field-1884")[4]
+        path.write_bytes(jpeg_bytes(np.full((32, 48, 3), (10, 20, 240), dtype=np.uint8)))
+        os.utime(path, ns=(1, 1))  # a different modification time as well as a new size
+        after = _view("distributions", "red-field-1884")[4]
+    red = trace_index("red", "original")
+    assert np.argmax(before.data[red].y) > 150  # a red painting
+    assert np.argmax(after.data[red].y) < 30  # now blue: red levels near 10
