@@ -561,15 +561,36 @@ TAB_OUTPUTS = {
 }
 
 
-def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
-                 joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
-    """Every tab's outputs in TAB_OUTPUTS order; only the visible tab computes anything.
+def drawn_key(active_tab, source, selection, x_channel, y_channel, joint_image, joint_bins,
+              given, space, bins) -> str:
+    """What the visible tab's figures depend on besides the noise: a slider move may patch
+    them (or leave the original's figures alone) only if the last full draw had this key."""
+    parts = {
+        "distributions": (source, selection),
+        "joint": (source, x_channel, y_channel, joint_image, joint_bins, given),
+        "colour3d": (source, space, bins),
+    }.get(active_tab, (source,))
+    return repr((active_tab, *parts))
 
-    An image that cannot be decoded gives the visible tab empty figures carrying the reason.
+
+def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
+                 joint_image, joint_bins, given, space, bins, drawn=None,
+                 noise_only: bool = False) -> tuple:
+    """Every tab's outputs in TAB_OUTPUTS order, then the updated record of what is drawn.
+
+    Only the visible tab computes anything. A slider move sends partial updates only onto
+    figures known to be drawn for the same image and settings (``drawn``): after a failed
+    request the next move redraws in full. An image that cannot be decoded gives the visible
+    tab empty figures carrying the reason.
     """
+    drawn = dict(drawn) if isinstance(drawn, dict) else {}
+    key = drawn_key(active_tab, source, selection, x_channel, y_channel, joint_image,
+                    joint_bins, given, space, bins)
+    patchable = noise_only and drawn.get(active_tab) == key
     try:
-        return _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
-                             y_channel, joint_image, joint_bins, given, space, bins, noise_only)
+        outputs = _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
+                                y_channel, joint_image, joint_bins, given, space, bins,
+                                patchable)
     except SourceUnavailableError as error:
         outputs = []
         for tab, tab_outputs in TAB_OUTPUTS.items():
@@ -580,7 +601,10 @@ def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
                     outputs.append(empty_figure(str(error)))
                 else:
                     outputs.append(None)
-        return tuple(outputs)
+        drawn.pop(active_tab, None)
+        return (*outputs, drawn)
+    drawn[active_tab] = key
+    return (*outputs, drawn)
 
 
 def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
@@ -598,13 +622,15 @@ def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel
 
 # One request per control change instead of one per tab: the hidden tabs answer no_update.
 @registry.callback(
-    [output for outputs in TAB_OUTPUTS.values() for output in outputs],
+    [output for outputs in TAB_OUTPUTS.values() for output in outputs]
+    + [Output(ids.DRAWN_STORE, "data")],
     Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
     Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
     Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
     Input(ids.JOINT_X, "value"), Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
     Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
     Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+    State(ids.DRAWN_STORE, "data"),
 )
 def update_view(*values):
     return view_outputs(*values, noise_only=_only_noise_changed())

@@ -236,6 +236,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
     return html.Div([
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.SELECTION_STORE, data=state.selection),
+        dcc.Store(id=ids.DRAWN_STORE, data={}),
         dcc.Store(id=ids.GIVEN_STORE, data=list(state.given) if state.given else None),
         dcc.Store(id=ids.URL_QUERY_STORE),
         dcc.Store(id=ids.URL_SYNC_SINK),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import os
 import hashlib
 import io
+import os
 
 import numpy as np
 import plotly.graph_objects as go
@@ -207,9 +207,9 @@ def test_a_painting_links_to_its_comparison_with_the_artist(tiny_corpus):
     assert style == {}
 
 
-def _view(active_tab, source, noise_only=False):
-    return cb.view_outputs(active_tab, source, 0.0, 0.01, 0, None, "red", "green", "original",
-                           64, None, "rgb", 16, noise_only)
+def _view(active_tab, source, noise_only=False, drawn=None, variance=0.01):
+    return cb.view_outputs(active_tab, source, 0.0, variance, 0, None, "red", "green",
+                           "original", 64, None, "rgb", 16, drawn, noise_only=noise_only)
 
 
 def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
@@ -243,3 +243,19 @@ def test_a_replaced_artwork_is_not_served_from_a_stale_cache(tiny_corpus):
     red = trace_index("red", "original")
     assert np.argmax(before.data[red].y) > 150  # a red painting
     assert np.argmax(after.data[red].y) < 30  # now blue: red levels near 10
+
+
+def test_slider_moves_patch_only_figures_known_to_be_drawn(app_context):
+    first = _view("distributions", SAMPLE)
+    drawn = first[-1]
+    assert isinstance(first[4], go.Figure) and drawn["distributions"]
+    moved = _view("distributions", SAMPLE, noise_only=True, drawn=drawn, variance=0.02)
+    assert isinstance(moved[4], Patch)
+    # Nothing recorded (say the first draw's request failed): the move redraws in full.
+    redrawn = _view("distributions", SAMPLE, noise_only=True, drawn={}, variance=0.03)
+    assert isinstance(redrawn[4], go.Figure)
+    # Drawn for another image: full redraw too.
+    other = _view("distributions", SAMPLE, noise_only=True,
+                  drawn={"distributions": "something else"}, variance=0.04)
+    assert isinstance(other[4], go.Figure)
+    assert other[-1]["distributions"] == drawn["distributions"]
