@@ -13,9 +13,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         }
         return Math.min(Math.max(v, lo), hi);
       };
+      /* Math.round is floor(x + 0.5), as dashboard.viewstate rounds; then the shortest text. */
       const rounded = (v, digits) => {
-        const text = v.toFixed(digits).replace(/\.?0+$/, '');
-        return text === '-0' || text === '' ? '0' : text;
+        const scale = Math.pow(10, digits);
+        const text = String(Math.round(v * scale) / scale);
+        return text === '-0' ? '0' : text;
       };
       const m = rounded(number(mean, 0, -1, 1), 3);
       const v = rounded(number(variance, 0.01, 0, 1), 4);

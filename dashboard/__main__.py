@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from dashboard.cliparse import OneLineParser, UsageError
 from dashboard.config import SettingsError, load_settings
 
 USAGE = """usage: python -m dashboard [serve] [--host HOST] [--port PORT] [--debug]
@@ -16,16 +16,15 @@ Run `python -m dashboard COMMAND --help` for the options of a command."""
 
 def serve(argv: list[str]) -> int:
     """Run the development server (use gunicorn in production, see the Procfile)."""
-    parser = argparse.ArgumentParser(prog="python -m dashboard serve",
-                                     description="Serve the dashboard.")
+    parser = OneLineParser(prog="python -m dashboard serve", description="Serve the dashboard.")
     parser.add_argument("--host", help="interface to bind (default: HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="TCP port (default: PORT or 8050)")
     parser.add_argument("--debug", action="store_true", default=None,
                         help="Dash debug mode (never in production)")
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         settings = load_settings(host=args.host, port=args.port, debug=args.debug)
-    except SettingsError as error:
+    except (SettingsError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     from dashboard.app import create_app

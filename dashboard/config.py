@@ -105,8 +105,8 @@ def _parse(name: str, raw: str) -> object:
             value = int(raw)
         except ValueError:
             raise SettingsError(f"{env}={raw!r} is not an integer") from None
-        if name == "port" and not 0 <= value <= 65535:
-            raise SettingsError(f"{env}={value} is not a TCP port (0..65535)")
+        if name == "port" and not 1 <= value <= 65535:
+            raise SettingsError(f"{env}={value} is not a TCP port (1..65535)")
         if name in _POSITIVE_INTS and value < 1:
             raise SettingsError(f"{env}={value} must be a positive integer")
         return value
@@ -135,7 +135,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     for name, value in overrides.items():
         if value is None and name != "redis_url":
             continue
-        if isinstance(value, str) and name in _ENV_NAMES:
-            value = _parse(name, value)
+        if name in _ENV_NAMES and value is not None:
+            # Arguments are checked like environment values (e.g. a port out of range).
+            value = _parse(name, value if isinstance(value, str) else str(value))
         values[name] = value
     return replace(Settings(), **values)

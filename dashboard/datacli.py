@@ -38,6 +38,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from dashboard import __version__
+from dashboard.cliparse import OneLineParser, UsageError
 from dashboard.config import Settings, SettingsError, load_settings
 from dashboard.core.images import ImageError, decode_image, sha256_hex
 from dashboard.corpus import (
@@ -66,13 +67,7 @@ MANIFEST_NAME = ".manifest.json"
 _RETRY_HTTP_CODES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class UsageError(Exception):
-    """Bad command-line usage: reported on one line, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line instead of argparse's usage dump
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+_Parser = OneLineParser
 
 
 # --- the manifest of files written by import and download ---------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from dashboard.cliparse import OneLineParser, UsageError
 from dashboard.config import load_settings
 from dashboard.core import colors, joint
 from dashboard.core.distributions import (
@@ -53,7 +54,7 @@ class ReportInputError(ValueError):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``report`` command's argument parser."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m dashboard report",
         description="Analyse one image with seeded Gaussian noise and write the results as JSON.",
     )
@@ -344,7 +345,10 @@ def _write_outputs(report: dict, noisy: np.ndarray, json_out: str, noisy_out: st
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``report`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        return _fail(str(error))
     try:
         mean = validate_mean(args.mean)
         variance = validate_variance(args.variance)

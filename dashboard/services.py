@@ -173,6 +173,7 @@ def _joint_view(
         "level_edges": coarse.level_edges,
         "correlation": joint.pearson_correlation(full),
         "mutual_information": joint.mutual_information(full),
+        "mutual_information_corrected": joint.mutual_information_miller_madow(full),
         "y_marginal": y_marginal / max(y_marginal.sum(), 1),
         "conditional": None,
         "given_pixels": 0,

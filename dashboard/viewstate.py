@@ -75,14 +75,21 @@ def _fmt(value: float) -> str:
     return "0" if text in {"-0", ""} else text
 
 
+def _round_half_up(value: float, decimals: int) -> float:
+    # floor(x + 0.5) is JavaScript's Math.round: the browser rounds the same way
+    # (assets/30-explorer.js), so a typed 0.0625 gives one value on both sides.
+    scale = 10**decimals
+    return math.floor(float(value) * scale + 0.5) / scale + 0.0
+
+
 def round_mean(value: float) -> float:
-    """``value`` at slider resolution."""
-    return round(float(value), MEAN_DECIMALS) + 0.0
+    """``value`` at slider resolution (3 decimals, halves up)."""
+    return _round_half_up(value, MEAN_DECIMALS)
 
 
 def round_variance(value: float) -> float:
-    """``value`` at slider resolution."""
-    return round(float(value), VARIANCE_DECIMALS) + 0.0
+    """``value`` at slider resolution (4 decimals, halves up)."""
+    return _round_half_up(value, VARIANCE_DECIMALS)
 
 
 def _number(raw: str, name: str, bounds: tuple[float, float], notices: list[str]) -> float | None:
@@ -112,7 +119,7 @@ def _choice(raw: str, name: str, choices: tuple, notices: list[str]) -> str | No
 
 def valid_selection(raw: str) -> bool:
     """Whether ``raw`` is a well-formed highlight selection (see :func:`selection_parts`)."""
-    match = _SELECTION.match(raw)
+    match = _SELECTION.fullmatch(raw)
     if not match:
         return False
     if match["channel"]:
@@ -123,7 +130,7 @@ def valid_selection(raw: str) -> bool:
 
 def selection_parts(raw: str) -> dict[str, object]:
     """Decode a selection: levels of one channel in one image, or one 3D colour bin."""
-    match = _SELECTION.match(raw)
+    match = _SELECTION.fullmatch(raw)
     if not match or not valid_selection(raw):
         raise ValueError(f"selection {raw!r} is not 'levels:CHANNEL:IMAGE:LO-HI' or "
                          "'bin:SPACE:BINS:INDEX:IMAGE'")
@@ -147,7 +154,7 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
 
     if "upload" in q:
         sha = q["upload"].strip().lower()
-        if _SHA256.match(sha) and is_known_source(f"upload:{sha}"):
+        if _SHA256.fullmatch(sha) and is_known_source(f"upload:{sha}"):
             state = replace(state, source=f"upload:{sha}")
         else:
             notices.append("The uploaded image in this link is not on this server (uploads are "

@@ -514,3 +514,10 @@ def test_downscaled_size_property(width: int, height: int, max_side: int) -> Non
         assert abs(out_w - width * scale) <= 0.5 + 1e-9 or out_w == 1
         assert abs(out_h - height * scale) <= 0.5 + 1e-9 or out_h == 1
     assert (result.pixels == (5, 6, 7)).all()
+
+
+def test_a_device_or_pipe_is_refused_without_reading_it():
+    from dashboard.core.images import ImageError, load_image
+
+    with pytest.raises(ImageError, match="not a regular file"):
+        load_image("/dev/zero")

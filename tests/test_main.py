@@ -47,10 +47,22 @@ def test_settings_precedence_argument_over_environment_over_default():
 def test_bad_settings_name_the_variable():
     for environ, message in (({"PORT": "70000"}, "PORT=70000 is not a TCP port"),
                              ({"DASHBOARD_MAX_HEAVY": "0"}, "must be a positive integer"),
-                             ({"DASHBOARD_DEBUG": "maybe"}, "is not a boolean")):
+                             ({"DASHBOARD_DEBUG": "maybe"}, "is not a boolean"),
+                             ({"PORT": "0"}, "PORT=0 is not a TCP port")):
         try:
             load_settings(environ=environ)
         except SettingsError as error:
             assert message in str(error)
         else:
             raise AssertionError(f"{environ} was accepted")
+
+
+def test_bad_arguments_are_one_line_errors():
+    result = run("serve", "--port", "70000")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: PORT=70000 is not a TCP port (1..65535)"
+    result = run("report", "--mean", "abc", "--json", "out.json")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: python -m dashboard report: argument --mean: invalid float value: 'abc' "
+        "(see --help)"]

@@ -101,3 +101,12 @@ def test_parse_query_never_raises_and_always_yields_a_valid_state(query):
     assert state.joint_x != state.joint_y
     assert state.source in KNOWN | {"starry"}
     assert all(isinstance(n, str) for n in notices)
+
+
+def test_rounding_is_half_up_like_the_browser():
+    from dashboard.viewstate import round_mean, round_variance
+
+    assert round_mean(0.0625) == 0.063  # Python's round() would give 0.062
+    assert round_mean(-0.0625) == -0.062  # Math.round(-62.5) is -62
+    assert round_mean(-0.0004) == 0.0 and str(round_mean(-0.0004)) == "0.0"
+    assert round_variance(0.00125) == 0.0013

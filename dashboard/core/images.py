@@ -317,6 +317,9 @@ def load_image(
     _check_positive("max_bytes", max_bytes)
     file = Path(path)
     try:
+        if file.exists() and not file.is_dir() and not file.is_file():
+            raise ImageError(f"{file} is not a regular file; give the path of a "
+                             f"{ACCEPTED_FORMATS_TEXT} file")
         if file.is_dir():
             raise ImageError(f"{file} is a folder; give the path of a {ACCEPTED_FORMATS_TEXT} file")
         size = file.stat().st_size

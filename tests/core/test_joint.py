@@ -19,6 +19,7 @@ from dashboard.core.joint import (
     joint_histogram,
     marginals,
     mutual_information,
+    mutual_information_miller_madow,
     pearson_correlation,
 )
 
@@ -335,3 +336,24 @@ def test_entropy_bits_of_simple_pmfs():
     assert entropy_bits([0.5, 0.5]) == 1.0
     assert entropy_bits([1.0, 0.0]) == 0.0
     assert entropy_bits(np.full((4, 4), 1 / 16)) == pytest.approx(4.0)
+
+
+def test_miller_madow_removes_the_finite_sample_bias_of_independent_channels():
+    rng = np.random.default_rng(11)
+    rgb = rng.integers(0, 256, size=(512, 512, 3), dtype=np.uint8)  # independent channels
+    joint = joint_histogram(rgb, "red", "green", bins=256)
+    n = 512 * 512
+    plug_in = mutual_information(joint)
+    expected_bias = 255 * 255 / (2 * n * np.log(2))  # (bins - 1)^2 / (2 N ln 2) bits
+    assert plug_in == pytest.approx(expected_bias, rel=0.1)
+    assert mutual_information_miller_madow(joint) < 0.1 * plug_in
+
+
+def test_miller_madow_by_hand():
+    # 4 pixels: (0,0), (0,0), (1,1), (1,1): plug-in MI = 1 bit; K_x = K_y = K_xy = 2.
+    rgb = np.zeros((1, 4, 3), dtype=np.uint8)
+    rgb[0, 2:, :2] = 1
+    joint = joint_histogram(rgb, "red", "green", bins=256)
+    assert mutual_information(joint) == pytest.approx(1.0)
+    # correction (2 + 2 - 2 - 1) / (2 * 4 * ln 2) bits
+    assert mutual_information_miller_madow(joint) == pytest.approx(1 + 1 / (8 * np.log(2)))

@@ -12,7 +12,7 @@ from dashboard.cache import KEY_PREFIX, BoundedFileSystemCache
 from dashboard.web import SECURITY_HEADERS
 
 from .conftest import Gunicorn, RedisServer, start_gunicorn, wait_until
-from .probe_app import SECRET, real_app_available
+from .probe_app import SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,6 @@ def test_500_shows_no_traceback_but_the_log_has_it(gunicorn: Gunicorn) -> None:
     assert "Traceback" in gunicorn.log()
 
 
-@pytest.mark.skipif(not real_app_available(), reason="dashboard/app.py not written yet")
 def test_the_exact_procfile_command_serves_the_real_app(tmp_path: Path) -> None:
     server = start_gunicorn(tmp_path, app_target=None, env={})
     try:
