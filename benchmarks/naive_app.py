@@ -56,7 +56,8 @@ def create_naive_app(image: np.ndarray) -> Dash:
         colour_fig = go.Figure(go.Scatter3d(
             x=centres[0], y=centres[1], z=centres[2], mode="markers",
             marker={"size": 3 + 20 * np.sqrt(counts[counts > 0] / counts.max()),
-                    "color": [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in zip(*centres, strict=True)]}))
+                    "color": [f"rgb({r:.0f},{g:.0f},{b:.0f})"
+                              for r, g, b in zip(*centres, strict=True)]}))
         return (original_fig, noisy_fig, noise_fig, noise_cdf_fig, pmf, cdf, joint_fig,
                 colour_fig)
 

@@ -24,4 +24,5 @@ if [ -z "${DASHBOARD_ARTWORKS_DIR:-}" ] && [ -f ../shared/artworks/catalogue.csv
 fi
 echo "DASHBOARD_ARTWORKS_DIR=${DASHBOARD_ARTWORKS_DIR:-<unset: generated images and samples only>}"
 
+"$PY" -m ruff check --quiet .
 exec "$PY" -m pytest "$@"
