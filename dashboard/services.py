@@ -9,6 +9,8 @@ ignored and passed as ``None`` so that all slider positions share one cache entr
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,30 @@ def settings() -> Settings:
     return _extension()["settings"]
 
 
+def cached_per_image(function):
+    """Memoize ``function(source, ...)`` in the shared cache, keyed on its arguments and on
+    the version of the image (:meth:`ImageStore.version`): a replaced file or another analysis
+    size never reads an old result."""
+    signature = inspect.signature(function)
+
+    def keyed(source, version, *args):
+        return function(source, *args)
+
+    # flask-caching names entries after the function: give each its own name.
+    keyed.__module__, keyed.__qualname__ = function.__module__, function.__qualname__
+    memoized = cache.memoize()(keyed)
+
+    @functools.wraps(function)
+    def cached(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        source, *rest = bound.args
+        return memoized(source, store().version(source), *rest)
+
+    cached.uncached = function
+    return cached
+
+
 def _pixels(
     source: str, image: str, mean: float | None, variance: float | None, seed: int | None
 ) -> np.ndarray:
@@ -61,16 +87,9 @@ def _noise_args(image: str, mean, variance, seed) -> tuple:
     return (None, None, None) if image == "original" else (mean, variance, seed)
 
 
+@cached_per_image
 def distributions(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
     """PMFs/CDFs (3, 256) of original, noisy and noisy theory, plus goodness of fit."""
-    return _distributions(source, store().version(source), mean, variance, seed)
-
-
-@cache.memoize()
-def _distributions(
-    source: str, version: str, mean: float, variance: float, seed: int
-) -> dict[str, Any]:
-    """:func:`distributions`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         analyser = store().analyser(source, seed)
         result = store().noisy(source, mean, variance, seed)
@@ -88,14 +107,9 @@ def _distributions(
     }
 
 
+@cached_per_image
 def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
     """Noise PDF/CDF against the sample, and the effective noise after clipping/rounding."""
-    return _noise(source, store().version(source), mean, variance, seed)
-
-
-@cache.memoize()
-def _noise(source: str, version: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
-    """:func:`noise`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         analyser = store().analyser(source, seed)
         summary = analyser.noise_summary(mean, variance)
@@ -122,6 +136,7 @@ def _noise(source: str, version: str, mean: float, variance: float, seed: int) -
     }
 
 
+@cached_per_image
 def joint_view(
     source: str,
     image: str,
@@ -134,34 +149,6 @@ def joint_view(
     given: tuple[int, int] | None,
 ) -> dict[str, Any]:
     """Joint PMF of two channels, correlation, mutual information and a conditional PMF."""
-    return _joint_view(
-        source,
-        store().version(source),
-        image,
-        mean,
-        variance,
-        seed,
-        x_channel,
-        y_channel,
-        bins,
-        given,
-    )
-
-
-@cache.memoize()
-def _joint_view(
-    source: str,
-    version: str,
-    image: str,
-    mean: float | None,
-    variance: float | None,
-    seed: int | None,
-    x_channel: str,
-    y_channel: str,
-    bins: int,
-    given: tuple[int, int] | None,
-) -> dict[str, Any]:
-    """:func:`joint_view`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, mean, variance, seed)
         coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=bins)
@@ -186,6 +173,7 @@ def _joint_view(
     return result
 
 
+@cached_per_image
 def colour_view(
     source: str,
     image: str,
@@ -196,21 +184,6 @@ def colour_view(
     bins: int,
 ) -> dict[str, Any]:
     """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
-    return _colour_view(source, store().version(source), image, mean, variance, seed, space, bins)
-
-
-@cache.memoize()
-def _colour_view(
-    source: str,
-    version: str,
-    image: str,
-    mean: float | None,
-    variance: float | None,
-    seed: int | None,
-    space: str,
-    bins: int,
-) -> dict[str, Any]:
-    """:func:`colour_view`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, mean, variance, seed)
         hist = colors.color_histogram(rgb, space, bins=bins)
@@ -240,23 +213,17 @@ def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.nda
     return colors.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
 
 
+@cached_per_image
 def selection_summary(
     source: str, selection: str, mean: float, variance: float, seed: int
 ) -> dict[str, Any]:
     """How many pixels a highlight selection covers."""
-    return _selection_summary(source, store().version(source), selection, mean, variance, seed)
-
-
-@cache.memoize()
-def _selection_summary(
-    source: str, version: str, selection: str, mean: float, variance: float, seed: int
-) -> dict[str, Any]:
-    """:func:`selection_summary`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         mask = _selection_mask(source, selection, mean, variance, seed)
     return {"pixels": int(mask.sum()), "share": float(mask.mean())}
 
 
+@cached_per_image
 def image_jpeg(
     source: str,
     image: str,
@@ -266,20 +233,6 @@ def image_jpeg(
     selection: str | None,
 ) -> bytes:
     """JPEG bytes of the original or noisy image, dimmed outside ``selection`` if given."""
-    return _image_jpeg(source, store().version(source), image, mean, variance, seed, selection)
-
-
-@cache.memoize()
-def _image_jpeg(
-    source: str,
-    version: str,
-    image: str,
-    mean: float | None,
-    variance: float | None,
-    seed: int | None,
-    selection: str | None,
-) -> bytes:
-    """:func:`image_jpeg`, cached per version of the image (see ImageStore.version)."""
     with heavy_slot():
         rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
         if selection:

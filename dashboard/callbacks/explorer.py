@@ -514,24 +514,13 @@ def update_query(*values):
 
 # Write the query into the address bar without a reload or a history entry per slider step.
 registry.clientside_callback(
-    """
-    function(query) {
-        if (query && window.location.search !== query) {
-            window.history.replaceState(window.history.state, "", window.location.pathname + query);
-        }
-        return query;
-    }
-    """,
+    ClientsideFunction(namespace="share", function_name="replaceQuery"),
     Output(ids.URL_SYNC_SINK, "data"),
     Input(ids.URL_QUERY_STORE, "data"),
 )
 
 registry.clientside_callback(
-    """
-    function(n_clicks) {
-        return window.location.href;
-    }
-    """,
+    ClientsideFunction(namespace="share", function_name="currentHref"),
     Output(ids.SHARE_CLIPBOARD, "content"),
     Input(ids.SHARE_CLIPBOARD, "n_clicks"),
     prevent_initial_call=True,

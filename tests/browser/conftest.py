@@ -18,11 +18,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on the embedded samples, served by werkzeug on 127.0.0.1:<free port>."""
-    root = tmp_path_factory.mktemp("browser-app")
-    settings = load_settings(environ={}, artworks_dir=root / "artworks", cache_dir=root / "cache")
+def serve_app(settings) -> Iterator[str]:
+    """Serve ``create_app(settings)`` with werkzeug on 127.0.0.1:<free port>; yield its URL."""
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -32,3 +29,11 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app on the embedded samples only."""
+    root = tmp_path_factory.mktemp("browser-app")
+    yield from serve_app(load_settings(environ={}, artworks_dir=root / "artworks",
+                                       cache_dir=root / "cache"))

@@ -3,32 +3,18 @@ the links to the explorer. Tests marked ``corpus`` run on the real Van Gogh corp
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from werkzeug.serving import make_server
 
-from dashboard.app import create_app
 from dashboard.config import load_settings
 from dashboard.corpus import CORPUS_HELP
 from dashboard.layout import artist_ids as ids
+from tests.browser.conftest import serve_app
 from tests.conftest import TINY_ROWS, jpeg_bytes, tiny_image, write_catalogue
 
 pytestmark = pytest.mark.browser
-
-
-def _serve(settings) -> Iterator[str]:
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +33,15 @@ def tiny_server(tmp_path_factory) -> Iterator[str]:
     write_catalogue(root / "catalogue.csv", rows)
     settings = load_settings(environ={}, artworks_dir=artworks,
                              catalogue_path=root / "catalogue.csv", cache_dir=root / "cache")
-    yield from _serve(settings)
+    yield from serve_app(settings)
 
 
 @pytest.fixture(scope="module")
-def real_server() -> Iterator[str]:
+def real_server(tmp_path_factory) -> Iterator[str]:
     """The app on the corpus named by DASHBOARD_ARTWORKS_DIR (index kept in the cache dir)."""
-    settings = load_settings()
+    settings = load_settings(cache_dir=tmp_path_factory.mktemp("artist-real") / "cache")
     assert settings.artworks_dir.is_dir(), f"DASHBOARD_ARTWORKS_DIR={settings.artworks_dir}"
-    yield from _serve(settings)
+    yield from serve_app(settings)
 
 
 def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 90_000) -> None:

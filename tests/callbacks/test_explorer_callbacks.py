@@ -259,3 +259,14 @@ def test_slider_moves_patch_only_figures_known_to_be_drawn(app_context):
                   drawn={"distributions": "something else"}, variance=0.04)
     assert isinstance(other[4], go.Figure)
     assert other[-1]["distributions"] == drawn["distributions"]
+
+
+def test_cached_services_do_not_share_entries(app_context):
+    from dashboard import services
+
+    distributions = services.distributions(SAMPLE, 0.0, 0.01, 0)
+    noise = services.noise(SAMPLE, 0.0, 0.01, 0)  # same arguments, another function
+    assert "noisy_pmf" in distributions and "noisy_pmf" not in noise
+    assert "ecdf" in noise
+    again = services.distributions(SAMPLE, 0.0, 0.01, 0)
+    np.testing.assert_array_equal(again["noisy_pmf"], distributions["noisy_pmf"])
