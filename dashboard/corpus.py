@@ -47,6 +47,9 @@ SAMPLE_PERIOD = Period("sample", "scikit-image samples", "")
 PERIOD_IDS: tuple[str, ...] = tuple(period.id for period in PERIODS)
 PERIOD_LABELS: dict[str, str] = {p.id: p.label for p in (*PERIODS, SAMPLE_PERIOD)}
 
+#: Shown first when nothing else is asked for: paintings whose colours speak for themselves.
+PREFERRED_PAINTINGS = ("the-starry-night-1889", "wheatfield-with-crows-1890", "sunflowers-1888")
+
 #: Said to users when no Van Gogh image is present.
 CORPUS_HELP = (
     "No Van Gogh images were found, so only the scikit-image samples are shown. "
@@ -384,6 +387,15 @@ class Corpus:
     def has_artworks(self) -> bool:
         """Whether any real (non-sample) artwork image is present."""
         return any(self.available(a.id) for a in self._catalogue)
+
+    def default_painting(self) -> str | None:
+        """The painting shown when nothing is asked for: one of PREFERRED_PAINTINGS if
+        present, else the first available painting; None without any painting."""
+        for artwork_id in PREFERRED_PAINTINGS:
+            if artwork_id in self._by_id and self.available(artwork_id):
+                return artwork_id
+        available = self.artworks(available_only=True, include_samples=False)
+        return available[0].id if available else None
 
     def missing(self) -> tuple[Artwork, ...]:
         """Catalogued paintings whose image file is not in the artworks folder."""

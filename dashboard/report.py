@@ -26,6 +26,7 @@ from PIL import Image
 from dashboard.cliparse import OneLineParser, UsageError
 from dashboard.config import load_settings
 from dashboard.core import colors, joint
+from dashboard.core.corpus_stats import hex_colour
 from dashboard.core.distributions import (
     CHANNELS,
     NoiseAnalyser,
@@ -230,10 +231,6 @@ def joint_section(original: np.ndarray, noisy: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _hex(rgb) -> str:
-    return "#" + "".join(f"{int(v):02x}" for v in rgb)
-
-
 def _histogram_summary(hist: colors.ColorHistogram) -> dict[str, Any]:
     top = slice(0, TOP_BINS)
     return {
@@ -242,7 +239,7 @@ def _histogram_summary(hist: colors.ColorHistogram) -> dict[str, Any]:
         "entropy_bits": joint.entropy_bits(hist.shares),
         "top_share": float(hist.shares[top].sum()),
         "top": [
-            {"bin": b.tolist(), "centre": c.tolist(), "share": float(s), "rgb": _hex(rgb)}
+            {"bin": b.tolist(), "centre": c.tolist(), "share": float(s), "rgb": hex_colour(rgb)}
             for b, c, s, rgb in zip(
                 hist.occupied[top],
                 hist.centres[top],
@@ -272,7 +269,7 @@ def colour_sections(original: np.ndarray, noisy: np.ndarray) -> tuple[dict, dict
             for label, hist in (("original", before), ("noisy", after)):
                 palette = colors.dominant_colors(hist, n_colors=PALETTE_SIZE)
                 palettes[label] = [
-                    {"rgb": rgb.tolist(), "hex": _hex(rgb), "share": float(share)}
+                    {"rgb": rgb.tolist(), "hex": hex_colour(rgb), "share": float(share)}
                     for rgb, share in zip(palette.colors, palette.shares, strict=True)
                 ]
     return colour_3d, palettes

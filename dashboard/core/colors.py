@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from skimage import color as skcolor
 
+from dashboard.core.distributions import channel_pmfs
 from dashboard.core.joint import N_LEVELS, check_rgb_image, entropy_bits
 
 
@@ -393,13 +394,6 @@ def js_divergence(a: ColorHistogram | np.ndarray, b: ColorHistogram | np.ndarray
         return float((x[nz] * np.log2(2 * x[nz] / both[nz])).sum())
 
     return float(min(1.0, max(0.0, (kl_to_mean(p) + kl_to_mean(q)) / 2)))
-
-
-def channel_pmfs(rgb: np.ndarray) -> np.ndarray:
-    """PMF of each channel over levels 0..255, (3, 256) float64, rows red, green, blue."""
-    check_rgb_image(rgb)
-    n = rgb.shape[0] * rgb.shape[1]
-    return np.stack([np.bincount(rgb[..., c].ravel(), minlength=N_LEVELS) / n for c in range(3)])
 
 
 def earth_movers_distance(pmf_a: np.ndarray, pmf_b: np.ndarray) -> np.ndarray | float:

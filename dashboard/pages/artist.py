@@ -25,7 +25,6 @@ DEFAULT_COLOURS = ("#e8b923", "#2a4b8d")
 #: Shown in the colour pickers that the link leaves unused (the third: a vermilion).
 PICKER_DEFAULTS = ("#e8b923", "#2a4b8d", "#c0432b")
 #: Compared first when a link names no artwork.
-PREFERRED_DEFAULTS = ("the-starry-night-1889", "wheatfield-with-crows-1890", "sunflowers-1888")
 
 
 @dataclass(frozen=True)
@@ -104,11 +103,7 @@ def painting_ids(corpus: Corpus) -> list[str]:
 
 def default_artwork(corpus: Corpus) -> str:
     """A well-known painting if present, else the first available one."""
-    available = painting_ids(corpus)
-    for artwork_id in PREFERRED_DEFAULTS:
-        if artwork_id in available:
-            return artwork_id
-    return available[0]
+    return corpus.default_painting()
 
 
 def painting_options(corpus: Corpus) -> list[dict]:

@@ -7,19 +7,10 @@ from dashboard.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD,
 from dashboard.layout.explorer import explorer_layout
 from dashboard.viewstate import parse_query
 
-#: Shown first when nothing else is asked for: a painting whose colours speak for themselves.
-PREFERRED_DEFAULTS = ("the-starry-night-1889", "wheatfield-with-crows-1890", "sunflowers-1888")
-
 
 def default_source(corpus: Corpus) -> str:
     """The artwork shown when a link names none: a well-known painting, else the first sample."""
-    for artwork_id in PREFERRED_DEFAULTS:
-        if artwork_id in corpus and corpus.available(artwork_id):
-            return artwork_id
-    available = corpus.artworks(available_only=True, include_samples=False)
-    if available:
-        return available[0].id
-    return corpus.samples[0].id
+    return corpus.default_painting() or corpus.samples[0].id
 
 
 def artwork_options(corpus: Corpus, extra: list[dict] | None = None) -> list[dict]:
