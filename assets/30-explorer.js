@@ -56,3 +56,66 @@ window.dash_clientside.explorer.checkUpload = function (contents, filename, maxB
   }
   return [{contents: contents, filename: filename}, ''];
 };
+
+/* The share link's query string, built in the browser on every control change (no server
+   round trip). Mirrors dashboard.viewstate.ViewState.to_query and the clamping of
+   dashboard.callbacks.explorer.clean_params; a browser test checks they agree. */
+window.dash_clientside.explorer.shareQuery = function (source, mean, variance, seed, view, x, y,
+                                                        joint, jbins, given, space, bins,
+                                                        selection) {
+  if (!source) { return window.dash_clientside.no_update; }
+  const number = (value, fallback, lo, hi) => {
+    const v = Number(value);
+    if (value === null || value === undefined || value === '' || !Number.isFinite(v)) {
+      return fallback;
+    }
+    return Math.min(Math.max(v, lo), hi);
+  };
+  const rounded = (v, digits) => {
+    const scale = Math.pow(10, digits);
+    const text = String(Math.round(v * scale) / scale);
+    return text === '-0' ? '0' : text;
+  };
+  const pick = (value, choices, fallback) => (choices.includes(value) ? value : fallback);
+  const channels = ['red', 'green', 'blue'];
+  const params = [];
+  if (source.startsWith('upload:')) {
+    params.push(['upload', source.slice('upload:'.length)]);
+  } else {
+    params.push(['artwork', source]);
+  }
+  params.push(['mean', rounded(number(mean, 0, -1, 1), 3)]);
+  params.push(['variance', rounded(number(variance, 0.01, 0, 1), 4)]);
+  params.push(['seed', String(Math.trunc(number(seed, 0, 0, 4294967295)))]);
+  params.push(['view', pick(view, ['noise', 'distributions', 'joint', 'colour3d'], 'noise')]);
+  params.push(['x', pick(x, channels, 'blue')]);
+  params.push(['y', pick(y, channels, 'green')]);
+  params.push(['joint', pick(joint, ['original', 'noisy'], 'original')]);
+  params.push(['jbins', String(pick(Number(jbins), [32, 64, 128, 256], 64))]);
+  params.push(['space', pick(space, ['rgb', 'hsv', 'lab'], 'rgb')]);
+  params.push(['bins', String(Math.trunc(number(bins, 16, 8, 64)))]);
+  if (Array.isArray(given) && given.length === 2) {
+    const lo = Math.trunc(Number(given[0])), hi = Math.trunc(Number(given[1]));
+    if (0 <= lo && lo <= hi && hi <= 255) { params.push(['given', lo + '-' + hi]); }
+  }
+  if (typeof selection === 'string' && window.dash_clientside.explorer.validSelection(selection)) {
+    params.push(['sel', selection]);
+  }
+  const encode = (text) => encodeURIComponent(text).replace(/%3A/g, ':').replace(/%20/g, '+');
+  return '?' + params.map(([k, v]) => k + '=' + encode(v)).join('&');
+};
+
+/* Mirrors dashboard.viewstate.valid_selection. */
+window.dash_clientside.explorer.validSelection = function (raw) {
+  const levels = /^levels:(red|green|blue):(original|noisy):(\d{1,3})-(\d{1,3})$/.exec(raw);
+  if (levels) {
+    const lo = Number(levels[3]), hi = Number(levels[4]);
+    return lo <= hi && hi <= 255;
+  }
+  const bin = /^bin:(rgb|hsv|lab):(\d{1,2}):(\d{1,6}):(original|noisy)$/.exec(raw);
+  if (bin) {
+    const bins = Number(bin[2]);
+    return bins >= 8 && bins <= 64 && Number(bin[3]) < bins * bins * bins;
+  }
+  return false;
+};

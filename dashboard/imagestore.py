@@ -94,6 +94,7 @@ class ImageStore:
         self._images = _LRU(8)
         self._analysers = _LRU(3)
         self._moves = _LRU(6)
+        self._pictures = _LRU(24)
 
     # -- sources -----------------------------------------------------------------------------
     def _upload_path(self, source: str) -> Path | None:
@@ -147,6 +148,11 @@ class ImageStore:
         """The noisy image and its PMFs/CDFs; recent slider positions are kept in memory."""
         key = (source, self.version(source), int(seed), float(mean), float(variance))
         return self._moves.get(key, lambda: self.analyser(source, seed).move(mean, variance))
+
+    def picture(self, key: tuple, encode: Callable[[], bytes]) -> bytes:
+        """Encoded picture bytes for ``key`` (which must include the source's version), kept
+        for the last few pictures of this process."""
+        return self._pictures.get(key, encode)
 
     # -- uploads -----------------------------------------------------------------------------
     def save_upload(self, data: bytes) -> tuple[str, NormalisedImage]:

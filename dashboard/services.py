@@ -223,7 +223,6 @@ def selection_summary(
     return {"pixels": int(mask.sum()), "share": float(mask.mean())}
 
 
-@cached_per_image
 def image_jpeg(
     source: str,
     image: str,
@@ -232,9 +231,18 @@ def image_jpeg(
     seed: int | None,
     selection: str | None,
 ) -> bytes:
-    """JPEG bytes of the original or noisy image, dimmed outside ``selection`` if given."""
-    with heavy_slot():
-        rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
-        if selection:
-            rgb = dim_outside(rgb, _selection_mask(source, selection, mean, variance, seed))
-        return encode_jpeg(rgb, quality=JPEG_QUALITY)
+    """JPEG bytes of the original or noisy image, dimmed outside ``selection`` if given.
+
+    Kept in this process only (the last few pictures), not in the shared cache: a picture is
+    0.3-0.5 MB, re-encoding it takes a few ms, and browsers cache it by its URL.
+    """
+
+    def encode() -> bytes:
+        with heavy_slot():
+            rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
+            if selection:
+                rgb = dim_outside(rgb, _selection_mask(source, selection, mean, variance, seed))
+            return encode_jpeg(rgb, quality=JPEG_QUALITY)
+
+    key = (source, store().version(source), image, mean, variance, seed, selection)
+    return store().picture(key, encode)

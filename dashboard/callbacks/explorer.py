@@ -472,33 +472,8 @@ def handle_upload(upload, options):
 
 # ------------------------------------------------------------------------- URL and export
 
-def query_outputs(source, mean, variance, seed, view, x_channel, y_channel, image, joint_bins,
-                  given, space, bins, selection) -> str:
-    """The canonical query string of the current controls."""
-    mean, variance, seed = clean_params(mean, variance, seed)
-    try:
-        joint_bins = int(joint_bins)
-        bins = int(bins)
-    except (TypeError, ValueError):
-        joint_bins, bins = DEFAULTS.joint_bins, DEFAULTS.bins
-    state = ViewState(
-        source=source if isinstance(source, str) else "",
-        mean=mean, variance=variance, seed=seed,
-        view=view if view in ("noise", "distributions", "joint", "colour3d") else "noise",
-        joint_x=x_channel if x_channel in CHANNELS else DEFAULTS.joint_x,
-        joint_y=y_channel if y_channel in CHANNELS else DEFAULTS.joint_y,
-        joint_image=image if image in ("original", "noisy") else "original",
-        joint_bins=joint_bins if joint_bins in JOINT_BINS else DEFAULTS.joint_bins,
-        given=_clean_given(given),
-        space=space if space in SPACES else DEFAULTS.space,
-        bins=min(max(bins, BINS_RANGE[0]), BINS_RANGE[1]),
-        selection=selection if isinstance(selection, str) and valid_selection(selection)
-        else None,
-    )
-    return state.to_query()
-
-
-@registry.callback(
+registry.clientside_callback(
+    ClientsideFunction(namespace="explorer", function_name="shareQuery"),
     Output(ids.URL_QUERY_STORE, "data"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
     Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
@@ -508,11 +483,7 @@ def query_outputs(source, mean, variance, seed, view, x_channel, y_channel, imag
     Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
     Input(ids.SELECTION_STORE, "data"),
 )
-def update_query(*values):
-    return query_outputs(*values)
 
-
-# Write the query into the address bar without a reload or a history entry per slider step.
 registry.clientside_callback(
     ClientsideFunction(namespace="share", function_name="replaceQuery"),
     Output(ids.URL_SYNC_SINK, "data"),

@@ -226,3 +226,59 @@ def test_over_size_upload_is_refused_in_the_browser(page, live_server, tmp_path)
     assert "huge.png is 21.0 MB" in page.inner_text("#upload-refused")
     assert max(requests, default=0) < 1024 * 1024  # nothing big was sent
     assert "sample-astronaut" in page.url
+
+
+SHARE_CASES = [
+    # (source, mean, variance, seed, view, x, y, joint, jbins, given, space, bins, selection)
+    ("sample-coffee", 0.25, 0.02, 99, "colour3d", "red", "blue", "noisy", "128", [10, 20],
+     "hsv", 24, "bin:hsv:24:100:original"),
+    ("upload:" + "ab" * 32, -0.0625, 0.00125, 7.9, "joint", "green", "red", "original", 32,
+     None, "lab", 8, "levels:blue:noisy:0-255"),
+    ("sample-astronaut", 3, -1, -5, "secret", "cyan", None, "x", 100, [300, 2], "cmyk", 1000,
+     "bin:rgb:16:4096:noisy"),
+    ("sample-astronaut", None, None, None, None, None, None, None, None, None, None, None, None),
+]
+
+
+@pytest.mark.parametrize("case", SHARE_CASES)
+def test_browser_share_query_is_the_servers_canonical_query(page, live_server, case):
+    """The address bar's query is built in the browser; it must equal ViewState.to_query of
+    the same controls after the server's clamping, or links would not reproduce the view."""
+    from dashboard.callbacks.explorer import DEFAULTS, clean_params
+    from dashboard.viewstate import JOINT_BINS, ViewState, valid_selection
+
+    (source, mean, variance, seed, view, x, y, joint, jbins, given, space, bins,
+     selection) = case
+    page.goto(live_server + "/?artwork=sample-astronaut")
+    page.wait_for_selector("#noisy-image[src]")
+    actual = page.evaluate("(args) => window.dash_clientside.explorer.shareQuery(...args)",
+                           list(case))
+    mean, variance, seed = clean_params(mean, variance, seed)
+    channels = ("red", "green", "blue")
+    given_ok = given is not None and 0 <= given[0] <= given[1] <= 255
+    expected = ViewState(
+        source=source, mean=mean, variance=variance, seed=seed,
+        view=view if view in ("noise", "distributions", "joint", "colour3d") else "noise",
+        joint_x=x if x in channels else DEFAULTS.joint_x,
+        joint_y=y if y in channels else DEFAULTS.joint_y,
+        joint_image=joint if joint in ("original", "noisy") else "original",
+        joint_bins=int(jbins) if jbins is not None and int(jbins) in JOINT_BINS else 64,
+        given=tuple(given) if given_ok else None,
+        space=space if space in ("rgb", "hsv", "lab") else "rgb",
+        bins=min(max(int(bins), 8), 64) if bins is not None else 16,
+        selection=selection if selection and valid_selection(selection) else None,
+    ).to_query()
+    assert actual == expected
+
+
+def test_browser_selection_check_is_the_servers(page, live_server):
+    from dashboard.viewstate import valid_selection
+
+    samples = ["levels:red:original:0-255", "levels:red:original:9-3", "levels:red:noisy:1-256",
+               "bin:lab:16:4095:noisy", "bin:lab:16:4096:noisy", "bin:rgb:7:1:original",
+               "bin:hsv:64:262143:original", "levels:cyan:noisy:1-2", "", "bin:rgb:16:1:noisy\n"]
+    page.goto(live_server + "/?artwork=sample-astronaut")
+    page.wait_for_selector("#noisy-image[src]")
+    browser_says = page.evaluate(
+        "(xs) => xs.map(x => window.dash_clientside.explorer.validSelection(x))", samples)
+    assert browser_says == [valid_selection(x) for x in samples]

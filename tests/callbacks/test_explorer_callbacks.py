@@ -141,18 +141,6 @@ def test_selection_text_counts_pixels(app_context):
     assert f"{expected:,} pixels" in text
 
 
-def test_query_round_trip_reproduces_the_view(app_context):
-    query = cb.query_outputs(SAMPLE, 0.25, 0.02, 99, "colour3d", "red", "blue", "noisy", "128",
-                             [10, 20], "hsv", "24", "bin:hsv:24:100:original")
-    parsed, notices = parse_query(dict(p.split("=", 1) for p in query[1:].split("&")),
-                                  is_known_source=lambda s: s == SAMPLE, default_source="x")
-    assert notices == []
-    assert parsed == ViewState(source=SAMPLE, mean=0.25, variance=0.02, seed=99, view="colour3d",
-                               joint_x="red", joint_y="blue", joint_image="noisy",
-                               joint_bins=128, given=(10, 20), space="hsv", bins=24,
-                               selection="bin:hsv:24:100:original")
-
-
 def _data_url(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode()
 
