@@ -18,7 +18,6 @@ from dashboard.callbacks import explorer as cb
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.figures.distributions import trace_index
 from dashboard.layout import ids
-from dashboard.viewstate import ViewState, parse_query
 from tests.callbacks.conftest import SAMPLE
 
 
