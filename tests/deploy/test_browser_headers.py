@@ -41,7 +41,13 @@ def test_page_renders_graphs_without_csp_violations(real_server: Gunicorn, brows
         assert response is not None and response.status == 200
         assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
         # A Plotly figure drawn by a server callback: scripts, callbacks and styles all ran.
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        try:
+            page.wait_for_function(
+                "() => { const g = document.querySelector('#noise-graph .js-plotly-plot');"
+                " return g && g._fullData && g._fullData.length > 0; }", timeout=60_000)
+        except Exception as error:  # say what the page and the server saw
+            raise AssertionError(f"no figure drawn: {error}\nconsole: {console}\n"
+                                 f"server log:\n{real_server.log()[-4000:]}") from None
         page.wait_for_load_state("networkidle", timeout=60_000)
         violations = page.evaluate("window.__cspViolations")
     finally:
