@@ -31,6 +31,12 @@ from dashboard.config import load_settings
 from dashboard.corpus import CATALOGUE_COLUMNS
 
 ARTWORK = "the-starry-night-1889"
+#: The figures visible on each explorer tab, besides the two pictures. On the joint and 3D tabs
+#: a slider move redraws only the figures of the noisy image.
+VIEW_GRAPHS = {
+    "noise": ["noise-graph", "noise-cdf-graph", "effective-noise-graph"],
+    "distributions": ["pmf-graph", "cdf-graph"],
+}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -115,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=15, help="slider moves per app")
     parser.add_argument("--naive-moves", type=int, default=5, help="moves for the naive app")
+    parser.add_argument("--view", choices=sorted(VIEW_GRAPHS), default="distributions",
+                        help="the explorer tab shown while the slider moves")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -132,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.on("response", lambda r: payloads.append(len(r.body()))
                         if "_dash-update-component" in r.url or "/image/" in r.url else None)
+                graphs = VIEW_GRAPHS[args.view]
                 ours_times = _measure(
-                    page, f"{ours_url}/?artwork={artwork}&view=distributions&variance=0.01",
-                    ["noisy-image", "pmf-graph", "cdf-graph"], args.moves, "pmf-graph")
+                    page, f"{ours_url}/?artwork={artwork}&view={args.view}&variance=0.01",
+                    ["noisy-image", *graphs], args.moves, graphs[0])
                 ours_bytes = sum(payloads) / max(args.moves, 1)
                 payloads.clear()
                 naive_times = _measure(page, naive_url, list(NAIVE_GRAPHS), args.naive_moves,
@@ -147,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ours_median = statistics.median(ours_times)
     naive_median = statistics.median(naive_times)
-    print(f"image: {artwork} ({pixels.shape[1]} x {pixels.shape[0]})")
+    print(f"image: {artwork} ({pixels.shape[1]} x {pixels.shape[0]}), explorer tab: {args.view}")
     print(f"{'app':<8}{'moves':>7}{'median ms':>12}{'min ms':>10}{'max ms':>10}"
           f"{'KB per move':>13}")
     for name, times, size in (("ours", ours_times, ours_bytes),

@@ -27,7 +27,13 @@ from dashboard.figures.distributions import (
     trace_index,
 )
 from dashboard.figures.joint import conditional_figure, joint_figure
-from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
+from dashboard.figures.noise import (
+    effective_noise_figure,
+    effective_noise_values,
+    noise_cdf_figure,
+    noise_pdf_figure,
+    noise_pdf_values,
+)
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
 from dashboard.imagestore import SourceUnavailableError
 from dashboard.layout import ids
@@ -139,23 +145,69 @@ def update_captions(source, mean, variance, seed, selection):
 
 # ----------------------------------------------------------------------------------- noise
 
-def noise_outputs(active_tab, source, mean, variance, seed) -> tuple:
-    """The three noise figures and the summary, or no_update when the tab is hidden."""
+def noise_outputs(active_tab, source, mean, variance, seed, patch_only: bool = False) -> tuple:
+    """The three noise figures and the summary, or no_update when the tab is hidden.
+
+    ``patch_only``: the figures are drawn for this image, so send only what a noise change
+    changes (``Patch``); a zero variance, drawn with a marker line, is always drawn in full.
+    """
     if active_tab != "noise":
         return (no_update,) * 4
     if not _known(source):
         return (*_unavailable(3), None)
     mean, variance, seed = clean_params(mean, variance, seed)
     data = services.noise(source, mean, variance, seed)
+    summary = noise_summary(data, mean, variance)
+    pdf_args = (data["grid"], data["pdf_theory"], data["edges"], data["density"])
+    effective_args = (data["effective_levels"], data["effective_pmf"],
+                      data["effective_pmf_theory"])
+    if patch_only and variance > 0:
+        return (_noise_pdf_patch(noise_pdf_values(*pdf_args, mean=mean, variance=variance)),
+                _noise_cdf_patch(data["grid"], data["ecdf"], data["cdf_theory"]),
+                _effective_noise_patch(effective_noise_values(*effective_args)), summary)
     return (
-        noise_pdf_figure(data["grid"], data["pdf_theory"], data["edges"], data["density"],
-                         mean=mean, variance=variance),
+        noise_pdf_figure(*pdf_args, mean=mean, variance=variance),
         noise_cdf_figure(data["grid"], data["cdf_theory"], data["ecdf"], mean=mean,
                          variance=variance),
-        effective_noise_figure(data["effective_levels"], data["effective_pmf"],
-                               data["effective_pmf_theory"]),
-        noise_summary(data, mean, variance),
+        effective_noise_figure(*effective_args),
+        summary,
     )
+
+
+def _without_marker_line(patch: Patch) -> Patch:
+    # The σ = 0 drawing (a line and its note) is the only shape and annotation of these figures.
+    patch["layout"]["shapes"] = []
+    patch["layout"]["annotations"] = []
+    return patch
+
+
+def _noise_pdf_patch(values: dict) -> Patch:
+    patch = Patch()
+    patch["data"][0]["x"] = values["bar_x"].tolist()
+    patch["data"][0]["y"] = values["bar_y"].tolist()
+    patch["data"][0]["width"] = values["bar_width"].tolist()
+    patch["data"][1]["x"] = values["line_x"].tolist()
+    patch["data"][1]["y"] = values["line_y"].tolist()
+    patch["data"][1]["name"] = values["line_name"]
+    patch["layout"]["title"]["text"] = values["title"]
+    return _without_marker_line(patch)
+
+
+def _noise_cdf_patch(grid, ecdf, cdf_theory) -> Patch:
+    patch = Patch()
+    for index, values in enumerate((ecdf, cdf_theory)):
+        patch["data"][index]["x"] = grid.tolist()
+        patch["data"][index]["y"] = values.tolist()
+    return _without_marker_line(patch)
+
+
+def _effective_noise_patch(values: dict) -> Patch:
+    patch = Patch()
+    for index, ys in enumerate(values["ys"]):
+        patch["data"][index]["y"] = ys.tolist()
+    patch["layout"]["xaxis"]["range"] = values["x_range"]
+    patch["layout"]["yaxis"]["range"] = values["y_range"]
+    return patch
 
 
 # --------------------------------------------------------------------------- distributions
@@ -570,7 +622,7 @@ def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
 def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
                   joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
     return (
-        *noise_outputs(active_tab, source, mean, variance, seed),
+        *noise_outputs(active_tab, source, mean, variance, seed, patch_only=noise_only),
         *distribution_outputs(active_tab, source, mean, variance, seed, selection,
                               patch_only=noise_only),
         *joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import BASE_FONT_SIZE, FONT_FAMILY
+from dashboard.figures.theme import BASE_FONT_SIZE, FONT_FAMILY, PLAIN_LAYOUT
 
 AXIS_TITLES = {
     "rgb": ("red (0–255)", "green (0–255)", "blue (0–255)"),
@@ -47,7 +47,7 @@ def colour_3d_figure(centres, shares, colours, *, space: str, title: str,
         height=520, margin={"l": 0, "r": 0, "t": 48, "b": 0},
         scene={"xaxis_title": names[0], "yaxis_title": names[1], "zaxis_title": names[2],
                "aspectmode": "cube"},
-        uirevision=space, template="plotly_white",
+        uirevision=space, **PLAIN_LAYOUT,
     )
     if axis_ranges is not None:
         for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), axis_ranges, strict=True):

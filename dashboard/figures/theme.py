@@ -26,24 +26,58 @@ EXPORT_SCALE = 2
 EXPORT_FORMATS = ("png", "svg")
 
 
+#: Plotly's "plotly_white" look, set directly rather than as a template: assigning a template
+#: re-validates all of it, ~6 ms per figure, which is a fifth of a slider move.
+PLAIN_LAYOUT = {
+    "template": None,
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692",
+                 "#B6E880", "#FF97FF", "#FECB52"],
+}
+AXIS_STYLE = {"gridcolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "zerolinewidth": 2,
+              "automargin": True}
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    """``base`` updated by ``extra``, recursively for nested dicts (neither is changed)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
                 height: int = 380) -> go.Figure:
-    """Apply the shared look to ``fig`` and return it."""
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
-               "font": {"size": BASE_FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#1d1d1f"},
-        template="plotly_white",
-        height=height,
-        margin={"l": 64, "r": 20, "t": 52, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0,
-                "font": {"size": BASE_FONT_SIZE - 2}},
-        hoverlabel={"font": {"size": BASE_FONT_SIZE - 1}},
-        uirevision="keep",
-    )
-    fig.update_xaxes(title_text=x_title, showline=True, linecolor="#888", ticks="outside")
-    fig.update_yaxes(title_text=y_title, showline=True, linecolor="#888", ticks="outside",
-                     rangemode="tozero")
+    """Apply the shared look to ``fig`` (every x and y axis of it) and return it.
+
+    The layout is assigned as one dict: plotly's ``update_layout`` on a figure with traces
+    costs ~10 ms, most of a slider move's server time.
+    """
+    current = fig.layout.to_plotly_json()
+    axis = {"showline": True, "linecolor": "#888", "ticks": "outside", **AXIS_STYLE}
+    style = {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
+                  "font": {"size": BASE_FONT_SIZE + 3}},
+        "font": {"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#1d1d1f"},
+        **PLAIN_LAYOUT,
+        "height": height,
+        "margin": {"l": 64, "r": 20, "t": 52, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left",
+                   "x": 0.0, "font": {"size": BASE_FONT_SIZE - 2}},
+        "hoverlabel": {"font": {"size": BASE_FONT_SIZE - 1}},
+        "uirevision": "keep",
+    }
+    x_axes = [k for k in current if k.startswith("xaxis")] or ["xaxis"]
+    y_axes = [k for k in current if k.startswith("yaxis")] or ["yaxis"]
+    for name in x_axes:
+        style[name] = {**axis, "title": {"text": x_title}}
+    for name in y_axes:
+        style[name] = {**axis, "title": {"text": y_title}, "rangemode": "tozero"}
+    fig.layout = _merge(current, style)
     return fig
 
 
@@ -68,7 +102,7 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A blank figure carrying ``message`` in its centre (no data, no axes)."""
     fig = go.Figure()
     fig.update_layout(
-        template="plotly_white", height=height,
+        **PLAIN_LAYOUT, height=height,
         xaxis={"visible": False}, yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": BASE_FONT_SIZE}}],
         margin={"l": 20, "r": 20, "t": 20, "b": 20},

@@ -257,3 +257,31 @@ def test_cached_services_do_not_share_entries(app_context):
     assert "ecdf" in noise
     again = services.distributions(SAMPLE, 0.0, 0.01, 0)
     np.testing.assert_array_equal(again["noisy_pmf"], distributions["noisy_pmf"])
+
+
+def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
+    pdf, cdf, effective, _ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
+    assert all(isinstance(p, Patch) for p in (pdf, cdf, effective))
+    full_pdf, full_cdf, full_effective, _ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
+
+    def assigned(patch):
+        return {tuple(op["location"]): op["params"]["value"]
+                for op in patch.to_plotly_json()["operations"]}
+
+    pdf_ops = assigned(pdf)
+    np.testing.assert_allclose(pdf_ops[("data", 0, "y")], full_pdf.data[0].y)
+    np.testing.assert_allclose(pdf_ops[("data", 1, "x")], full_pdf.data[1].x)
+    assert pdf_ops[("layout", "title", "text")] == full_pdf.layout.title.text
+    assert pdf_ops[("layout", "shapes")] == []  # a σ = 0 marker line would be cleared
+    np.testing.assert_allclose(assigned(cdf)[("data", 0, "y")], full_cdf.data[0].y)
+    effective_ops = assigned(effective)
+    expected = np.asarray(full_effective.data[3].y, dtype=float)  # green theory
+    actual = np.array([np.nan if v is None else v for v in effective_ops[("data", 3, "y")]])
+    np.testing.assert_allclose(actual, expected)
+    assert effective_ops[("layout", "xaxis", "range")] == list(full_effective.layout.xaxis.range)
+
+
+def test_zero_variance_is_always_drawn_in_full(app_context):
+    pdf, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.0, 1, patch_only=True)
+    assert isinstance(pdf, go.Figure)
+    assert "σ = 0" in pdf.layout.annotations[0].text
