@@ -25,9 +25,10 @@ CAPTIONS = {
                      "agree closely.",
     ids.NOISE_CDF_GRAPH: "The same comparison as running totals: the share of noise values "
                          "below each point, in theory (dashed) and in the sample.",
-    ids.EFFECTIVE_NOISE_GRAPH: "How far each pixel really moved after the result was clipped to "
-                               "0–255 and rounded: spikes far from the centre are pixels pushed "
-                               "past black or white and stopped there.",
+    ids.EFFECTIVE_NOISE_GRAPH: "How far each pixel really moved once the result was clipped to "
+                               "0–255 and rounded. Without clipping this would be the Gaussian "
+                               "itself, in levels; pixels near black or white cannot move past "
+                               "them, which cuts and bends the tails.",
     ids.PMF_GRAPH: "How often each intensity occurs, per channel: light = original image, solid "
                    "= noisy image, dashed = what probability theory predicts for the noisy image. "
                    "Drag across a range to highlight those pixels.",
