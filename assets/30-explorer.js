@@ -119,3 +119,38 @@ window.dash_clientside.explorer.validSelection = function (raw) {
   }
   return false;
 };
+
+/* The noise half of the caption under the pictures, and σ in both units. Mirrors the clamping
+   and rounding of clean_params (values as the share link writes them). */
+window.dash_clientside.explorer.noiseText = function (mean, variance, seed) {
+  const query = window.dash_clientside.explorer.shareQuery(
+    'x', mean, variance, seed, null, null, null, null, null, null, null, null, null);
+  const params = new URLSearchParams(query);
+  const m = params.get('mean'), v = params.get('variance'), s = params.get('seed');
+  const sigma = Math.sqrt(Number(v));
+  return ['noise N(μ = ' + m + ', σ² = ' + v + ') · seed ' + s,
+          'σ = ' + sigma.toFixed(4) + ' on the 0–1 scale = ' + (255 * sigma).toFixed(1) +
+          ' intensity levels'];
+};
+
+/* What the highlight sentence depends on: the noise parameters count only for a selection
+   on the noisy image, so a slider move changes this (and asks the server) only then. */
+window.dash_clientside.explorer.selectionKey = function (selection, source, mean, variance,
+                                                          seed, previous) {
+  const key = {selection: selection || null, source: source || null};
+  if (selection && window.dash_clientside.explorer.validSelection(selection)) {
+    const parts = selection.split(':');
+    const image = parts[0] === 'levels' ? parts[2] : parts[4];
+    if (image === 'noisy') {
+      const params = new URLSearchParams(window.dash_clientside.explorer.shareQuery(
+        'x', mean, variance, seed, null, null, null, null, null, null, null, null, null));
+      key.mean = Number(params.get('mean'));
+      key.variance = Number(params.get('variance'));
+      key.seed = Number(params.get('seed'));
+    }
+  }
+  if (previous && JSON.stringify(previous) === JSON.stringify(key)) {
+    return window.dash_clientside.no_update;
+  }
+  return key;
+};

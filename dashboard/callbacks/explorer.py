@@ -96,30 +96,39 @@ def _unavailable(count: int, message: str = "This image is not available.") -> t
 
 # ---------------------------------------------------------------------------------- images
 
-def image_outputs(source, mean, variance, seed, selection) -> tuple:
-    """Caption under the pictures, σ text, highlight sentence, link to the artist page.
-
-    The pictures' URLs are built in the browser (``explorer.imageUrls`` in
-    assets/30-explorer.js, mirroring :func:`dashboard.imageroute.image_url`), so the JPEG
-    request does not wait for this callback.
-    """
-    mean, variance, seed = clean_params(mean, variance, seed)
-    sigma = math.sqrt(variance)
-    sigma_text = f"σ = {sigma:.4f} on the 0–1 scale = {255 * sigma:.1f} intensity levels"
+def source_outputs(source) -> tuple:
+    """The analysed size of the image (or why it cannot be shown) and the link to the artist
+    page. The noise half of the caption and the σ text are written in the browser
+    (``explorer.noiseText``), and the pictures' URLs too (``explorer.imageUrls``, mirroring
+    :func:`dashboard.imageroute.image_url`), so a slider move waits for none of this."""
     hidden = {"display": "none"}
     if not _known(source):
-        return "Choose an artwork or upload an image.", sigma_text, None, "/artist", hidden
+        return "Choose an artwork or upload an image.", "/artist", hidden
     try:
         height, width = services.store().rgb(source).shape[:2]
     except SourceUnavailableError as error:
-        return str(error), sigma_text, None, "/artist", hidden
-    caption = (f"{width} × {height} px analysed · noise N(μ = {mean:g}, σ² = {variance:g}) "
-               f"· seed {seed}")
+        return str(error), "/artist", hidden
     corpus = services.corpus()
     is_painting = source in corpus and not corpus.get(source).is_sample
     href = f"/artist?view=painting&artwork={source}" if is_painting else "/artist"
-    return (caption, sigma_text, selection_text_outputs(selection, source, mean, variance, seed),
-            href, {} if is_painting else hidden)
+    return f"{width} × {height} px analysed · ", href, {} if is_painting else hidden
+
+
+@registry.callback(
+    Output(ids.IMAGE_CAPTION, "children"), Output(ids.ARTIST_LINK, "href"),
+    Output(ids.ARTIST_LINK, "style"),
+    Input(ids.ARTWORK_SELECT, "value"),
+)
+def update_source_caption(source):
+    return source_outputs(source)
+
+
+registry.clientside_callback(
+    ClientsideFunction(namespace="explorer", function_name="noiseText"),
+    Output(ids.NOISE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"),
+)
 
 
 registry.clientside_callback(
@@ -129,18 +138,6 @@ registry.clientside_callback(
     Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
     Input(ids.SELECTION_STORE, "data"),
 )
-
-
-@registry.callback(
-    Output(ids.IMAGE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
-    Output(ids.SELECTION_TEXT, "children"), Output(ids.ARTIST_LINK, "href"),
-    Output(ids.ARTIST_LINK, "style"),
-    Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
-    Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
-    Input(ids.SELECTION_STORE, "data"),
-)
-def update_captions(source, mean, variance, seed, selection):
-    return image_outputs(source, mean, variance, seed, selection)
 
 
 # ----------------------------------------------------------------------------------- noise
@@ -414,6 +411,10 @@ def selection_from_levels(selected_data) -> str | None:
     return f"levels:{channel}:{image}:{levels[0]}-{levels[1]}"
 
 
+def _has_range(selected_data) -> bool:
+    return isinstance(selected_data, dict) and isinstance(selected_data.get("range"), dict)
+
+
 def selection_from_bin(click_data, image: str, space: str, bins: int) -> str | None:
     """A colour-bin selection from a click on a 3D scatter."""
     try:
@@ -435,15 +436,37 @@ def selection_from_bin(click_data, image: str, space: str, bins: int) -> str | N
 def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _clear, _source,
                      space, bins):
     trigger = ctx.triggered_id
-    if trigger == ids.PMF_GRAPH:
-        return selection_from_levels(pmf_selected)
-    if trigger == ids.CDF_GRAPH:
-        return selection_from_levels(cdf_selected)
+    # Redrawing a figure (which a new highlight does) sends a selection without a range:
+    # only a real drag changes the highlight; the Clear button or another image removes it.
+    if trigger in (ids.PMF_GRAPH, ids.CDF_GRAPH):
+        selected = pmf_selected if trigger == ids.PMF_GRAPH else cdf_selected
+        return selection_from_levels(selected) if _has_range(selected) else no_update
     if trigger == ids.COLOR_3D_GRAPH:
         return selection_from_bin(original_click, "original", space, bins)
     if trigger == ids.COLOR_3D_NOISY_GRAPH:
         return selection_from_bin(noisy_click, "noisy", space, bins)
     return None
+
+
+registry.clientside_callback(
+    ClientsideFunction(namespace="explorer", function_name="selectionKey"),
+    Output(ids.SELECTION_KEY, "data"),
+    Input(ids.SELECTION_STORE, "data"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"), State(ids.SELECTION_KEY, "data"),
+)
+
+
+@registry.callback(
+    Output(ids.SELECTION_TEXT, "children"),
+    Input(ids.SELECTION_KEY, "data"),
+)
+def update_selection_text(key):
+    """The highlight sentence; its key (explorer.selectionKey in the browser) carries the noise
+    parameters only for a selection on the noisy image, so most slider moves skip this."""
+    key = key if isinstance(key, dict) else {}
+    return selection_text_outputs(key.get("selection"), key.get("source"), key.get("mean"),
+                                  key.get("variance"), key.get("seed"))
 
 
 def selection_text_outputs(selection, source, mean, variance, seed):

@@ -146,7 +146,8 @@ def images_card() -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         dbc.Row([figure(ids.ORIGINAL_IMAGE, "Original"), figure(ids.NOISY_IMAGE, "With noise")]),
         html.Div([
-            html.Span(id=ids.IMAGE_CAPTION, className="image-caption"),
+            html.Span([html.Span(id=ids.IMAGE_CAPTION), html.Span(id=ids.NOISE_CAPTION)],
+                      className="image-caption"),
             dcc.Link("Compare with its period and the whole corpus →", id=ids.ARTIST_LINK,
                      href="/artist", className="artist-link", style={"display": "none"}),
         ], className="d-flex flex-wrap gap-3 align-items-baseline"),
@@ -238,6 +239,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.SELECTION_STORE, data=state.selection),
         dcc.Store(id=ids.DRAWN_STORE, data={}),
+        dcc.Store(id=ids.SELECTION_KEY),
         dcc.Store(id=ids.GIVEN_STORE, data=list(state.given) if state.given else None),
         dcc.Store(id=ids.URL_QUERY_STORE),
         dcc.Store(id=ids.URL_SYNC_SINK),

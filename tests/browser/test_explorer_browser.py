@@ -66,6 +66,12 @@ def test_share_link_reproduces_the_view(page, live_server):
         expected.noisy_cdf_theory[2], atol=1e-9)
     page.wait_for_function(
         "document.getElementById('selection-text').innerText.includes('red levels 100–150')")
+    height, width = skdata.coffee().shape[:2]
+    page.wait_for_function("document.getElementById('noise-caption').innerText.length > 0")
+    assert page.inner_text("#image-caption") + page.inner_text("#noise-caption") == (
+        f"{width} × {height} px analysed · noise N(μ = 0.1, σ² = 0.02) · seed 7")
+    assert page.inner_text("#sigma-text") == (
+        "σ = 0.1414 on the 0–1 scale = 36.1 intensity levels")  # sqrt(0.02), 255 * it
     for key in ("artwork=sample-coffee", "mean=0.1", "variance=0.02", "seed=7",
                 "view=distributions", "sel=levels:red:original:100-150"):
         assert key in page.url
@@ -163,6 +169,12 @@ def test_selecting_a_range_on_the_pmf_highlights_pixels(page, live_server):
     channel, lo, hi, image = match[1], int(match[2]), int(match[3]), match[4]
     assert 0 < lo < hi < 255
     wait_for_image(page, "original-image", "sel=levels")
+    # The PMF is redrawn with the range shaded; the redraw must not drop the highlight.
+    page.wait_for_function(
+        "(document.querySelector('#pmf-graph .js-plotly-plot').layout.shapes || []).length > 0")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("#selection-text") == text
+    assert "sel=levels" in page.get_attribute("#original-image", "src")
     if image == "original":
         values = skdata.astronaut()[..., ("red", "green", "blue").index(channel)]
         assert int(match[5].replace(",", "")) == int(((values >= lo) & (values <= hi)).sum())

@@ -27,17 +27,22 @@ def test_clean_params_clamps_rounds_and_defaults():
     assert cb.clean_params(None, "x", float("nan")) == (0.0, 0.01, 0)
 
 
-def test_image_outputs_caption_and_sigma(app_context):
-    caption, sigma, selection, href, style = cb.image_outputs(SAMPLE, 0.1, 0.04, 3, None)
-    assert caption == "512 × 512 px analysed · noise N(μ = 0.1, σ² = 0.04) · seed 3"
-    assert "= 51.0 intensity levels" in sigma  # 255 * sqrt(0.04)
-    assert selection.startswith("Tip:")
+def test_source_caption_and_link(app_context):
+    caption, href, style = cb.source_outputs(SAMPLE)
+    assert caption == "512 × 512 px analysed · "
     assert style == {"display": "none"}  # a sample is not a painting: no comparison link
 
 
-def test_image_outputs_for_unknown_source(app_context):
-    caption, _, selection, _, _ = cb.image_outputs("no-such-artwork", 0, 0.01, 0, None)
-    assert "Choose an artwork" in caption and selection is None
+def test_source_caption_for_unknown_source(app_context):
+    caption, _, _ = cb.source_outputs("no-such-artwork")
+    assert "Choose an artwork" in caption
+
+
+def test_selection_text_from_its_key(app_context):
+    assert cb.update_selection_text(None).startswith("Tip:")
+    text = cb.update_selection_text({"selection": "levels:red:original:0-99", "source": SAMPLE})
+    expected = int((skdata.astronaut()[..., 0] <= 99).sum())
+    assert f"{expected:,} pixels" in text
 
 
 def test_hidden_tabs_compute_nothing(app_context):
@@ -189,7 +194,7 @@ def test_a_painting_links_to_its_comparison_with_the_artist(tiny_corpus):
 
     app = create_app(tiny_corpus.settings)
     with app.server.app_context():
-        *_, href, style = cb.image_outputs("blue-night-1888", 0, 0.01, 0, None)
+        _, href, style = cb.source_outputs("blue-night-1888")
     assert href == "/artist?view=painting&artwork=blue-night-1888"
     assert style == {}
 
@@ -209,7 +214,7 @@ def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
         pmf = outputs[4]  # the distributions tab follows the noise tab's four outputs
         assert "cannot be shown" in pmf.layout.annotations[0].text
         assert outputs[0] is no_update  # hidden tabs untouched
-        caption, *_ = cb.image_outputs("blue-night-1888", 0, 0.01, 0, None)
+        caption, *_ = cb.source_outputs("blue-night-1888")
         assert caption.startswith("This image cannot be shown")
     response = app.server.test_client().get("/image/original.jpg?src=blue-night-1888")
     assert response.status_code == 404 and b"cannot be shown" in response.data
@@ -285,3 +290,9 @@ def test_zero_variance_is_always_drawn_in_full(app_context):
     pdf, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.0, 1, patch_only=True)
     assert isinstance(pdf, go.Figure)
     assert "σ = 0" in pdf.layout.annotations[0].text
+
+
+def test_a_redrawn_figure_does_not_clear_the_highlight():
+    assert not cb._has_range({"points": []})  # what a figure sends after a redraw
+    assert not cb._has_range(None)
+    assert cb._has_range({"points": [], "range": {"x": [1, 2]}})
