@@ -6,19 +6,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        clamped and rounded like dashboard.callbacks.explorer.clean_params. */
     imageUrls: function (source, mean, variance, seed, selection) {
       if (!source) { return [null, null]; }
-      const number = (value, fallback, lo, hi) => {
-        const v = Number(value);
-        if (value === null || value === undefined || value === '' || !Number.isFinite(v)) {
-          return fallback;
-        }
-        return Math.min(Math.max(v, lo), hi);
-      };
-      /* Math.round is floor(x + 0.5), as dashboard.viewstate rounds; then the shortest text. */
-      const rounded = (v, digits) => {
-        const scale = Math.pow(10, digits);
-        const text = String(Math.round(v * scale) / scale);
-        return text === '-0' ? '0' : text;
-      };
+      const number = window.dash_clientside.explorer.clamped;
+      const rounded = window.dash_clientside.explorer.roundedText;
       const m = rounded(number(mean, 0, -1, 1), 3);
       const v = rounded(number(variance, 0.01, 0, 1), 4);
       const s = Math.trunc(number(seed, 0, 0, 4294967295));
@@ -64,18 +53,8 @@ window.dash_clientside.explorer.shareQuery = function (source, mean, variance, s
                                                         joint, jbins, given, space, bins,
                                                         selection) {
   if (!source) { return window.dash_clientside.no_update; }
-  const number = (value, fallback, lo, hi) => {
-    const v = Number(value);
-    if (value === null || value === undefined || value === '' || !Number.isFinite(v)) {
-      return fallback;
-    }
-    return Math.min(Math.max(v, lo), hi);
-  };
-  const rounded = (v, digits) => {
-    const scale = Math.pow(10, digits);
-    const text = String(Math.round(v * scale) / scale);
-    return text === '-0' ? '0' : text;
-  };
+  const number = window.dash_clientside.explorer.clamped;
+  const rounded = window.dash_clientside.explorer.roundedText;
   const pick = (value, choices, fallback) => (choices.includes(value) ? value : fallback);
   const channels = ['red', 'green', 'blue'];
   const params = [];
@@ -153,4 +132,21 @@ window.dash_clientside.explorer.selectionKey = function (selection, source, mean
     return window.dash_clientside.no_update;
   }
   return key;
+};
+
+/* ``value`` as a number clamped to [lo, hi]; ``fallback`` when it is missing or not finite. */
+window.dash_clientside.explorer.clamped = function (value, fallback, lo, hi) {
+  const v = Number(value);
+  if (value === null || value === undefined || value === '' || !Number.isFinite(v)) {
+    return fallback;
+  }
+  return Math.min(Math.max(v, lo), hi);
+};
+
+/* ``v`` rounded to ``digits`` decimals as Python's viewstate rounds (Math.round is
+   floor(x + 0.5)), written in the shortest form ("0.1", "0"). */
+window.dash_clientside.explorer.roundedText = function (v, digits) {
+  const scale = Math.pow(10, digits);
+  const text = String(Math.round(v * scale) / scale);
+  return text === '-0' ? '0' : text;
 };

@@ -35,3 +35,17 @@ class CallbackRegistry:
             app.callback(*args, **kwargs)(function)
         for javascript, args, kwargs in self._client_side:
             app.clientside_callback(javascript, *args, **kwargs)
+
+    def share_link(self, query_store: str, sink: str, clipboard: str) -> None:
+        """Keep the address bar on the query in ``query_store`` (no reload, no history entry
+        per change) and let ``clipboard`` copy the page's link (assets/25-share.js)."""
+        from dash import ClientsideFunction, Input, Output
+
+        self.clientside_callback(
+            ClientsideFunction(namespace="share", function_name="replaceQuery"),
+            Output(sink, "data"), Input(query_store, "data"))
+        self.clientside_callback(
+            ClientsideFunction(namespace="share", function_name="currentHref"),
+            Output(clipboard, "content"), Input(clipboard, "n_clicks"),
+            prevent_initial_call=True)
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 
 from dashboard import artist_services
 from dashboard.callbacks import CallbackRegistry
@@ -313,19 +313,7 @@ def update_query(view, artwork, space, stat, *values):
     return query_outputs(view, artwork, space, stat, list(values[:n]), list(values[n:]))
 
 
-# Write the query into the address bar without a reload or a history entry per change.
-registry.clientside_callback(
-    ClientsideFunction(namespace="share", function_name="replaceQuery"),
-    Output(ids.URL_SYNC_SINK, "data"),
-    Input(ids.URL_QUERY_STORE, "data"),
-)
-
-registry.clientside_callback(
-    ClientsideFunction(namespace="share", function_name="currentHref"),
-    Output(ids.SHARE_CLIPBOARD, "content"),
-    Input(ids.SHARE_CLIPBOARD, "n_clicks"),
-    prevent_initial_call=True,
-)
+registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)
 
 # A click on a painting's point in the timeline opens it in the explorer.
 registry.clientside_callback(

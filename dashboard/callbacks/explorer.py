@@ -559,18 +559,7 @@ registry.clientside_callback(
     Input(ids.SELECTION_STORE, "data"),
 )
 
-registry.clientside_callback(
-    ClientsideFunction(namespace="share", function_name="replaceQuery"),
-    Output(ids.URL_SYNC_SINK, "data"),
-    Input(ids.URL_QUERY_STORE, "data"),
-)
-
-registry.clientside_callback(
-    ClientsideFunction(namespace="share", function_name="currentHref"),
-    Output(ids.SHARE_CLIPBOARD, "content"),
-    Input(ids.SHARE_CLIPBOARD, "n_clicks"),
-    prevent_initial_call=True,
-)
+registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)
 
 
 @registry.callback(

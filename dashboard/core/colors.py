@@ -88,17 +88,24 @@ def _check_int(value: int, name: str, lo: int, hi: int | None = None) -> int:
 # --------------------------------------------------------------------------- census
 
 
-def _distinct_colors(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The image's distinct colours, (n, 3) uint8, and their pixel counts, (n,) int64."""
+def _census(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The image's distinct colours (n, 3) uint8, their pixel counts (n,) int64, and for each
+    pixel (flattened) the index of its colour."""
     codes = rgb[..., 0].astype(np.uint32) << 16
     codes |= rgb[..., 1].astype(np.uint32) << 8
     codes |= rgb[..., 2]
-    unique, counts = np.unique(codes.ravel(), return_counts=True)
+    unique, inverse, counts = np.unique(codes.ravel(), return_inverse=True, return_counts=True)
     colors = np.empty((unique.size, 3), dtype=np.uint8)
     colors[:, 0] = unique >> 16
     colors[:, 1] = (unique >> 8) & 0xFF
     colors[:, 2] = unique & 0xFF
-    return colors, counts.astype(np.int64, copy=False)
+    return colors, counts.astype(np.int64, copy=False), inverse
+
+
+def _distinct_colors(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image's distinct colours, (n, 3) uint8, and their pixel counts, (n,) int64."""
+    colors, counts, _ = _census(rgb)
+    return colors, counts
 
 
 def _convert(colors: np.ndarray, space: str) -> np.ndarray:
@@ -212,14 +219,7 @@ def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarra
     check_rgb_image(rgb)
     _check_space(space)
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
-    codes = rgb[..., 0].astype(np.uint32) << 16
-    codes |= rgb[..., 1].astype(np.uint32) << 8
-    codes |= rgb[..., 2]
-    unique, inverse = np.unique(codes.ravel(), return_inverse=True)
-    colors = np.empty((unique.size, 3), dtype=np.uint8)
-    colors[:, 0] = unique >> 16
-    colors[:, 1] = (unique >> 8) & 0xFF
-    colors[:, 2] = unique & 0xFF
+    colors, _, inverse = _census(rgb)
     return _flat_bins(colors, space, bins)[inverse].reshape(rgb.shape[:2])
 
 
