@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     return app
 
 
+#: The one app of a gunicorn worker, built on first access to ``server``; everything else
+#: (tests, the CLI) calls :func:`create_app` and holds its own.
 _APP: Dash | None = None
 
 
