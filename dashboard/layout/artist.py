@@ -15,8 +15,9 @@ from dash import dcc, html
 
 from dashboard.corpus import CORPUS_HELP, PERIOD_LABELS
 from dashboard.figures.artist import STAT_LABELS, stat_value_text
-from dashboard.figures.theme import CHANNELS, graph_config
+from dashboard.figures.theme import CHANNELS
 from dashboard.layout import artist_ids as ids
+from dashboard.layout.components import loading_graph
 from dashboard.layout.summaries import palette_swatches
 from dashboard.thumbroute import thumbnail_url
 
@@ -82,11 +83,7 @@ def _caption(key: str) -> html.P:
 
 
 def _graph(graph_id: str, height: int = 400) -> dcc.Loading:
-    return dcc.Loading(
-        dcc.Graph(id=graph_id, config=graph_config("png", graph_id),
-                  style={"height": f"{height}px"}),
-        delay_show=300, type="circle",
-    )
+    return loading_graph(graph_id, height)
 
 
 def _labelled(label: str, control, help_text=None, label_for: str | None = None) -> html.Div:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import EXPORT_FORMATS, graph_config
+from dashboard.figures.theme import EXPORT_FORMATS
 from dashboard.layout import ids
+from dashboard.layout.components import loading_graph
 from dashboard.viewstate import (
     BINS_RANGE,
     CHANNELS,
@@ -52,11 +53,7 @@ def _caption(graph_id: str) -> html.P:
 
 
 def _graph(graph_id: str, height: int = 380) -> dcc.Loading:
-    return dcc.Loading(
-        dcc.Graph(id=graph_id, config=graph_config("png", graph_id),
-                  style={"height": f"{height}px"}),
-        delay_show=300, type="circle",
-    )
+    return loading_graph(graph_id, height)
 
 
 def _labelled(label: str, control, help_text: str | None = None, label_for: str | None = None):

@@ -19,6 +19,8 @@ import pytest
 import redis
 import requests
 
+from benchmarks.load_test import child_pids
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
@@ -120,21 +122,6 @@ def procfile_command(app_target: str | None = None) -> list[str]:
     return argv
 
 
-def child_pids(pid: int) -> list[int]:
-    """Live child processes of ``pid`` (read from /proc)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # Field 4 (after the parenthesised command name) is the parent pid.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(entry.name))
-    return sorted(children)
 
 
 @dataclass
