@@ -150,3 +150,20 @@ window.dash_clientside.explorer.roundedText = function (v, digits) {
   const text = String(Math.round(v * scale) / scale);
   return text === '-0' ? '0' : text;
 };
+
+/* Everything the browser derives from the controls, in one callback: Dash spends about ten
+   store updates on each callback it runs, so a slider move runs this one instead of one per
+   output. Returns the noise caption and σ text, the pictures' URLs and the highlight key, and
+   writes the share link into the address bar. */
+window.dash_clientside.explorer.syncControls = function (source, mean, variance, seed, view, x,
+                                                          y, joint, jbins, given, space, bins,
+                                                          selection, previousKey) {
+  const explorer = window.dash_clientside.explorer;
+  const [caption, sigma] = explorer.noiseText(mean, variance, seed);
+  const [originalSrc, noisySrc] = explorer.imageUrls(source, mean, variance, seed, selection);
+  const key = explorer.selectionKey(selection, source, mean, variance, seed, previousKey);
+  const query = explorer.shareQuery(source, mean, variance, seed, view, x, y, joint, jbins, given,
+                                    space, bins, selection);
+  if (typeof query === 'string') { window.dash_clientside.share.replaceQuery(query); }
+  return [caption, sigma, originalSrc, noisySrc, key];
+};

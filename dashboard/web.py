@@ -165,6 +165,8 @@ def install(
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if _is_fingerprinted_static(request.path, request.args) and response.status_code == 200:
+            response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}"
         return response
 
     def too_large(_error: RequestEntityTooLarge) -> Response:
@@ -215,6 +217,19 @@ def install(
     server.register_error_handler(ServerBusy, busy)
     server.register_error_handler(InternalServerError, internal_error)
     server.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+
+
+#: Seconds a browser may keep a static file whose URL names its version (a day).
+STATIC_MAX_AGE = 86400
+
+
+def _is_fingerprinted_static(path: str, args) -> bool:
+    """Dash's favicon (``?v=`` its version) and ``/assets/`` files (``?m=`` their mtime):
+    a new version gets a new URL, so the browser may cache them. Without this Chromium asks
+    for the favicon again each time the share link rewrites the address bar."""
+    if path == "/_favicon.ico":
+        return "v" in args
+    return path.startswith("/assets/") and "m" in args
 
 
 def _error_response(status: int, code: str, message: str) -> Response:

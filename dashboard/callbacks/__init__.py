@@ -44,6 +44,12 @@ class CallbackRegistry:
         self.clientside_callback(
             ClientsideFunction(namespace="share", function_name="replaceQuery"),
             Output(sink, "data"), Input(query_store, "data"))
+        self.copy_link(clipboard)
+
+    def copy_link(self, clipboard: str) -> None:
+        """Let ``clipboard`` copy the page's link as the address bar shows it."""
+        from dash import ClientsideFunction, Input, Output
+
         self.clientside_callback(
             ClientsideFunction(namespace="share", function_name="currentHref"),
             Output(clipboard, "content"), Input(clipboard, "n_clicks"),

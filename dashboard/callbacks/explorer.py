@@ -37,7 +37,12 @@ from dashboard.figures.noise import (
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
 from dashboard.imagestore import SourceUnavailableError
 from dashboard.layout import ids
-from dashboard.layout.summaries import fit_summary, joint_summary, noise_summary, palette_swatches
+from dashboard.layout.summaries import (
+    fit_summary_texts,
+    joint_summary,
+    noise_summary_texts,
+    palette_swatches,
+)
 from dashboard.viewstate import (
     BINS_RANGE,
     JOINT_BINS,
@@ -99,7 +104,7 @@ def _unavailable(count: int, message: str = "This image is not available.") -> t
 def source_outputs(source) -> tuple:
     """The analysed size of the image (or why it cannot be shown) and the link to the artist
     page. The noise half of the caption and the σ text are written in the browser
-    (``explorer.noiseText``), and the pictures' URLs too (``explorer.imageUrls``, mirroring
+    (``explorer.syncControls``), and the pictures' URLs too (mirroring
     :func:`dashboard.imageroute.image_url`), so a slider move waits for none of this."""
     hidden = {"display": "none"}
     if not _known(source):
@@ -123,51 +128,55 @@ def update_source_caption(source):
     return source_outputs(source)
 
 
+#: What the browser derives from the controls without the server (assets/30-explorer.js,
+#: ``explorer.syncControls``): the noise caption and σ text, the pictures' URLs, the highlight
+#: key, and the share link in the address bar. One callback, so a slider move costs Dash one
+#: callback round in the browser rather than one per output.
 registry.clientside_callback(
-    ClientsideFunction(namespace="explorer", function_name="noiseText"),
+    ClientsideFunction(namespace="explorer", function_name="syncControls"),
     Output(ids.NOISE_CAPTION, "children"), Output(ids.SIGMA_TEXT, "children"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"),
-)
-
-
-registry.clientside_callback(
-    ClientsideFunction(namespace="explorer", function_name="imageUrls"),
     Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
+    Output(ids.SELECTION_KEY, "data"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
     Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
-    Input(ids.SELECTION_STORE, "data"),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.JOINT_X, "value"),
+    Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
+    Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
+    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+    Input(ids.SELECTION_STORE, "data"), State(ids.SELECTION_KEY, "data"),
 )
+registry.copy_link(ids.SHARE_CLIPBOARD)
 
 
 # ----------------------------------------------------------------------------------- noise
 
 def noise_outputs(active_tab, source, mean, variance, seed, patch_only: bool = False) -> tuple:
-    """The three noise figures and the summary, or no_update when the tab is hidden.
+    """The three noise figures and the summary's two texts, or no_update when the tab is
+    hidden.
 
     ``patch_only``: the figures are drawn for this image, so send only what a noise change
     changes (``Patch``); a zero variance, drawn with a marker line, is always drawn in full.
     """
     if active_tab != "noise":
-        return (no_update,) * 4
+        return (no_update,) * 5
     if not _known(source):
-        return (*_unavailable(3), None)
+        return (*_unavailable(3), None, None)
     mean, variance, seed = clean_params(mean, variance, seed)
     data = services.noise(source, mean, variance, seed)
-    summary = noise_summary(data, mean, variance)
+    summary = noise_summary_texts(data, mean, variance)
     pdf_args = (data["grid"], data["pdf_theory"], data["edges"], data["density"])
     effective_args = (data["effective_levels"], data["effective_pmf"],
                       data["effective_pmf_theory"])
     if patch_only and variance > 0:
         return (_noise_pdf_patch(noise_pdf_values(*pdf_args, mean=mean, variance=variance)),
                 _noise_cdf_patch(data["grid"], data["ecdf"], data["cdf_theory"]),
-                _effective_noise_patch(effective_noise_values(*effective_args)), summary)
+                _effective_noise_patch(effective_noise_values(*effective_args)), *summary)
     return (
         noise_pdf_figure(*pdf_args, mean=mean, variance=variance),
         noise_cdf_figure(data["grid"], data["cdf_theory"], data["ecdf"], mean=mean,
                          variance=variance),
         effective_noise_figure(*effective_args),
-        summary,
+        *summary,
     )
 
 
@@ -180,11 +189,11 @@ def _without_marker_line(patch: Patch) -> Patch:
 
 def _noise_pdf_patch(values: dict) -> Patch:
     patch = Patch()
-    patch["data"][0]["x"] = values["bar_x"].tolist()
-    patch["data"][0]["y"] = values["bar_y"].tolist()
-    patch["data"][0]["width"] = values["bar_width"].tolist()
-    patch["data"][1]["x"] = values["line_x"].tolist()
-    patch["data"][1]["y"] = values["line_y"].tolist()
+    patch["data"][0]["x"] = values["bar_x"]
+    patch["data"][0]["y"] = values["bar_y"]
+    patch["data"][0]["width"] = values["bar_width"]
+    patch["data"][1]["x"] = values["line_x"]
+    patch["data"][1]["y"] = values["line_y"]
     patch["data"][1]["name"] = values["line_name"]
     patch["layout"]["title"]["text"] = values["title"]
     return _without_marker_line(patch)
@@ -193,15 +202,15 @@ def _noise_pdf_patch(values: dict) -> Patch:
 def _noise_cdf_patch(grid, ecdf, cdf_theory) -> Patch:
     patch = Patch()
     for index, values in enumerate((ecdf, cdf_theory)):
-        patch["data"][index]["x"] = grid.tolist()
-        patch["data"][index]["y"] = values.tolist()
+        patch["data"][index]["x"] = grid
+        patch["data"][index]["y"] = values
     return _without_marker_line(patch)
 
 
 def _effective_noise_patch(values: dict) -> Patch:
     patch = Patch()
     for index, ys in enumerate(values["ys"]):
-        patch["data"][index]["y"] = ys.tolist()
+        patch["data"][index]["y"] = ys
     patch["layout"]["xaxis"]["range"] = values["x_range"]
     patch["layout"]["yaxis"]["range"] = values["y_range"]
     return patch
@@ -220,34 +229,35 @@ def _level_selection(selection) -> tuple[int, int] | None:
 def _distribution_patch(data: dict, prefix: str) -> Patch:
     patch = Patch()
     for ci, channel in enumerate(CHANNELS):
-        patch["data"][trace_index(channel, "noisy")]["y"] = data[f"noisy_{prefix}"][ci].tolist()
+        patch["data"][trace_index(channel, "noisy")]["y"] = data[f"noisy_{prefix}"][ci]
         patch["data"][trace_index(channel, "theory")]["y"] = (
-            data[f"noisy_{prefix}_theory"][ci].tolist())
+            data[f"noisy_{prefix}_theory"][ci])
     return patch
 
 
 def distribution_outputs(active_tab, source, mean, variance, seed, selection,
                          patch_only: bool = False) -> tuple:
-    """PMF and CDF figures (a Patch of the noisy traces when only the noise moved) + summary."""
+    """PMF and CDF figures (a Patch of the noisy traces when only the noise moved) and the
+    four texts of the fit summary."""
     if active_tab != "distributions":
-        return (no_update,) * 3
+        return (no_update,) * 6
     if not _known(source):
-        return (*_unavailable(2), None)
+        return (*_unavailable(2), None, None, None, None)
     mean, variance, seed = clean_params(mean, variance, seed)
     data = services.distributions(source, mean, variance, seed)
-    summary = fit_summary(data["fit"], data["size"])
+    summary = fit_summary_texts(data["fit"], data["size"])
     if patch_only:
         pmf_patch = _distribution_patch(data, "pmf")
         spikes = clip_spike_layout((data["original_pmf"], data["noisy_pmf"],
                                     data["noisy_pmf_theory"]))
         pmf_patch["layout"]["annotations"] = spikes["annotations"]
         pmf_patch["layout"]["yaxis"]["range"] = spikes["range"]
-        return pmf_patch, _distribution_patch(data, "cdf"), summary
+        return pmf_patch, _distribution_patch(data, "cdf"), *summary
     shaded = _level_selection(selection)
     return (
         pmf_figure(data["original_pmf"], data["noisy_pmf"], data["noisy_pmf_theory"], shaded),
         cdf_figure(data["original_cdf"], data["noisy_cdf"], data["noisy_cdf_theory"], shaded),
-        summary,
+        *summary,
     )
 
 
@@ -448,15 +458,6 @@ def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _c
     return None
 
 
-registry.clientside_callback(
-    ClientsideFunction(namespace="explorer", function_name="selectionKey"),
-    Output(ids.SELECTION_KEY, "data"),
-    Input(ids.SELECTION_STORE, "data"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"), State(ids.SELECTION_KEY, "data"),
-)
-
-
 @registry.callback(
     Output(ids.SELECTION_TEXT, "children"),
     Input(ids.SELECTION_KEY, "data"),
@@ -547,21 +548,6 @@ def handle_upload(upload, options):
 
 # ------------------------------------------------------------------------- URL and export
 
-registry.clientside_callback(
-    ClientsideFunction(namespace="explorer", function_name="shareQuery"),
-    Output(ids.URL_QUERY_STORE, "data"),
-    Input(ids.ARTWORK_SELECT, "value"), Input(ids.MEAN_SLIDER, "value"),
-    Input(ids.VARIANCE_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.JOINT_X, "value"),
-    Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
-    Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
-    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
-    Input(ids.SELECTION_STORE, "data"),
-)
-
-registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)
-
-
 @registry.callback(
     [Output(graph_id, "config") for graph_id in ids.GRAPHS],
     Input(ids.EXPORT_FORMAT, "value"),
@@ -575,9 +561,11 @@ def update_export_format(export_format):
 #: Outputs of each tab, in the order of :func:`update_view`'s outputs.
 TAB_OUTPUTS = {
     "noise": (Output(ids.NOISE_GRAPH, "figure"), Output(ids.NOISE_CDF_GRAPH, "figure"),
-              Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_SUMMARY, "children")),
+              Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_MOMENTS, "children"),
+              Output(ids.NOISE_CLIPPING, "children")),
     "distributions": (Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
-                      Output(ids.FIT_SUMMARY, "children")),
+                      Output(ids.FIT_HEADER, "children"),
+                      *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS)),
     "joint": (Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
               Output(ids.JOINT_STATS, "children")),
     "colour3d": (Output(ids.COLOR_3D_GRAPH, "figure"), Output(ids.COLOR_3D_NOISY_GRAPH, "figure"),

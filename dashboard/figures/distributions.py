@@ -12,6 +12,8 @@ LEVELS = np.arange(256)
 #: Order of the traces drawn for each channel; trace index = 3 * channel index + kind index.
 TRACE_KINDS = ("original", "noisy", "theory")
 _KIND_LABEL = {"original": "original", "noisy": "noisy (sampled)", "theory": "noisy (theory)"}
+#: The key to the line styles, shown under each figure's title.
+LINE_STYLE_KEY = "light: original · solid: noisy, sampled · dashed: noisy, exact theory"
 
 
 def trace_index(channel: str, kind: str) -> int:
@@ -50,14 +52,10 @@ def _distribution_figure(original, noisy, theory, *, title: str, y_title: str,
     fig = go.Figure()
     for ci, channel in enumerate(CHANNELS):
         fig.add_traces(_channel_traces(channel, original[ci], noisy[ci], theory[ci], hover_unit))
-    # Legend-only entries explaining the line styles (after the data traces: indices stable).
-    for label, line in (("original (light)", {"color": "#bbbbbb", "width": 2}),
-                        ("noisy, sampled (solid)", {"color": "#444444", "width": 2}),
-                        ("noisy, theory (dashed)", {"color": "#444444", "width": 2,
-                                                    "dash": "dash"})):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, line=line,
-                                 hoverinfo="skip"))
-    base_layout(fig, title=title, x_title="intensity level (0–255)", y_title=y_title)
+    # The line styles are explained in the subtitle rather than by legend-only traces: each
+    # trace costs every redraw in the browser, and the legend stays one entry per channel.
+    base_layout(fig, title=title, x_title="intensity level (0–255)", y_title=y_title,
+                subtitle=LINE_STYLE_KEY)
     fig.update_xaxes(range=[-2, 257])
     fig.update_layout(dragmode="select", selectdirection="h")
     if selection is not None:

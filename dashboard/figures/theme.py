@@ -51,8 +51,11 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
-                height: int = 380) -> go.Figure:
+                height: int = 380, subtitle: str | None = None) -> go.Figure:
     """Apply the shared look to ``fig`` (every x and y axis of it) and return it.
+
+    ``subtitle`` is a second, smaller title line (a key to the line styles, say): it is part
+    of the figure, so it survives a PNG or SVG export.
 
     The layout is assigned as one dict: plotly's ``update_layout`` on a figure with traces
     costs ~10 ms, most of a slider move's server time.
@@ -71,6 +74,10 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
         "hoverlabel": {"font": {"size": BASE_FONT_SIZE - 1}},
         "uirevision": "keep",
     }
+    if subtitle:
+        style["title"]["subtitle"] = {"text": subtitle, "font": {"size": BASE_FONT_SIZE - 2,
+                                                                 "color": "#555"}}
+        style["margin"] = {**style["margin"], "t": 74}
     x_axes = [k for k in current if k.startswith("xaxis")] or ["xaxis"]
     y_axes = [k for k in current if k.startswith("yaxis")] or ["yaxis"]
     for name in x_axes:

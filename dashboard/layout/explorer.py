@@ -12,6 +12,7 @@ from dash import dcc, html
 from dashboard.figures.theme import EXPORT_FORMATS
 from dashboard.layout import ids
 from dashboard.layout.components import loading_graph
+from dashboard.layout.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.viewstate import (
     BINS_RANGE,
     CHANNELS,
@@ -157,7 +158,7 @@ def images_card() -> dbc.Card:
 
 def noise_tab() -> dbc.Tab:
     return dbc.Tab(label="Noise", tab_id="noise", children=[
-        html.Div(id=ids.NOISE_SUMMARY, className="summary mt-3"),
+        html.Div(noise_summary_slots(), id=ids.NOISE_SUMMARY, className="summary mt-3"),
         dbc.Row([
             dbc.Col([_graph(ids.NOISE_GRAPH), _caption(ids.NOISE_GRAPH)], lg=6),
             dbc.Col([_graph(ids.NOISE_CDF_GRAPH), _caption(ids.NOISE_CDF_GRAPH)], lg=6),
@@ -168,7 +169,7 @@ def noise_tab() -> dbc.Tab:
 
 def distributions_tab() -> dbc.Tab:
     return dbc.Tab(label="Colour distribution", tab_id="distributions", children=[
-        html.Div(id=ids.FIT_SUMMARY, className="summary mt-3"),
+        html.Div(fit_summary_slots(), id=ids.FIT_SUMMARY, className="summary mt-3"),
         dbc.Row([
             dbc.Col([_graph(ids.PMF_GRAPH, 420), _caption(ids.PMF_GRAPH)], xl=6),
             dbc.Col([_graph(ids.CDF_GRAPH, 420), _caption(ids.CDF_GRAPH)], xl=6),
@@ -238,8 +239,6 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
         dcc.Store(id=ids.DRAWN_STORE, data={}),
         dcc.Store(id=ids.SELECTION_KEY),
         dcc.Store(id=ids.GIVEN_STORE, data=list(state.given) if state.given else None),
-        dcc.Store(id=ids.URL_QUERY_STORE),
-        dcc.Store(id=ids.URL_SYNC_SINK),
         dbc.Row([
             dbc.Col(controls_card(state, options, max_upload_bytes), lg=3, className="mb-3"),
             dbc.Col([

@@ -46,15 +46,16 @@ def test_selection_text_from_its_key(app_context):
 
 
 def test_hidden_tabs_compute_nothing(app_context):
-    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 4
-    assert cb.distribution_outputs("noise", SAMPLE, 0, 0.01, 0, None) == (no_update,) * 3
+    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 5
+    assert cb.distribution_outputs("noise", SAMPLE, 0, 0.01, 0, None) == (no_update,) * 6
     assert cb.joint_outputs("noise", SAMPLE, 0, 0.01, 0, "red", "green", "original", 64,
                             None) == (no_update,) * 3
     assert cb.colour_outputs("noise", SAMPLE, 0, 0.01, 0, "rgb", 16) == (no_update,) * 3
 
 
 def test_distribution_figures_carry_the_engine_numbers(app_context):
-    pmf, cdf, summary = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.01, 5, None)
+    pmf, cdf, header, *lines = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.01, 5,
+                                                       None)
     expected = NoiseAnalyser(skdata.astronaut(), seed=5).move(0.0, 0.01)
     for ci, channel in enumerate(("red", "green", "blue")):
         np.testing.assert_allclose(pmf.data[trace_index(channel, "noisy")].y,
@@ -63,12 +64,24 @@ def test_distribution_figures_carry_the_engine_numbers(app_context):
                                    expected.noisy_pmf_theory[ci])
         np.testing.assert_allclose(cdf.data[trace_index(channel, "original")].y,
                                    expected.original_cdf[ci])
-    assert "262,144 pixels per channel" in str(summary)
+    assert header == "Theory against sample on 262,144 pixels per channel:"
+    for ci, line in enumerate(lines):
+        total_variation = 0.5 * np.abs(expected.noisy_pmf[ci] - expected.noisy_pmf_theory[ci]).sum()
+        assert isinstance(line, str)
+        assert f"differ on {100 * total_variation:.2f}% of the pixels' probability mass" in line
+
+
+def test_slider_move_sends_the_same_summary_texts_as_a_full_draw(app_context):
+    full = cb.distribution_outputs("distributions", SAMPLE, 0.1, 0.03, 2, None)
+    moved = cb.distribution_outputs("distributions", SAMPLE, 0.1, 0.03, 2, None,
+                                    patch_only=True)
+    assert moved[2:] == full[2:]
+    assert all(isinstance(text, str) for text in moved[2:])
 
 
 def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
-    pmf, cdf, _ = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.09, 5, None,
-                                          patch_only=True)
+    pmf, cdf, *_ = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.09, 5, None,
+                                           patch_only=True)
     assert isinstance(pmf, Patch) and isinstance(cdf, Patch)
     operations = cdf.to_plotly_json()["operations"]
     touched = {tuple(op["location"]) for op in operations}
@@ -81,12 +94,16 @@ def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
 
 
 def test_noise_outputs(app_context):
-    pdf, cdf, effective, summary = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
+    pdf, cdf, effective, moments, clipping = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
     assert all(isinstance(f, go.Figure) for f in (pdf, cdf, effective))
     theory = pdf.data[1]
     peak = 1 / np.sqrt(2 * np.pi * 0.04)  # N(0, 0.04) density at its mean
     assert max(theory.y) == pytest.approx(peak, rel=1e-3)
-    assert "786,432 noise values" in str(summary)  # 512 * 512 * 3
+    assert moments.startswith("786,432 noise values drawn.")  # 512 * 512 * 3
+    assert "(asked for 0.20000)" in moments  # sigma = sqrt(0.04)
+    assert clipping.startswith("After clipping to 0–255 and rounding")
+    moved = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1, patch_only=True)
+    assert moved[3:] == (moments, clipping)
 
 
 def test_joint_outputs_with_conditioning(app_context):
@@ -199,6 +216,11 @@ def test_a_painting_links_to_its_comparison_with_the_artist(tiny_corpus):
     assert style == {}
 
 
+#: Where the PMF figure sits among update_view's outputs.
+PMF_AT = [output.component_id for outputs in cb.TAB_OUTPUTS.values()
+          for output in outputs].index(ids.PMF_GRAPH)
+
+
 def _view(active_tab, source, noise_only=False, drawn=None, variance=0.01):
     return cb.view_outputs(active_tab, source, 0.0, variance, 0, None, "red", "green",
                            "original", 64, None, "rgb", 16, drawn, noise_only=noise_only)
@@ -211,7 +233,7 @@ def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
     app = create_app(tiny_corpus.settings)
     with app.server.app_context():
         outputs = _view("distributions", "blue-night-1888")
-        pmf = outputs[4]  # the distributions tab follows the noise tab's four outputs
+        pmf = outputs[PMF_AT]
         assert "cannot be shown" in pmf.layout.annotations[0].text
         assert outputs[0] is no_update  # hidden tabs untouched
         caption, *_ = cb.source_outputs("blue-night-1888")
@@ -228,10 +250,10 @@ def test_a_replaced_artwork_is_not_served_from_a_stale_cache(tiny_corpus):
     app = create_app(tiny_corpus.settings)
     path = tiny_corpus.artworks_dir / "red-field-1884.jpg"
     with app.server.app_context():
-        before = _view("distributions", "red-field-1884")[4]
+        before = _view("distributions", "red-field-1884")[PMF_AT]
         path.write_bytes(jpeg_bytes(np.full((32, 48, 3), (10, 20, 240), dtype=np.uint8)))
         os.utime(path, ns=(1, 1))  # a different modification time as well as a new size
-        after = _view("distributions", "red-field-1884")[4]
+        after = _view("distributions", "red-field-1884")[PMF_AT]
     red = trace_index("red", "original")
     assert np.argmax(before.data[red].y) > 150  # a red painting
     assert np.argmax(after.data[red].y) < 30  # now blue: red levels near 10
@@ -240,16 +262,16 @@ def test_a_replaced_artwork_is_not_served_from_a_stale_cache(tiny_corpus):
 def test_slider_moves_patch_only_figures_known_to_be_drawn(app_context):
     first = _view("distributions", SAMPLE)
     drawn = first[-1]
-    assert isinstance(first[4], go.Figure) and drawn["distributions"]
+    assert isinstance(first[PMF_AT], go.Figure) and drawn["distributions"]
     moved = _view("distributions", SAMPLE, noise_only=True, drawn=drawn, variance=0.02)
-    assert isinstance(moved[4], Patch)
+    assert isinstance(moved[PMF_AT], Patch)
     # Nothing recorded (say the first draw's request failed): the move redraws in full.
     redrawn = _view("distributions", SAMPLE, noise_only=True, drawn={}, variance=0.03)
-    assert isinstance(redrawn[4], go.Figure)
+    assert isinstance(redrawn[PMF_AT], go.Figure)
     # Drawn for another image: full redraw too.
     other = _view("distributions", SAMPLE, noise_only=True,
                   drawn={"distributions": "something else"}, variance=0.04)
-    assert isinstance(other[4], go.Figure)
+    assert isinstance(other[PMF_AT], go.Figure)
     assert other[-1]["distributions"] == drawn["distributions"]
 
 
@@ -265,9 +287,9 @@ def test_cached_services_do_not_share_entries(app_context):
 
 
 def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
-    pdf, cdf, effective, _ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
+    pdf, cdf, effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
     assert all(isinstance(p, Patch) for p in (pdf, cdf, effective))
-    full_pdf, full_cdf, full_effective, _ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
+    full_pdf, full_cdf, full_effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
 
     def assigned(patch):
         return {tuple(op["location"]): op["params"]["value"]

@@ -33,7 +33,7 @@ SECRET = "probe-secret-7f3a"
 
 
 def real_app_available() -> bool:
-    """True once the lead's ``dashboard/app.py`` exists."""
+    """True when ``dashboard/app.py`` is importable."""
     return importlib.util.find_spec("dashboard.app") is not None
 
 

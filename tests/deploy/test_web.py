@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from dashboard import __version__
 from dashboard.config import Settings, load_settings
 from dashboard.web import (
     SECURITY_HEADERS,
+    STATIC_MAX_AGE,
     HeavyLimiter,
     ServerBusy,
     heavy_slot,
@@ -65,6 +67,18 @@ def test_security_headers_on_every_response(server: Flask, path: str) -> None:
         assert response.headers[name] == value
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_versioned_static_files_may_be_cached_and_pages_not(server: Flask) -> None:
+    client = server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    favicon = re.search(r'href="(/_favicon\.ico\?v=[^"]+)"', page).group(1)
+    stylesheet = re.search(r'href="(/assets/[^"]+\.css\?m=[^"]+)"', page).group(1)
+    for url in (favicon, stylesheet):
+        assert client.get(url).headers["Cache-Control"] == f"public, max-age={STATIC_MAX_AGE}"
+    # Without its version in the URL a file may change under the same address.
+    assert "max-age" not in client.get(stylesheet.split("?")[0]).headers.get("Cache-Control", "")
+    assert "max-age" not in client.get("/").headers.get("Cache-Control", "")
 
 
 def test_healthz_reports_version_and_cache(server: Flask) -> None:
