@@ -303,8 +303,10 @@ class NoiseSample:
         values = np.asarray(values, dtype=np.float64) * (255.0 / factor)
         if spread == 0.0:
             return np.where(values >= shift, self.size, 0)
-        z_values = ((values - shift) / spread).astype(np.float64)
-        return np.searchsorted(self.sorted_z, z_values, side="right")
+        z_values = (values - shift) / spread
+        # Searching float64 values would first convert the whole sorted field to float64.
+        # A float32 draw is <= v exactly when it is <= the largest float32 not above v.
+        return np.searchsorted(self.sorted_z, _float32_at_or_below(z_values), side="right")
 
     def ecdf(self, values: np.ndarray, mean: float, variance: float, scale: str = "unit"):
         """Fraction of sampled ``eps`` at or below each value (float64, same shape)."""
@@ -323,6 +325,15 @@ class NoiseSample:
             raise ValueError("edges must be a strictly increasing 1-D array of >= 2 values")
         counts = np.diff(self._count_at_or_below(edges, mean, variance, scale))
         return counts / (self.size * np.diff(edges))
+
+
+def _float32_at_or_below(values: np.ndarray) -> np.ndarray:
+    """The largest float32 at or below each float64 value (inf stays inf, NaN stays NaN)."""
+    values = np.asarray(values, dtype=np.float64)
+    rounded = values.astype(np.float32)
+    above = rounded.astype(np.float64) > values
+    rounded[above] = np.nextafter(rounded[above], np.float32(-np.inf))
+    return rounded
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,11 @@ PLAIN_LAYOUT = {
     "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692",
                  "#B6E880", "#FF97FF", "#FECB52"],
 }
+#: ``ticklabeloverflow="allow"``: automargin keeps the labels inside the figure already, and
+#: plotly's default check measures every tick label after each redraw, forcing the browser to
+#: lay out the page again once per label (a tenth of a slider move on the noise tab).
 AXIS_STYLE = {"gridcolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "zerolinewidth": 2,
-              "automargin": True}
+              "automargin": True, "ticklabeloverflow": "allow"}
 
 
 def _merge(base: dict, extra: dict) -> dict:

@@ -306,6 +306,19 @@ def test_noise_sample_ecdf_histogram_and_moments_equal_brute_force():
     np.testing.assert_array_equal(sample.ecdf([0.04, 0.05, 0.06], 0.05, 0.0), [0, 1, 1])
 
 
+def test_noise_sample_counts_draws_exactly_at_and_beside_a_value():
+    # Values equal to a draw and one float64 step either side of it, in z units
+    # (mean 0, variance chosen so that sigma * 255 = 255: eps = z).
+    field = standard_normal_field((40, 30, 3), seed=4)
+    sample = NoiseSample(field)
+    draws = field.astype(np.float64).ravel()
+    picked = draws[::97]
+    values = np.concatenate([picked, np.nextafter(picked, np.inf),
+                             np.nextafter(picked, -np.inf), [np.inf, -np.inf]])
+    expected = (draws[None, :] <= values[:, None]).sum(axis=1) / draws.size
+    np.testing.assert_array_equal(sample.ecdf(values, 0.0, 1.0), expected)
+
+
 def test_noise_summary_sample_tracks_theory():
     sample = NoiseSample(standard_normal_field((300, 400, 3), seed=2))
     summary = noise_summary(sample, -0.1, 0.02, num=101, bins=40)
