@@ -13,6 +13,14 @@ AXIS_TITLES = {
     "lab": ("L* (0–100)", "a* (green–red)", "b* (blue–yellow)"),
 }
 
+#: Three labelled ticks per axis. Each new tick label costs the 3D scene a text tracing in
+#: the browser (tens of ms without a GPU), and three read well on a projector.
+AXIS_TICKS = {
+    "rgb": ((0, 128, 255),) * 3,
+    "hsv": ((0, 0.5, 1),) * 3,
+    "lab": ((0, 50, 100), (-100, 0, 100), (-100, 0, 100)),
+}
+
 
 def colour_3d_figure(centres, shares, colours, *, space: str, title: str,
                      bin_ids=None, axis_ranges=None, max_marker_px: float = 28.0) -> go.Figure:
@@ -45,7 +53,9 @@ def colour_3d_figure(centres, shares, colours, *, space: str, title: str,
         title={"text": title, "x": 0.01, "font": {"size": BASE_FONT_SIZE + 2}},
         font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE - 1},
         height=520, margin={"l": 0, "r": 0, "t": 48, "b": 0},
-        scene={"xaxis_title": names[0], "yaxis_title": names[1], "zaxis_title": names[2],
+        scene={**{axis: {"title": {"text": name}, "tickvals": list(ticks)}
+                  for axis, name, ticks in zip(("xaxis", "yaxis", "zaxis"), names,
+                                               AXIS_TICKS[space], strict=True)},
                "aspectmode": "cube"},
         uirevision=space, **PLAIN_LAYOUT,
     )

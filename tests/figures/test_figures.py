@@ -110,3 +110,5 @@ def test_colour_3d_axes_can_be_fixed_to_the_space():
     fig = colour_3d_figure([[50, 0, 0]], [1.0], [[120, 120, 120]], space="lab", title="t",
                            axis_ranges=((0, 100), (-87, 99), (-108, 95)))
     assert tuple(fig.layout.scene.zaxis.range) == (-108, 95)
+    assert tuple(fig.layout.scene.xaxis.tickvals) == (0, 50, 100)
+    assert fig.layout.scene.xaxis.title.text == "L* (0–100)"
