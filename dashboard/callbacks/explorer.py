@@ -189,9 +189,8 @@ def _without_marker_line(patch: Patch) -> Patch:
 
 def _noise_pdf_patch(values: dict) -> Patch:
     patch = Patch()
-    patch["data"][0]["x"] = values["bar_x"]
-    patch["data"][0]["y"] = values["bar_y"]
-    patch["data"][0]["width"] = values["bar_width"]
+    patch["data"][0]["x"] = values["hist_x"]
+    patch["data"][0]["y"] = values["hist_y"]
     patch["data"][1]["x"] = values["line_x"]
     patch["data"][1]["y"] = values["line_y"]
     patch["data"][1]["name"] = values["line_name"]

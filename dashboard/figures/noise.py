@@ -25,13 +25,17 @@ def _degenerate_note(fig: go.Figure, mean: float) -> None:
 
 def noise_pdf_values(grid, pdf_theory, bin_edges, density, *, mean: float,
                      variance: float) -> dict:
-    """What changes in the PDF figure when the noise moves: the bars' x, y and widths, the
-    curve's x and y, the curve's name and the title (used by the figure and by patches)."""
+    """What changes in the PDF figure when the noise moves: the histogram's outline, the
+    curve's x and y, the curve's name and the title (used by the figure and by patches).
+
+    The histogram is drawn as a filled step line: point i at bin edge i carries the density
+    of bin i up to edge i + 1, and the last edge drops to 0 (one SVG path; bars cost the
+    browser twice as long to redraw).
+    """
     edges = np.asarray(bin_edges, dtype=float)
     sigma = float(np.sqrt(variance))
     return {
-        "bar_x": 0.5 * (edges[:-1] + edges[1:]), "bar_y": np.asarray(density, dtype=float),
-        "bar_width": np.diff(edges),
+        "hist_x": edges, "hist_y": np.append(np.asarray(density, dtype=float), 0.0),
         "line_x": np.asarray(grid, dtype=float), "line_y": np.asarray(pdf_theory, float),
         "line_name": f"N({mean:g}, {variance:g}) PDF",
         "title": f"Noise ε ~ N(μ={mean:g}, σ²={variance:g}); σ = {255 * sigma:.1f} levels",
@@ -48,14 +52,16 @@ def noise_pdf_figure(grid, pdf_theory, bin_edges, density, *, mean: float,
     values = noise_pdf_values(grid, pdf_theory, bin_edges, density, mean=mean,
                               variance=variance)
     fig = go.Figure([
-        go.Bar(x=values["bar_x"], y=values["bar_y"], width=values["bar_width"],
-               name="sampled noise (histogram)", marker_color=SAMPLE_COLOR, opacity=0.55,
-               hovertemplate="ε ≈ %{x:.4f}<br>density %{y:.4g}<extra></extra>"),
+        go.Scatter(x=values["hist_x"], y=values["hist_y"], mode="lines", line_shape="hv",
+                   fill="tozeroy", fillcolor="rgba(123, 97, 255, 0.45)",
+                   line={"color": SAMPLE_COLOR, "width": 1},
+                   name="sampled noise (histogram)",
+                   hovertemplate="ε from %{x:.4f}<br>density %{y:.4g}<extra></extra>"),
         go.Scatter(x=values["line_x"], y=values["line_y"], mode="lines",
                    name=values["line_name"],
                    line={"color": THEORY_COLOR, "width": 2.5, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>pdf %{y:.4g}<extra></extra>"),
-    ], layout={"bargap": 0})
+    ])
     base_layout(fig, title=values["title"],
                 x_title="noise ε (intensity scale 0–1; × 255 = levels)", y_title="density")
     if variance == 0:

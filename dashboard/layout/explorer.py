@@ -22,9 +22,9 @@ from dashboard.viewstate import (
 )
 
 CAPTIONS = {
-    ids.NOISE_GRAPH: "The dashed curve is the Gaussian density the noise is drawn from; the bars "
-                     "are the noise actually drawn for this image. With millions of samples they "
-                     "agree closely.",
+    ids.NOISE_GRAPH: "The dashed curve is the Gaussian density the noise is drawn from; the "
+                     "shaded histogram is the noise actually drawn for this image. With millions "
+                     "of samples they agree closely.",
     ids.NOISE_CDF_GRAPH: "The same comparison as running totals: the share of noise values "
                          "below each point, in theory (dashed) and in the sample.",
     ids.EFFECTIVE_NOISE_GRAPH: "How far each pixel really moved once the result was clipped to "

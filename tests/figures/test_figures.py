@@ -61,7 +61,10 @@ def test_noise_figures():
     grid = np.linspace(-0.4, 0.4, 11)
     fig = noise_pdf_figure(grid, np.ones(11), np.linspace(-0.4, 0.4, 5), np.ones(4), mean=0,
                            variance=0.01)
-    assert fig.data[0].type == "bar" and list(fig.data[0].width) == pytest.approx([0.2] * 4)
+    # The histogram's outline: each bin's density from its left edge, 0 after the last edge.
+    np.testing.assert_allclose(fig.data[0].x, [-0.4, -0.2, 0.0, 0.2, 0.4])
+    np.testing.assert_allclose(fig.data[0].y, [1, 1, 1, 1, 0])
+    assert fig.data[0].line.shape == "hv"
     assert "25.5 levels" in fig.layout.title.text  # 255 * sqrt(0.01)
     degenerate = noise_cdf_figure(grid, np.ones(11), np.ones(11), mean=0.1, variance=0)
     assert "σ = 0" in degenerate.layout.annotations[0].text
