@@ -100,6 +100,17 @@ def procfile_argv(port: int) -> list[str]:
     return [*argv, "--bind", f"{HOST}:{port}"]
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM ``process`` (gunicorn shuts its workers down gracefully), SIGKILL after 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def child_pids(pid: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
@@ -165,13 +176,7 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def start_server(workdir: Path, workers: int, extra_env: dict[str, str]) -> Server:

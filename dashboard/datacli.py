@@ -536,6 +536,14 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--no-progress", dest="progress", action="store_false", help="no progress bar"
     )
+    # import and download check each image's shape against the catalogue.
+    shape_check = _Parser(add_help=False)
+    shape_check.add_argument(
+        "--aspect-tolerance",
+        type=_positive_float,
+        default=DEFAULT_ASPECT_TOLERANCE,
+        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
+    )
     parser = _Parser(
         prog=PROG, description="Manage the Van Gogh artworks: status, import, download, index."
     )
@@ -548,19 +556,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--verbose", "-v", action="store_true", help="list every missing file")
 
     importing = commands.add_parser(
-        "import", parents=[common], help="copy images from a folder into the artworks folder"
+        "import", parents=[common, shape_check],
+        help="copy images from a folder into the artworks folder",
     )
     importing.add_argument("dir", help="folder with image files (searched recursively)")
     importing.add_argument("--force", action="store_true", help="replace files already present")
-    importing.add_argument(
-        "--aspect-tolerance",
-        type=_positive_float,
-        default=DEFAULT_ASPECT_TOLERANCE,
-        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
-    )
 
     download = commands.add_parser(
-        "download", parents=[common], help="fetch the paintings from Wikimedia Commons"
+        "download", parents=[common, shape_check], help="fetch the paintings from Wikimedia Commons"
     )
     download.add_argument(
         "--base-url",
@@ -584,12 +587,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--delay", type=_non_negative_float, default=1.0, help="seconds between files"
     )
     download.add_argument("--force", action="store_true", help="download files already present")
-    download.add_argument(
-        "--aspect-tolerance",
-        type=_positive_float,
-        default=DEFAULT_ASPECT_TOLERANCE,
-        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
-    )
 
     index = commands.add_parser(
         "index", parents=[common], help="compute the colour statistics of every artwork"

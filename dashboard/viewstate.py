@@ -70,6 +70,11 @@ class ViewState:
         return "?" + urlencode(params, safe=":-")
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (ending in "...") for a notice."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _fmt(value: float) -> str:
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
@@ -164,7 +169,7 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
         if is_known_source(artwork):
             state = replace(state, source=artwork)
         else:
-            shown = artwork if len(artwork) <= 60 else artwork[:57] + "..."
+            shown = shortened(artwork)
             notices.append(f"Unknown artwork {shown!r}; showing the default artwork instead.")
 
     if "mean" in q and (v := _number(q["mean"], "mean", MEAN_RANGE, notices)) is not None:

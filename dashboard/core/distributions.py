@@ -15,7 +15,6 @@ level 1/2 lands on 0 and all mass above 254.5 on 255. ``T`` depends on ``j - k``
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from scipy import special
 from dashboard.core.noise import (
     MAX_LEVEL,
     NoiseRenderer,
+    channel_base,
     noise_scale,
     standard_normal_field,
     validate_field,
@@ -75,19 +75,8 @@ def channel_counts(image: np.ndarray) -> np.ndarray:
     (2, 1, 1, 2)
     """
     image = validate_rgb_image(image)
-    index = np.add(image, _channel_base(image.shape, LEVELS), dtype=np.int16)
+    index = np.add(image, channel_base(image.shape, LEVELS), dtype=np.int16)
     return np.bincount(index.reshape(-1), minlength=3 * LEVELS).reshape(3, LEVELS)
-
-
-@functools.lru_cache(maxsize=8)
-def _channel_base(shape: tuple[int, ...], stride: int, offset: int = 0) -> np.ndarray:
-    # Full-size offsets ``offset + channel * stride`` (int16, read-only): a broadcast
-    # length-3 add runs a slow inner loop of length 3. Kept per shape: building it is a
-    # third of the cost of a count.
-    base = np.arange(shape[-1], dtype=np.int16) * np.int16(stride) + np.int16(offset)
-    full = np.ascontiguousarray(np.broadcast_to(base, shape))
-    full.flags.writeable = False
-    return full
 
 
 def pmf_from_counts(counts: np.ndarray) -> np.ndarray:
@@ -214,7 +203,7 @@ def effective_noise_counts(original: np.ndarray, noisy: np.ndarray) -> np.ndarra
             f"noisy must have the original's shape {original.shape}, got {noisy.shape}"
         )
     index = np.subtract(noisy, original, dtype=np.int16)
-    np.add(index, _channel_base(original.shape, DIFFERENCES, MAX_LEVEL), out=index)
+    np.add(index, channel_base(original.shape, DIFFERENCES, MAX_LEVEL), out=index)
     return np.bincount(index.reshape(-1), minlength=3 * DIFFERENCES).reshape(3, DIFFERENCES)
 
 

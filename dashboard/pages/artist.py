@@ -17,6 +17,7 @@ from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_he
 from dashboard.corpus import PERIOD_LABELS, PERIODS, Corpus
 from dashboard.corpus_index import STAT_NAMES
 from dashboard.layout.artist import artist_layout, no_corpus_layout
+from dashboard.viewstate import shortened
 
 VIEWS = ("corpus", "periods", "timeline", "painting", "search")
 SPACES = COLOR_SPACES
@@ -85,7 +86,7 @@ def parse_artist_query(query: Mapping[str, str], *, is_painting: Callable[[str],
         if is_painting(artwork):
             state = replace(state, artwork=artwork)
         else:
-            shown = artwork if len(artwork) <= 60 else artwork[:57] + "..."
+            shown = shortened(artwork)
             notices.append(f"Unknown or unavailable painting {shown!r}; comparing "
                            f"{default_artwork!r} instead.")
     for key, choices in (("view", VIEWS), ("space", SPACES), ("stat", STAT_NAMES)):
