@@ -13,12 +13,13 @@ AXIS_TITLES = {
     "lab": ("L* (0–100)", "a* (green–red)", "b* (blue–yellow)"),
 }
 
-#: Three labelled ticks per axis. Each new tick label costs the 3D scene a text tracing in
-#: the browser (tens of ms without a GPU), and three read well on a projector.
+#: Three labelled ticks per axis, all inside the space's axis ranges (core.colors.SPACES).
+#: Each new tick label costs the 3D scene a text tracing in the browser (tens of ms without a
+#: GPU), and three read well on a projector.
 AXIS_TICKS = {
     "rgb": ((0, 128, 255),) * 3,
     "hsv": ((0, 0.5, 1),) * 3,
-    "lab": ((0, 50, 100), (-100, 0, 100), (-100, 0, 100)),
+    "lab": ((0, 50, 100), (-80, 0, 80), (-80, 0, 80)),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dashboard.core.colors import SPACES
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
     TRACE_KINDS,
@@ -115,3 +116,12 @@ def test_colour_3d_axes_can_be_fixed_to_the_space():
     assert tuple(fig.layout.scene.zaxis.range) == (-108, 95)
     assert tuple(fig.layout.scene.xaxis.tickvals) == (0, 50, 100)
     assert fig.layout.scene.xaxis.title.text == "L* (0–100)"
+
+
+@pytest.mark.parametrize("space", ["rgb", "hsv", "lab"])
+def test_colour_3d_ticks_lie_inside_the_space(space):
+    fig = colour_3d_figure([[0.5, 0.5, 0.5]], [1.0], [[120, 120, 120]], space=space, title="t",
+                           axis_ranges=SPACES[space].ranges)
+    for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), SPACES[space].ranges, strict=True):
+        ticks = fig.layout.scene[axis].tickvals
+        assert len(ticks) == 3 and all(lo <= tick <= hi for tick in ticks)
