@@ -154,7 +154,8 @@ window.dash_clientside.explorer.roundedText = function (v, digits) {
 /* Everything the browser derives from the controls, in one callback: Dash spends about ten
    store updates on each callback it runs, so a slider move runs this one instead of one per
    output. Returns the noise caption and σ text, the pictures' URLs and the highlight key, and
-   writes the share link into the address bar. */
+   hands the share link to share.replaceQuery (the address bar follows once the controls are
+   still). */
 window.dash_clientside.explorer.syncControls = function (source, mean, variance, seed, view, x,
                                                           y, joint, jbins, given, space, bins,
                                                           selection, previousKey) {

@@ -35,7 +35,7 @@ ARTWORK = "the-starry-night-1889"
 #: The figures visible on each explorer tab, besides the two pictures. On the joint and 3D tabs
 #: a slider move redraws only the figures of the noisy image.
 VIEW_GRAPHS = {
-    "noise": ["noise-graph", "noise-cdf-graph", "effective-noise-graph"],
+    "noise": ["noise-graph", "effective-noise-graph"],
     "distributions": ["pmf-graph", "cdf-graph"],
 }
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -28,11 +28,14 @@ from dashboard.figures.distributions import (
 )
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import (
+    CDF_LINE,
+    ECDF_LINE,
+    HISTOGRAM,
+    PDF_LINE,
     effective_noise_figure,
     effective_noise_values,
-    noise_cdf_figure,
-    noise_pdf_figure,
-    noise_pdf_values,
+    noise_figure,
+    noise_values,
 )
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
 from dashboard.imagestore import SourceUnavailableError
@@ -151,59 +154,43 @@ registry.copy_link(ids.SHARE_CLIPBOARD)
 # ----------------------------------------------------------------------------------- noise
 
 def noise_outputs(active_tab, source, mean, variance, seed, patch_only: bool = False) -> tuple:
-    """The three noise figures and the summary's two texts, or no_update when the tab is
-    hidden.
+    """The noise figure (density and cumulative panels), the effective-noise figure and the
+    summary's two texts, or no_update when the tab is hidden.
 
     ``patch_only``: the figures are drawn for this image, so send only what a noise change
     changes (``Patch``); a zero variance, drawn with a marker line, is always drawn in full.
     """
     if active_tab != "noise":
-        return (no_update,) * 5
+        return (no_update,) * 4
     if not _known(source):
-        return (*_unavailable(3), None, None)
+        return (*_unavailable(2), None, None)
     mean, variance, seed = clean_params(mean, variance, seed)
     data = services.noise(source, mean, variance, seed)
     summary = noise_summary_texts(data, mean, variance)
-    pdf_args = (data["grid"], data["pdf_theory"], data["edges"], data["density"])
+    noise_args = (data["grid"], data["pdf_theory"], data["cdf_theory"], data["ecdf"],
+                  data["edges"], data["density"])
     effective_args = (data["effective_levels"], data["effective_pmf"],
                       data["effective_pmf_theory"])
     if patch_only and variance > 0:
-        return (_noise_pdf_patch(noise_pdf_values(*pdf_args, mean=mean, variance=variance)),
-                _noise_cdf_patch(data["grid"], data["ecdf"], data["cdf_theory"]),
+        return (_noise_patch(noise_values(*noise_args, mean=mean, variance=variance)),
                 _effective_noise_patch(effective_noise_values(*effective_args)), *summary)
-    return (
-        noise_pdf_figure(*pdf_args, mean=mean, variance=variance),
-        noise_cdf_figure(data["grid"], data["cdf_theory"], data["ecdf"], mean=mean,
-                         variance=variance),
-        effective_noise_figure(*effective_args),
-        *summary,
-    )
+    return (noise_figure(*noise_args, mean=mean, variance=variance),
+            effective_noise_figure(*effective_args), *summary)
 
 
-def _without_marker_line(patch: Patch) -> Patch:
-    # The σ = 0 drawing (a line and its note) is the only shape and annotation of these figures.
-    patch["layout"]["shapes"] = []
-    patch["layout"]["annotations"] = []
-    return patch
-
-
-def _noise_pdf_patch(values: dict) -> Patch:
+def _noise_patch(values: dict) -> Patch:
     patch = Patch()
-    patch["data"][0]["x"] = values["hist_x"]
-    patch["data"][0]["y"] = values["hist_y"]
-    patch["data"][1]["x"] = values["line_x"]
-    patch["data"][1]["y"] = values["line_y"]
-    patch["data"][1]["name"] = values["line_name"]
+    traces = {HISTOGRAM: ("hist_x", "hist_y"), PDF_LINE: ("grid", "pdf"),
+              ECDF_LINE: ("grid", "ecdf"), CDF_LINE: ("grid", "cdf")}
+    for index, (x, y) in traces.items():
+        patch["data"][index]["x"] = values[x]
+        patch["data"][index]["y"] = values[y]
+    patch["data"][PDF_LINE]["name"] = values["pdf_name"]
     patch["layout"]["title"]["text"] = values["title"]
-    return _without_marker_line(patch)
-
-
-def _noise_cdf_patch(grid, ecdf, cdf_theory) -> Patch:
-    patch = Patch()
-    for index, values in enumerate((ecdf, cdf_theory)):
-        patch["data"][index]["x"] = grid
-        patch["data"][index]["y"] = values
-    return _without_marker_line(patch)
+    # Clears the σ = 0 marker line and its note, if the last full draw had them.
+    patch["layout"]["shapes"] = values["shapes"]
+    patch["layout"]["annotations"] = values["annotations"]
+    return patch
 
 
 def _effective_noise_patch(values: dict) -> Patch:
@@ -559,9 +546,8 @@ def update_export_format(export_format):
 
 #: Outputs of each tab, in the order of :func:`update_view`'s outputs.
 TAB_OUTPUTS = {
-    "noise": (Output(ids.NOISE_GRAPH, "figure"), Output(ids.NOISE_CDF_GRAPH, "figure"),
-              Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"), Output(ids.NOISE_MOMENTS, "children"),
-              Output(ids.NOISE_CLIPPING, "children")),
+    "noise": (Output(ids.NOISE_GRAPH, "figure"), Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"),
+              Output(ids.NOISE_MOMENTS, "children"), Output(ids.NOISE_CLIPPING, "children")),
     "distributions": (Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
                       Output(ids.FIT_HEADER, "children"),
                       *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS)),

@@ -17,16 +17,28 @@ from dashboard.figures.theme import (
 THEORY_FLOOR = 1e-9
 
 
-def _degenerate_note(fig: go.Figure, mean: float) -> None:
-    fig.add_vline(x=mean, line={"color": THEORY_COLOR, "width": 3})
-    fig.add_annotation(x=mean, y=1, yref="paper", showarrow=False, yanchor="bottom",
-                       text=f"σ = 0: every sample equals the mean {mean:g}")
+#: Where the two panels of the noise figure sit, as shares of its width: density on the left,
+#: cumulative on the right (one figure: plotly's fixed cost of a redraw is paid once).
+PDF_DOMAIN = (0.0, 0.455)
+CDF_DOMAIN = (0.545, 1.0)
+PANEL_TITLES = ("Density: histogram of the sample under the PDF",
+                "Cumulative: ECDF of the sample against the CDF")
+#: Trace indices of the noise figure, in drawing order.
+HISTOGRAM, PDF_LINE, ECDF_LINE, CDF_LINE = range(4)
 
 
-def noise_pdf_values(grid, pdf_theory, bin_edges, density, *, mean: float,
-                     variance: float) -> dict:
-    """What changes in the PDF figure when the noise moves: the histogram's outline, the
-    curve's x and y, the curve's name and the title (used by the figure and by patches).
+def _panel_titles() -> list[dict]:
+    return [{"text": text, "x": domain[0], "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+             "font": {"size": 14, "color": "#333"}}
+            for text, domain in zip(PANEL_TITLES, (PDF_DOMAIN, CDF_DOMAIN), strict=True)]
+
+
+def noise_values(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean: float,
+                 variance: float) -> dict:
+    """What changes in the noise figure when the noise moves (used by the figure and by
+    patches): the histogram's outline, the PDF curve and its name, the ECDF and CDF on
+    ``grid``, the title and the annotations.
 
     The histogram is drawn as a filled step line: point i at bin edge i carries the density
     of bin i up to edge i + 1, and the last edge drops to 0 (one SVG path; bars cost the
@@ -34,59 +46,67 @@ def noise_pdf_values(grid, pdf_theory, bin_edges, density, *, mean: float,
     """
     edges = np.asarray(bin_edges, dtype=float)
     sigma = float(np.sqrt(variance))
+    annotations = _panel_titles()
+    if variance == 0:
+        annotations.append({"x": mean, "y": 0.5, "xref": "x", "yref": "y domain",
+                            "showarrow": False, "xanchor": "left", "bgcolor": "white",
+                            "text": f"σ = 0: every sample equals the mean {mean:g}"})
     return {
         "hist_x": edges, "hist_y": np.append(np.asarray(density, dtype=float), 0.0),
-        "line_x": np.asarray(grid, dtype=float), "line_y": np.asarray(pdf_theory, float),
-        "line_name": f"N({mean:g}, {variance:g}) PDF",
+        "grid": np.asarray(grid, dtype=float), "pdf": np.asarray(pdf_theory, dtype=float),
+        "cdf": np.asarray(cdf_theory, dtype=float), "ecdf": np.asarray(ecdf, dtype=float),
+        "pdf_name": f"N({mean:g}, {variance:g}) PDF",
         "title": f"Noise ε ~ N(μ={mean:g}, σ²={variance:g}); σ = {255 * sigma:.1f} levels",
+        "annotations": annotations,
+        # σ = 0 is a point mass: a vertical line at the mean in both panels.
+        "shapes": [] if variance else [
+            {"type": "line", "x0": mean, "x1": mean, "xref": xref, "y0": 0, "y1": 1,
+             "yref": f"{yref} domain", "line": {"color": THEORY_COLOR, "width": 3}}
+            for xref, yref in (("x", "y"), ("x2", "y2"))],
     }
 
 
-def noise_pdf_figure(grid, pdf_theory, bin_edges, density, *, mean: float,
-                     variance: float) -> go.Figure:
-    """Histogram (density) of the sampled noise under the N(mean, variance) PDF.
+def noise_figure(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean: float,
+                 variance: float) -> go.Figure:
+    """The sampled noise against N(mean, variance), in two panels: the density histogram
+    under the PDF (left), and the ECDF against the CDF on ``grid`` (right).
 
     ``grid`` and ``bin_edges`` are noise values on the [0, 1] intensity scale; ``density`` has
-    one value per bin; ``pdf_theory`` one per grid point.
+    one value per bin; ``pdf_theory``, ``cdf_theory`` and ``ecdf`` one per grid point.
     """
-    values = noise_pdf_values(grid, pdf_theory, bin_edges, density, mean=mean,
-                              variance=variance)
+    values = noise_values(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, mean=mean,
+                          variance=variance)
     fig = go.Figure([
         go.Scatter(x=values["hist_x"], y=values["hist_y"], mode="lines", line_shape="hv",
                    fill="tozeroy", fillcolor="rgba(123, 97, 255, 0.45)",
                    line={"color": SAMPLE_COLOR, "width": 1},
                    name="sampled noise (histogram)",
                    hovertemplate="ε from %{x:.4f}<br>density %{y:.4g}<extra></extra>"),
-        go.Scatter(x=values["line_x"], y=values["line_y"], mode="lines",
-                   name=values["line_name"],
+        go.Scatter(x=values["grid"], y=values["pdf"], mode="lines", name=values["pdf_name"],
                    line={"color": THEORY_COLOR, "width": 2.5, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>pdf %{y:.4g}<extra></extra>"),
-    ])
-    base_layout(fig, title=values["title"],
-                x_title="noise ε (intensity scale 0–1; × 255 = levels)", y_title="density")
-    if variance == 0:
-        _degenerate_note(fig, mean)
-    return fig
-
-
-def noise_cdf_figure(grid, cdf_theory, ecdf, *, mean: float, variance: float) -> go.Figure:
-    """Empirical CDF of the sampled noise (trace 0) against the N(mean, variance) CDF
-    (trace 1) on ``grid``."""
-    grid = np.asarray(grid, float)
-    fig = go.Figure([
-        go.Scatter(x=grid, y=np.asarray(ecdf, float), mode="lines",
+        go.Scatter(x=values["grid"], y=values["ecdf"], mode="lines", xaxis="x2", yaxis="y2",
                    name="sampled noise (ECDF)", line={"color": SAMPLE_COLOR, "width": 3},
                    line_shape="hv", hovertemplate="ε %{x:.4f}<br>ECDF %{y:.4f}<extra></extra>"),
-        go.Scatter(x=grid, y=np.asarray(cdf_theory, float), mode="lines",
+        go.Scatter(x=values["grid"], y=values["cdf"], mode="lines", xaxis="x2", yaxis="y2",
                    name="theoretical CDF",
                    line={"color": THEORY_COLOR, "width": 2, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>Φ %{y:.4f}<extra></extra>"),
-    ])
-    base_layout(fig, title="Noise CDF: theory against the sample",
-                x_title="noise ε (intensity scale 0–1)", y_title="P(ε ≤ x)")
-    fig.layout.yaxis.range = [0, 1.02]
-    if variance == 0:
-        _degenerate_note(fig, mean)
+    ], layout={"xaxis": {"domain": list(PDF_DOMAIN)}, "yaxis": {"anchor": "x"},
+               "xaxis2": {"domain": list(CDF_DOMAIN), "anchor": "y2"},
+               "yaxis2": {"anchor": "x2"}})
+    base_layout(fig, title=values["title"],
+                x_title="noise ε (intensity scale 0–1; × 255 = levels)", y_title="density",
+                height=400)
+    layout = fig.layout.to_plotly_json()
+    layout["yaxis2"] = {**layout["yaxis2"], "title": {"text": "P(ε ≤ x)"}, "range": [0, 1.02],
+                        "rangemode": "normal"}
+    layout["margin"] = {**layout["margin"], "t": 82, "b": 96}
+    # At the foot of the figure, below both axis titles.
+    layout["legend"] = {**layout["legend"], "yref": "container", "y": 0, "yanchor": "bottom"}
+    layout["annotations"] = values["annotations"]
+    layout["shapes"] = values["shapes"]
+    fig.layout = layout
     return fig
 
 

@@ -22,11 +22,11 @@ from dashboard.viewstate import (
 )
 
 CAPTIONS = {
-    ids.NOISE_GRAPH: "The dashed curve is the Gaussian density the noise is drawn from; the "
-                     "shaded histogram is the noise actually drawn for this image. With millions "
-                     "of samples they agree closely.",
-    ids.NOISE_CDF_GRAPH: "The same comparison as running totals: the share of noise values "
-                         "below each point, in theory (dashed) and in the sample.",
+    ids.NOISE_GRAPH: ("Left: the dashed curve is the Gaussian density the noise is drawn from; "
+                      "the shaded histogram is the noise actually drawn for this image. With "
+                      "millions of samples they agree closely.",
+                      "Right: the same comparison as running totals: the share of noise values "
+                      "below each point, in theory (dashed) and in the sample."),
     ids.EFFECTIVE_NOISE_GRAPH: "How far each pixel really moved once the result was clipped to "
                                "0–255 and rounded. Without clipping this would be the Gaussian "
                                "itself, in levels; pixels near black or white cannot move past "
@@ -49,8 +49,13 @@ CAPTIONS = {
 }
 
 
-def _caption(graph_id: str) -> html.P:
-    return html.P(CAPTIONS[graph_id], className="figure-caption")
+def _caption(graph_id: str):
+    """The caption under a figure; a figure of two panels gets one under each panel."""
+    text = CAPTIONS[graph_id]
+    if isinstance(text, tuple):
+        return dbc.Row([dbc.Col(html.P(part, className="figure-caption"), lg=6)
+                        for part in text])
+    return html.P(text, className="figure-caption")
 
 
 def _graph(graph_id: str, height: int = 380) -> dcc.Loading:
@@ -159,10 +164,7 @@ def images_card() -> dbc.Card:
 def noise_tab() -> dbc.Tab:
     return dbc.Tab(label="Noise", tab_id="noise", children=[
         html.Div(noise_summary_slots(), id=ids.NOISE_SUMMARY, className="summary mt-3"),
-        dbc.Row([
-            dbc.Col([_graph(ids.NOISE_GRAPH), _caption(ids.NOISE_GRAPH)], lg=6),
-            dbc.Col([_graph(ids.NOISE_CDF_GRAPH), _caption(ids.NOISE_CDF_GRAPH)], lg=6),
-        ]),
+        _graph(ids.NOISE_GRAPH, 400), _caption(ids.NOISE_GRAPH),
         _graph(ids.EFFECTIVE_NOISE_GRAPH), _caption(ids.EFFECTIVE_NOISE_GRAPH),
     ])
 

@@ -24,7 +24,6 @@ SELECTION_TEXT = "selection-text"
 CLEAR_SELECTION = "clear-selection"
 VIEW_TABS = "view-tabs"
 NOISE_GRAPH = "noise-graph"
-NOISE_CDF_GRAPH = "noise-cdf-graph"
 EFFECTIVE_NOISE_GRAPH = "effective-noise-graph"
 NOISE_SUMMARY = "noise-summary"
 NOISE_MOMENTS = "noise-summary-moments"
@@ -52,5 +51,5 @@ SHARE_CLIPBOARD = "share-clipboard"
 SHARE_TEXT = "share-text"
 
 #: Every dcc.Graph on the page, for the export-format switch.
-GRAPHS = (NOISE_GRAPH, NOISE_CDF_GRAPH, EFFECTIVE_NOISE_GRAPH, PMF_GRAPH, CDF_GRAPH,
+GRAPHS = (NOISE_GRAPH, EFFECTIVE_NOISE_GRAPH, PMF_GRAPH, CDF_GRAPH,
           JOINT_GRAPH, CONDITIONAL_GRAPH, COLOR_3D_GRAPH, COLOR_3D_NOISY_GRAPH)

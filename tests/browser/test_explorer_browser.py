@@ -80,7 +80,7 @@ def test_share_link_reproduces_the_view(page, live_server):
 
 def test_every_tab_draws_its_figures(page, live_server):
     page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
-    for graph in ("noise-graph", "noise-cdf-graph", "effective-noise-graph"):
+    for graph in ("noise-graph", "effective-noise-graph"):
         wait_for_graph(page, graph)
     page.get_by_role("tab", name="Joint & conditional").click()
     wait_for_graph(page, "joint-graph")
@@ -301,3 +301,27 @@ def test_browser_selection_check_is_the_servers(page, live_server):
     browser_says = page.evaluate(
         "(xs) => xs.map(x => window.dash_clientside.explorer.validSelection(x))", samples)
     assert browser_says == [valid_selection(x) for x in samples]
+
+
+def test_copy_link_copies_the_latest_view_before_the_address_bar_catches_up(page, live_server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
+    wait_for_graph(page, "noise-graph", 4)
+    page.wait_for_function("window.location.search.includes('view=noise')")
+    # Hold the address bar back as a burst of slider steps does.
+    page.evaluate("window.dash_clientside.share.quietMs = 600000")
+    page.locator("#variance-slider [role=slider]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.getElementById('noise-caption').innerText.includes('σ² = 0.0105')")
+    assert "variance=0.0105" not in page.evaluate("window.location.search")
+    page.click("#share-clipboard")
+    page.wait_for_function("window.location.search.includes('variance=0.0105')", timeout=5_000)
+    copied = ""
+    for _ in range(50):  # dcc.Clipboard copies once the callback has set its content
+        copied = page.evaluate("navigator.clipboard.readText()")
+        if copied:
+            break
+        page.wait_for_timeout(100)
+    assert copied.startswith(live_server + "/?artwork=sample-astronaut&mean=0&variance=0.0105")
+    assert page.console_errors == []

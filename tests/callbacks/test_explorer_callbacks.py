@@ -46,7 +46,7 @@ def test_selection_text_from_its_key(app_context):
 
 
 def test_hidden_tabs_compute_nothing(app_context):
-    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 5
+    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 4
     assert cb.distribution_outputs("noise", SAMPLE, 0, 0.01, 0, None) == (no_update,) * 6
     assert cb.joint_outputs("noise", SAMPLE, 0, 0.01, 0, "red", "green", "original", 64,
                             None) == (no_update,) * 3
@@ -94,16 +94,16 @@ def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
 
 
 def test_noise_outputs(app_context):
-    pdf, cdf, effective, moments, clipping = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
-    assert all(isinstance(f, go.Figure) for f in (pdf, cdf, effective))
-    theory = pdf.data[1]
+    noise, effective, moments, clipping = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
+    assert all(isinstance(f, go.Figure) for f in (noise, effective))
+    theory = noise.data[1]
     peak = 1 / np.sqrt(2 * np.pi * 0.04)  # N(0, 0.04) density at its mean
     assert max(theory.y) == pytest.approx(peak, rel=1e-3)
     assert moments.startswith("786,432 noise values drawn.")  # 512 * 512 * 3
     assert "(asked for 0.20000)" in moments  # sigma = sqrt(0.04)
     assert clipping.startswith("After clipping to 0–255 and rounding")
     moved = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1, patch_only=True)
-    assert moved[3:] == (moments, clipping)
+    assert moved[2:] == (moments, clipping)
 
 
 def test_joint_outputs_with_conditioning(app_context):
@@ -287,20 +287,24 @@ def test_cached_services_do_not_share_entries(app_context):
 
 
 def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
-    pdf, cdf, effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
-    assert all(isinstance(p, Patch) for p in (pdf, cdf, effective))
-    full_pdf, full_cdf, full_effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
+    noise, effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
+    assert all(isinstance(p, Patch) for p in (noise, effective))
+    full_noise, full_effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
 
     def assigned(patch):
         return {tuple(op["location"]): op["params"]["value"]
                 for op in patch.to_plotly_json()["operations"]}
 
-    pdf_ops = assigned(pdf)
-    np.testing.assert_allclose(pdf_ops[("data", 0, "y")], full_pdf.data[0].y)
-    np.testing.assert_allclose(pdf_ops[("data", 1, "x")], full_pdf.data[1].x)
-    assert pdf_ops[("layout", "title", "text")] == full_pdf.layout.title.text
-    assert pdf_ops[("layout", "shapes")] == []  # a σ = 0 marker line would be cleared
-    np.testing.assert_allclose(assigned(cdf)[("data", 0, "y")], full_cdf.data[0].y)
+    noise_ops = assigned(noise)
+    for index in range(4):  # histogram, PDF, ECDF, CDF
+        for axis in ("x", "y"):
+            np.testing.assert_allclose(noise_ops[("data", index, axis)],
+                                       full_noise.data[index][axis])
+    assert noise_ops[("data", 1, "name")] == full_noise.data[1].name
+    assert noise_ops[("layout", "title", "text")] == full_noise.layout.title.text
+    assert noise_ops[("layout", "shapes")] == []  # a σ = 0 marker line would be cleared
+    assert [a["text"] for a in noise_ops[("layout", "annotations")]] == [
+        a.text for a in full_noise.layout.annotations]  # the panel titles stay
     effective_ops = assigned(effective)
     expected = np.asarray(full_effective.data[3].y, dtype=float)  # green theory
     actual = np.array([np.nan if v is None else v for v in effective_ops[("data", 3, "y")]])
@@ -309,9 +313,10 @@ def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
 
 
 def test_zero_variance_is_always_drawn_in_full(app_context):
-    pdf, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.0, 1, patch_only=True)
-    assert isinstance(pdf, go.Figure)
-    assert "σ = 0" in pdf.layout.annotations[0].text
+    noise, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.0, 1, patch_only=True)
+    assert isinstance(noise, go.Figure)
+    assert "σ = 0" in noise.layout.annotations[-1].text
+    assert len(noise.layout.shapes) == 2  # the mean, in both panels
 
 
 def test_a_redrawn_figure_does_not_clear_the_highlight():

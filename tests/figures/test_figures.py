@@ -16,7 +16,7 @@ from dashboard.figures.distributions import (
     trace_index,
 )
 from dashboard.figures.joint import conditional_figure, joint_figure
-from dashboard.figures.noise import effective_noise_figure, noise_cdf_figure, noise_pdf_figure
+from dashboard.figures.noise import effective_noise_figure, noise_figure
 from dashboard.figures.theme import graph_config
 
 
@@ -58,17 +58,27 @@ def test_cdf_figure_axis():
     assert tuple(fig.layout.yaxis.range) == (0, 1.02)
 
 
-def test_noise_figures():
+def test_noise_figure():
     grid = np.linspace(-0.4, 0.4, 11)
-    fig = noise_pdf_figure(grid, np.ones(11), np.linspace(-0.4, 0.4, 5), np.ones(4), mean=0,
-                           variance=0.01)
+    pdf, cdf, ecdf = np.ones(11), np.linspace(0, 1, 11), np.linspace(0, 1, 11) ** 2
+    fig = noise_figure(grid, pdf, cdf, ecdf, np.linspace(-0.4, 0.4, 5), np.ones(4), mean=0,
+                       variance=0.01)
     # The histogram's outline: each bin's density from its left edge, 0 after the last edge.
     np.testing.assert_allclose(fig.data[0].x, [-0.4, -0.2, 0.0, 0.2, 0.4])
     np.testing.assert_allclose(fig.data[0].y, [1, 1, 1, 1, 0])
     assert fig.data[0].line.shape == "hv"
+    # Density panel on the left, cumulative panel on the right.
+    assert [t.xaxis or "x" for t in fig.data] == ["x", "x", "x2", "x2"]
+    np.testing.assert_allclose(fig.data[2].y, ecdf)
+    np.testing.assert_allclose(fig.data[3].y, cdf)
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]
+    assert tuple(fig.layout.yaxis2.range) == (0, 1.02)
     assert "25.5 levels" in fig.layout.title.text  # 255 * sqrt(0.01)
-    degenerate = noise_cdf_figure(grid, np.ones(11), np.ones(11), mean=0.1, variance=0)
-    assert "σ = 0" in degenerate.layout.annotations[0].text
+    assert len(fig.layout.annotations) == 2 and not fig.layout.shapes  # the panel titles
+    degenerate = noise_figure(grid, pdf, cdf, ecdf, np.linspace(-0.4, 0.4, 5), np.ones(4),
+                              mean=0.1, variance=0)
+    assert "σ = 0" in degenerate.layout.annotations[-1].text
+    assert [(s.xref, s.x0) for s in degenerate.layout.shapes] == [("x", 0.1), ("x2", 0.1)]
 
 
 def test_effective_noise_figure_hides_impossible_values():
