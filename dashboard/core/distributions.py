@@ -194,27 +194,8 @@ def difference_levels() -> np.ndarray:
     return np.arange(-MAX_LEVEL, MAX_LEVEL + 1)
 
 
-# For a flat index x * 256 + y of a pair-count matrix: the difference y - x + 255.
-_PAIR_DIFFERENCE = (np.arange(LEVELS)[None, :] - np.arange(LEVELS)[:, None] + MAX_LEVEL).ravel()
-
-
-def difference_counts(pair_counts: np.ndarray) -> np.ndarray:
-    """Counts of ``d = y - x`` per channel, shape (C, 511) int64 with index ``d + 255``, from
-    pair counts ``pair_counts[c, x, y]`` of shape (C, 256, 256) (:meth:`NoiseRenderer.render`).
-
-    Sums the matrix along its diagonals: exact, and a few hundred microseconds instead of a
-    pass over every pixel.
-    """
-    pair_counts = np.asarray(pair_counts)
-    channels = pair_counts.shape[0]
-    index = (np.arange(channels)[:, None] * DIFFERENCES + _PAIR_DIFFERENCE[None, :]).ravel()
-    totals = np.bincount(index, weights=pair_counts.reshape(-1), minlength=channels * DIFFERENCES)
-    return np.rint(totals).astype(np.int64).reshape(channels, DIFFERENCES)
-
-
 def effective_noise_counts(original: np.ndarray, noisy: np.ndarray) -> np.ndarray:
-    """Counts of ``d = noisy - original`` per channel, shape (3, 511) int64, index ``d + 255``,
-    from the two images themselves (the definition :func:`difference_counts` must match)."""
+    """Counts of ``d = noisy - original`` per channel, shape (3, 511) int64, index ``d + 255``."""
     original = validate_rgb_image(original, "original")
     noisy = validate_rgb_image(noisy, "noisy")
     if noisy.shape != original.shape:
@@ -488,8 +469,7 @@ class NoisyDistributions:
     """One slider move: the noisy image and every per-channel PMF / CDF, shape (3, 256).
 
     Rows follow :data:`CHANNELS`; columns are levels 0..255. ``noisy_counts`` are the
-    pixel counts behind ``noisy_pmf`` (for goodness-of-fit tests); ``pair_counts[c, x, y]``
-    (3, 256, 256) count the pixels of channel c that went from level x to level y.
+    pixel counts behind ``noisy_pmf`` (for goodness-of-fit tests).
     """
 
     noisy: np.ndarray
@@ -499,7 +479,6 @@ class NoisyDistributions:
     original_pmf: np.ndarray
     original_cdf: np.ndarray
     noisy_counts: np.ndarray
-    pair_counts: np.ndarray
     noisy_pmf: np.ndarray
     noisy_cdf: np.ndarray
     noisy_pmf_theory: np.ndarray
@@ -562,8 +541,7 @@ class NoiseAnalyser:
 
     def move(self, mean: float, variance: float) -> NoisyDistributions:
         """The noisy image and all per-channel PMFs/CDFs for ``mean`` and ``variance``."""
-        noisy, pair_counts = self.renderer.render(mean, variance, counts=True)
-        counts = pair_counts.sum(axis=1)
+        noisy, counts = self.renderer.render(mean, variance, counts=True)
         noisy_pmf = counts / float(self.pixel_count)
         theory = noisy_pmf_theory(self.original_pmf, mean, variance)
         return NoisyDistributions(
@@ -574,7 +552,6 @@ class NoiseAnalyser:
             original_pmf=self.original_pmf,
             original_cdf=self.original_cdf,
             noisy_counts=counts,
-            pair_counts=pair_counts,
             noisy_pmf=noisy_pmf,
             noisy_cdf=cdf_from_pmf(noisy_pmf),
             noisy_pmf_theory=theory,
@@ -595,7 +572,7 @@ class NoiseAnalyser:
 
     def effective_noise(self, result: NoisyDistributions) -> EffectiveNoise:
         """Empirical and exact PMFs of ``noisy - original`` for one :meth:`move` result."""
-        counts = difference_counts(result.pair_counts)
+        counts = effective_noise_counts(self.image, result.noisy)
         return EffectiveNoise(
             levels=difference_levels(),
             counts=counts,

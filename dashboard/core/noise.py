@@ -49,9 +49,8 @@ MAX_LEVEL = 255
 # Offsets are clipped to +-OFFSET_LIMIT levels before the cast to int16: any offset at or
 # beyond 256 levels already saturates every pixel, so the clip changes no result.
 _OFFSET_LIMIT = 256.0
-# Pair counts index channel * 65536 + original * 256 + noisy in int32.
-_PAIRS_PER_CHANNEL = 256 * 256
-_MAX_COUNTED_CHANNELS = 2**31 // _PAIRS_PER_CHANNEL - 1
+# The combined index channel * 256 + level is int16.
+_MAX_COUNTED_CHANNELS = 127
 
 
 def _real_in_range(name: str, value: object, bounds: tuple[float, float]) -> float:
@@ -229,11 +228,9 @@ class NoiseRenderer:
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """The noisy image (uint8, levels 0..255) for ``mean`` and ``variance``.
 
-        With ``counts=True`` also return the pair counts ``pairs[c, x, y]``: how many pixels of
-        channel c went from level x to level y, shape (C, 256, 256) int64 for an (H, W, C)
-        image. Both the noisy histogram (``pairs.sum(axis=1)``) and the histogram of the
-        effective noise ``y - x`` follow from it, so one ``np.bincount`` over the combined
-        index ``c * 65536 + x * 256 + y`` serves both.
+        With ``counts=True`` also return the per-channel level counts of the noisy image,
+        shape (C, 256) int64 with C the last axis of an (H, W, C) image (one np.bincount
+        over the combined index ``channel * 256 + level``).
         """
         shift, spread = noise_scale(mean, variance)
         if counts and (self.image.ndim != 3 or self.image.shape[-1] > _MAX_COUNTED_CHANNELS):
@@ -249,21 +246,13 @@ class NoiseRenderer:
             noisy = levels.astype(np.uint8)
             if not counts:
                 return noisy
-            index = self._pair_index
-            np.add(self._pair_base, levels, out=index)
-            pair_counts = np.bincount(index.reshape(-1),
-                                      minlength=_PAIRS_PER_CHANNEL * self.shape[-1])
-        return noisy, pair_counts.reshape(self.shape[-1], 256, 256)
+            channels = self.image.shape[-1]
+            np.add(levels, self._channel_offsets(), out=levels)
+            level_counts = np.bincount(levels.reshape(-1), minlength=channels * 256)
+        return noisy, level_counts.reshape(channels, 256)
 
-    @functools.cached_property
-    def _pair_index(self) -> np.ndarray:
-        return np.empty(self.shape, dtype=np.int32)
-
-    @functools.cached_property
-    def _pair_base(self) -> np.ndarray:
-        """``c * 65536 + x * 256`` per pixel and channel (int32), built on first use."""
-        channels = np.arange(self.shape[-1], dtype=np.int32) * np.int32(_PAIRS_PER_CHANNEL)
-        return channels + self.image.astype(np.int32) * np.int32(256)
+    def _channel_offsets(self) -> np.ndarray:
+        return channel_base(self.shape, 256)
 
 
 @functools.lru_cache(maxsize=8)

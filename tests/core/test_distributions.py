@@ -21,7 +21,6 @@ from dashboard.core.distributions import (
     cdf_from_pmf,
     channel_counts,
     channel_pmfs,
-    difference_counts,
     difference_levels,
     effective_noise_counts,
     effective_noise_pmf_theory,
@@ -244,21 +243,6 @@ def test_effective_noise_counts_by_hand():
     assert counts.sum() == 6
     with pytest.raises(ValueError, match="shape"):
         effective_noise_counts(original, noisy[:, :1])
-
-
-def test_difference_counts_sum_the_pair_counts_along_diagonals():
-    pairs = np.zeros((2, 256, 256), dtype=np.int64)
-    pairs[0, 0, 3] = 2  # two pixels 0 -> 3: d = +3
-    pairs[0, 200, 255] = 1  # d = +55
-    pairs[0, 10, 9] = 4  # d = -1
-    pairs[1, 255, 0] = 7  # d = -255
-    pairs[1, 0, 255] = 5  # d = +255
-    pairs[1, 40, 43] = 1  # d = +3, like 0 -> 3 in the other channel
-    counts = difference_counts(pairs)
-    assert counts.shape == (2, 511) and counts.dtype == np.int64
-    assert (counts[0, 255 + 3], counts[0, 255 + 55], counts[0, 255 - 1]) == (2, 1, 4)
-    assert (counts[1, 0], counts[1, 510], counts[1, 255 + 3]) == (7, 5, 1)
-    assert counts[0].sum() == 7 and counts[1].sum() == 13
 
 
 def test_analyser_effective_noise_matches_the_functions(astronaut):
