@@ -93,6 +93,7 @@ class ImageStore:
         self.corpus = corpus
         self._images = _LRU(8)
         self._analysers = _LRU(3)
+        self._noisy_images = _LRU(6)
         self._moves = _LRU(6)
         self._pictures = _LRU(24)
 
@@ -144,10 +145,18 @@ class ImageStore:
         key = (source, self.version(source), int(seed))
         return self._analysers.get(key, lambda: NoiseAnalyser(self.rgb(source), seed=int(seed)))
 
+    def noisy_image(self, source: str, mean: float, variance: float, seed: int) -> np.ndarray:
+        """The noisy image (uint8) alone: what the picture and the noise tab need, without the
+        histograms. Recent slider positions are kept in memory."""
+        key = (source, self.version(source), int(seed), float(mean), float(variance))
+        return self._noisy_images.get(
+            key, lambda: self.analyser(source, seed).renderer.render(mean, variance))
+
     def noisy(self, source: str, mean: float, variance: float, seed: int) -> NoisyDistributions:
         """The noisy image and its PMFs/CDFs; recent slider positions are kept in memory."""
         key = (source, self.version(source), int(seed), float(mean), float(variance))
-        return self._moves.get(key, lambda: self.analyser(source, seed).move(mean, variance))
+        return self._moves.get(key, lambda: self.analyser(source, seed).describe(
+            self.noisy_image(source, mean, variance, seed), mean, variance))
 
     def picture(self, key: tuple, encode: Callable[[], bytes]) -> bytes:
         """Encoded picture bytes for ``key`` (which must include the source's version), kept

@@ -165,7 +165,7 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
     """The noise against its theory, the effective noise, and goodness of fit."""
     mean, variance = result.mean, result.variance
     summary = analyser.noise_summary(mean, variance, num=101, bins=50)
-    effective = analyser.effective_noise(result)
+    effective = analyser.effective_noise(result.noisy, result.mean, result.variance)
     levels = difference_levels().astype(np.float64)
     fits = analyser.goodness_of_fit(result)
     per_channel = {}

@@ -19,6 +19,7 @@ from flask import current_app
 from dashboard.cache import cache
 from dashboard.config import Settings
 from dashboard.core import colors, joint
+from dashboard.core.distributions import extreme_counts
 from dashboard.core.highlight import dim_outside, encode_jpeg, level_mask
 from dashboard.corpus import Corpus
 from dashboard.imagestore import ImageStore
@@ -80,7 +81,7 @@ def _pixels(
 ) -> np.ndarray:
     if image == "original":
         return store().rgb(source)
-    return store().noisy(source, mean, variance, seed).noisy
+    return store().noisy_image(source, mean, variance, seed)
 
 
 def _noise_args(image: str, mean, variance, seed) -> tuple:
@@ -113,8 +114,9 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
     with heavy_slot():
         analyser = store().analyser(source, seed)
         summary = analyser.noise_summary(mean, variance)
-        result = store().noisy(source, mean, variance, seed)
-        effective = analyser.effective_noise(result)
+        noisy = store().noisy_image(source, mean, variance, seed)
+        effective = analyser.effective_noise(noisy, mean, variance)
+        extreme = extreme_counts(noisy)
     return {
         "grid": summary.grid,
         "pdf_theory": summary.pdf_theory,
@@ -131,8 +133,8 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
         "effective_mean_theory": (effective.pmf_theory * effective.levels).sum(axis=1),
         "pixels": int(analyser.pixel_count),
         # Share of each channel's pixels at pure black or white, after and before the noise.
-        "extreme_share": result.noisy_pmf[:, [0, 255]].sum(axis=1),
-        "extreme_share_original": result.original_pmf[:, [0, 255]].sum(axis=1),
+        "extreme_share": extreme / float(analyser.pixel_count),
+        "extreme_share_original": analyser.original_pmf[:, [0, 255]].sum(axis=1),
     }
 
 

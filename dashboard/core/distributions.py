@@ -79,6 +79,21 @@ def channel_counts(image: np.ndarray) -> np.ndarray:
     return np.bincount(index.reshape(-1), minlength=3 * LEVELS).reshape(3, LEVELS)
 
 
+def extreme_counts(image: np.ndarray) -> np.ndarray:
+    """Pixels at level 0 or 255 per channel, shape (3,) int64.
+
+    Found with one comparison over the image; only when they are few (the usual case) are
+    they sorted into channels by position, else :func:`channel_counts` does it.
+    """
+    image = validate_rgb_image(image)
+    flat = image.reshape(-1)
+    extreme = (flat - np.uint8(1)) >= np.uint8(MAX_LEVEL - 1)  # 0 wraps to 255, 255 to 254
+    if np.count_nonzero(extreme) > flat.size // 8:
+        counts = channel_counts(image)
+        return counts[:, 0] + counts[:, MAX_LEVEL]
+    return np.bincount(np.flatnonzero(extreme) % 3, minlength=3)
+
+
 def pmf_from_counts(counts: np.ndarray) -> np.ndarray:
     """Normalise counts along the last axis into probabilities (float64, rows sum to 1)."""
     counts = np.asarray(counts, dtype=np.float64)
@@ -542,6 +557,15 @@ class NoiseAnalyser:
     def move(self, mean: float, variance: float) -> NoisyDistributions:
         """The noisy image and all per-channel PMFs/CDFs for ``mean`` and ``variance``."""
         noisy, counts = self.renderer.render(mean, variance, counts=True)
+        return self.describe(noisy, mean, variance, counts)
+
+    def describe(
+        self, noisy: np.ndarray, mean: float, variance: float, counts: np.ndarray | None = None
+    ) -> NoisyDistributions:
+        """All per-channel PMFs/CDFs of ``noisy``, this analyser's image rendered for ``mean``
+        and ``variance`` (``counts``: its level counts, if already known)."""
+        if counts is None:
+            counts = channel_counts(noisy)
         noisy_pmf = counts / float(self.pixel_count)
         theory = noisy_pmf_theory(self.original_pmf, mean, variance)
         return NoisyDistributions(
@@ -570,14 +594,15 @@ class NoiseAnalyser:
         """:func:`noise_summary` of this analyser's field (options: num, bins, span, scale)."""
         return noise_summary(self.sample, mean, variance, **options)
 
-    def effective_noise(self, result: NoisyDistributions) -> EffectiveNoise:
-        """Empirical and exact PMFs of ``noisy - original`` for one :meth:`move` result."""
-        counts = effective_noise_counts(self.image, result.noisy)
+    def effective_noise(self, noisy: np.ndarray, mean: float, variance: float) -> EffectiveNoise:
+        """Empirical and exact PMFs of ``noisy - original``, for ``noisy`` this analyser's image
+        rendered for ``mean`` and ``variance``."""
+        counts = effective_noise_counts(self.image, noisy)
         return EffectiveNoise(
             levels=difference_levels(),
             counts=counts,
             pmf=counts / float(self.pixel_count),
-            pmf_theory=effective_noise_pmf_theory(self.original_pmf, result.mean, result.variance),
+            pmf_theory=effective_noise_pmf_theory(self.original_pmf, mean, variance),
         )
 
     @staticmethod

@@ -106,6 +106,18 @@ def test_noise_outputs(app_context):
     assert moved[2:] == (moments, clipping)
 
 
+def test_noise_service_counts_pure_black_and_white_pixels(app_context):
+    from dashboard import services
+
+    data = services.noise(SAMPLE, 0.0, 0.09, 3)
+    noisy = NoiseAnalyser(skdata.astronaut(), seed=3).move(0.0, 0.09).noisy
+    expected = ((noisy == 0) | (noisy == 255)).reshape(-1, 3).mean(axis=0)
+    np.testing.assert_allclose(data["extreme_share"], expected, rtol=0, atol=1e-15)
+    original = skdata.astronaut()
+    before = ((original == 0) | (original == 255)).reshape(-1, 3).mean(axis=0)
+    np.testing.assert_allclose(data["extreme_share_original"], before, atol=1e-15)
+
+
 def test_joint_outputs_with_conditioning(app_context):
     heatmap, conditional, stats = cb.joint_outputs(
         "joint", SAMPLE, 0, 0.01, 0, "red", "green", "original", 32, [100, 120])

@@ -24,6 +24,7 @@ from dashboard.core.distributions import (
     difference_levels,
     effective_noise_counts,
     effective_noise_pmf_theory,
+    extreme_counts,
     goodness_of_fit,
     noise_cdf,
     noise_grid,
@@ -233,6 +234,25 @@ def test_effective_noise_on_black_is_clipped_by_hand():
     assert theory.sum() == pytest.approx(1.0, abs=1e-14)
 
 
+def test_extreme_counts_by_hand_few_and_many():
+    image = np.array([[[0, 10, 255], [255, 0, 1], [254, 255, 255]]], dtype=np.uint8)
+    # Red: 0, 255 -> 2; green: 0, 255 -> 2; blue: 255, 255 -> 2 (1 and 254 do not count).
+    np.testing.assert_array_equal(extreme_counts(image), [2, 2, 2])  # most pixels: via counts
+    few = np.full((40, 40, 3), 128, dtype=np.uint8)
+    few[0, 0] = (0, 255, 7)
+    few[5, 9, 2] = 255
+    np.testing.assert_array_equal(extreme_counts(few), [1, 1, 1])  # few: by position
+
+
+def test_describe_matches_move(astronaut):
+    analyser = NoiseAnalyser(astronaut[:48, :64], seed=4)
+    moved = analyser.move(-0.1, 0.03)
+    described = analyser.describe(analyser.renderer.render(-0.1, 0.03), -0.1, 0.03)
+    for name in ("noisy", "noisy_counts", "noisy_pmf", "noisy_cdf", "noisy_pmf_theory",
+                 "noisy_cdf_theory"):
+        np.testing.assert_array_equal(getattr(described, name), getattr(moved, name))
+
+
 def test_effective_noise_counts_by_hand():
     original = np.array([[[0, 10, 255], [200, 10, 0]]], dtype=np.uint8)
     noisy = np.array([[[3, 10, 250], [255, 9, 0]]], dtype=np.uint8)
@@ -248,7 +268,7 @@ def test_effective_noise_counts_by_hand():
 def test_analyser_effective_noise_matches_the_functions(astronaut):
     analyser = NoiseAnalyser(astronaut[:64, :64], seed=9)
     result = analyser.move(0.2, 0.05)
-    effective = analyser.effective_noise(result)
+    effective = analyser.effective_noise(result.noisy, 0.2, 0.05)
     counts = effective_noise_counts(analyser.image, result.noisy)
     np.testing.assert_array_equal(effective.counts, counts)
     np.testing.assert_array_equal(effective.pmf, counts / (64 * 64))
