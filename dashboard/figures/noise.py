@@ -11,6 +11,7 @@ from dashboard.figures.theme import (
     SAMPLE_COLOR,
     THEORY_COLOR,
     base_layout,
+    fixed_margins,
 )
 
 #: Theoretical probabilities below this are not drawn: no image has enough pixels to show them.
@@ -101,12 +102,11 @@ def noise_figure(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean
     layout = fig.layout.to_plotly_json()
     layout["yaxis2"] = {**layout["yaxis2"], "title": {"text": "P(ε ≤ x)"}, "range": [0, 1.02],
                         "rangemode": "normal"}
-    layout["margin"] = {**layout["margin"], "t": 82, "b": 96}
     # At the foot of the figure, below both axis titles.
     layout["legend"] = {**layout["legend"], "yref": "container", "y": 0, "yanchor": "bottom"}
     layout["annotations"] = values["annotations"]
     layout["shapes"] = values["shapes"]
-    fig.layout = layout
+    fig.layout = fixed_margins(layout, l=74, r=24, t=82, b=100)
     return fig
 
 
@@ -152,7 +152,9 @@ def effective_noise_figure(offsets, empirical, theory) -> go.Figure:
     fig = go.Figure(traces)
     base_layout(fig, title="Effective noise after clipping and rounding (noisy − original)",
                 x_title="difference in levels", y_title="P(difference) (log scale)")
-    fig.layout.yaxis.update(type="log", rangemode="normal", range=values["y_range"],
-                            exponentformat="power")
-    fig.layout.xaxis.range = values["x_range"]
+    layout = fig.layout.to_plotly_json()
+    layout["yaxis"] = {**layout["yaxis"], "type": "log", "rangemode": "normal",
+                       "range": values["y_range"], "exponentformat": "power"}
+    layout["xaxis"] = {**layout["xaxis"], "range": values["x_range"]}
+    fig.layout = fixed_margins(layout, l=88, r=24, b=110)
     return fig

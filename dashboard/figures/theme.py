@@ -91,6 +91,20 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
     return fig
 
 
+def fixed_margins(layout: dict, **margin: int) -> dict:
+    """``layout`` (a dict) with the given margins (px) and automatic margins off on every axis.
+
+    For figures redrawn on every slider move: with automatic margins plotly measures the tick
+    labels and, when their width changes (a density axis rescaled by σ, say), draws the whole
+    figure a second time. The margins given must hold the widest labels the figure can get.
+    """
+    layout = dict(layout)
+    layout["margin"] = {**layout.get("margin", {}), **margin}
+    for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        layout[name] = {**layout[name], "automargin": False}
+    return layout
+
+
 def graph_config(export_format: str = "png", filename: str = "figure") -> dict:
     """``dcc.Graph.config``: modebar download in ``export_format`` at slide size."""
     if export_format not in EXPORT_FORMATS:
