@@ -166,5 +166,8 @@ window.dash_clientside.explorer.syncControls = function (source, mean, variance,
   const query = explorer.shareQuery(source, mean, variance, seed, view, x, y, joint, jbins, given,
                                     space, bins, selection);
   if (typeof query === 'string') { window.dash_clientside.share.replaceQuery(query); }
-  return [caption, sigma, originalSrc, noisySrc, key];
+  // The original's picture changes only with the image or the highlight: leave it alone.
+  const original = document.getElementById('original-image');
+  const same = original && originalSrc && original.getAttribute('src') === originalSrc;
+  return [caption, sigma, same ? window.dash_clientside.no_update : originalSrc, noisySrc, key];
 };

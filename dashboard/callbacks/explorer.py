@@ -600,6 +600,8 @@ def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
                     outputs.append(None)
         drawn.pop(active_tab, None)
         return (*outputs, drawn)
+    if drawn.get(active_tab) == key:
+        return (*outputs, no_update)  # a slider move: the record is already right
     drawn[active_tab] = key
     return (*outputs, drawn)
 

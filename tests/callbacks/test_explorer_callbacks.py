@@ -277,6 +277,7 @@ def test_slider_moves_patch_only_figures_known_to_be_drawn(app_context):
     assert isinstance(first[PMF_AT], go.Figure) and drawn["distributions"]
     moved = _view("distributions", SAMPLE, noise_only=True, drawn=drawn, variance=0.02)
     assert isinstance(moved[PMF_AT], Patch)
+    assert moved[-1] is no_update  # the record of what is drawn stays as it was
     # Nothing recorded (say the first draw's request failed): the move redraws in full.
     redrawn = _view("distributions", SAMPLE, noise_only=True, drawn={}, variance=0.03)
     assert isinstance(redrawn[PMF_AT], go.Figure)
