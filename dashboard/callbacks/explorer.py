@@ -37,7 +37,7 @@ from dashboard.figures.noise import (
     noise_figure,
     noise_values,
 )
-from dashboard.figures.theme import CHANNELS, empty_figure, graph_config
+from dashboard.figures.theme import CHANNELS, empty_figure, graph_config, packed
 from dashboard.imagestore import SourceUnavailableError
 from dashboard.layout import ids
 from dashboard.layout.summaries import (
@@ -183,8 +183,8 @@ def _noise_patch(values: dict) -> Patch:
     traces = {HISTOGRAM: ("hist_x", "hist_y"), PDF_LINE: ("grid", "pdf"),
               ECDF_LINE: ("grid", "ecdf"), CDF_LINE: ("grid", "cdf")}
     for index, (x, y) in traces.items():
-        patch["data"][index]["x"] = values[x]
-        patch["data"][index]["y"] = values[y]
+        patch["data"][index]["x"] = packed(values[x])
+        patch["data"][index]["y"] = packed(values[y])
     patch["data"][PDF_LINE]["name"] = values["pdf_name"]
     patch["layout"]["title"]["text"] = values["title"]
     # Clears the σ = 0 marker line and its note, if the last full draw had them.
@@ -196,7 +196,7 @@ def _noise_patch(values: dict) -> Patch:
 def _effective_noise_patch(values: dict) -> Patch:
     patch = Patch()
     for index, ys in enumerate(values["ys"]):
-        patch["data"][index]["y"] = ys
+        patch["data"][index]["y"] = packed(ys)
     patch["layout"]["xaxis"]["range"] = values["x_range"]
     patch["layout"]["yaxis"]["range"] = values["y_range"]
     return patch
@@ -215,8 +215,8 @@ def _level_selection(selection) -> tuple[int, int] | None:
 def _distribution_patch(data: dict, prefix: str) -> Patch:
     patch = Patch()
     for ci, channel in enumerate(CHANNELS):
-        patch["data"][trace_index(channel, "noisy")]["y"] = data[f"noisy_{prefix}"][ci]
-        patch["data"][trace_index(channel, "theory")]["y"] = (
+        patch["data"][trace_index(channel, "noisy")]["y"] = packed(data[f"noisy_{prefix}"][ci])
+        patch["data"][trace_index(channel, "theory")]["y"] = packed(
             data[f"noisy_{prefix}_theory"][ci])
     return patch
 

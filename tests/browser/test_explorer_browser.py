@@ -325,3 +325,23 @@ def test_copy_link_copies_the_latest_view_before_the_address_bar_catches_up(page
         page.wait_for_timeout(100)
     assert copied.startswith(live_server + "/?artwork=sample-astronaut&mean=0&variance=0.0105")
     assert page.console_errors == []
+
+
+def test_noise_tab_follows_a_slider_move(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
+    wait_for_graph(page, "noise-graph", 4)
+    page.locator("#variance-slider [role=slider]").focus()
+    page.keyboard.press("ArrowRight")  # 0.01 -> 0.0105
+    sigma = np.sqrt(0.0105)
+    page.wait_for_function(
+        """(peak) => { const g = document.querySelector('#noise-graph .js-plotly-plot');
+                       return Math.abs(Math.max(...g._fullData[1].y) - peak) < 1e-9; }""",
+        arg=1 / (sigma * np.sqrt(2 * np.pi)))
+    grid = graph_trace_y(page, "noise-graph", 3)  # the theoretical CDF on the grid
+    assert grid[0] < 1e-4 and grid[-1] > 1 - 1e-4 and len(grid) == 201
+    xs = page.evaluate("Array.from(document.querySelector('#noise-graph .js-plotly-plot')"
+                       "._fullData[2].x)")  # the ECDF's grid: mean ± 4σ
+    np.testing.assert_allclose([xs[0], xs[-1]], [-4 * sigma, 4 * sigma], rtol=1e-12)
+    page.wait_for_function(
+        "document.querySelector('#effective-noise-graph .js-plotly-plot')._fullData.length === 6")
+    assert page.console_errors == []

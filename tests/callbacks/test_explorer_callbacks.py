@@ -17,6 +17,7 @@ from skimage import data as skdata
 from dashboard.callbacks import explorer as cb
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.figures.distributions import trace_index
+from dashboard.figures.theme import unpacked
 from dashboard.layout import ids
 from tests.callbacks.conftest import SAMPLE
 
@@ -89,8 +90,9 @@ def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
     assert touched == {("data", trace_index(c, k), "y") for c in ("red", "green", "blue")
                        for k in ("noisy", "theory")}
     by_location = {tuple(op["location"]): op["params"]["value"] for op in operations}
-    np.testing.assert_allclose(by_location[("data", trace_index("green", "noisy"), "y")],
-                               expected.noisy_cdf[1])
+    sent = by_location[("data", trace_index("green", "noisy"), "y")]
+    assert sent["dtype"] == "f8"  # float64 bytes, not JSON numbers
+    np.testing.assert_array_equal(unpacked(sent), expected.noisy_cdf[1])
 
 
 def test_noise_outputs(app_context):
@@ -305,7 +307,10 @@ def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
     full_noise, full_effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
 
     def assigned(patch):
-        return {tuple(op["location"]): op["params"]["value"]
+        return {tuple(op["location"]): (unpacked(op["params"]["value"])
+                                        if isinstance(op["params"]["value"], dict)
+                                        and "bdata" in op["params"]["value"]
+                                        else op["params"]["value"])
                 for op in patch.to_plotly_json()["operations"]}
 
     noise_ops = assigned(noise)
@@ -320,8 +325,7 @@ def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
         a.text for a in full_noise.layout.annotations]  # the panel titles stay
     effective_ops = assigned(effective)
     expected = np.asarray(full_effective.data[3].y, dtype=float)  # green theory
-    actual = np.array([np.nan if v is None else v for v in effective_ops[("data", 3, "y")]])
-    np.testing.assert_allclose(actual, expected)
+    np.testing.assert_array_equal(effective_ops[("data", 3, "y")], expected)  # NaN gaps too
     assert effective_ops[("layout", "xaxis", "range")] == list(full_effective.layout.xaxis.range)
 
 

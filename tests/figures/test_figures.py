@@ -17,7 +17,7 @@ from dashboard.figures.distributions import (
 )
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import effective_noise_figure, noise_figure
-from dashboard.figures.theme import graph_config
+from dashboard.figures.theme import graph_config, packed, unpacked
 
 
 def _uniform(n=3):
@@ -135,3 +135,13 @@ def test_colour_3d_ticks_lie_inside_the_space(space):
     for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), SPACES[space].ranges, strict=True):
         ticks = fig.layout.scene[axis].tickvals
         assert len(ticks) == 3 and all(lo <= tick <= hi for tick in ticks)
+
+
+def test_packed_values_round_trip_exactly_with_gaps():
+    values = np.array([0.1, 1 / 3, np.nan, -2.5e-300, 7.0])
+    sent = packed(values)
+    assert sent["dtype"] == "f8" and isinstance(sent["bdata"], str)
+    np.testing.assert_array_equal(unpacked(sent), values)
+    assert len(sent["bdata"]) == 4 * ((5 * 8 + 2) // 3)  # base64 of 40 bytes
+    with pytest.raises(ValueError, match="1-D"):
+        packed(np.zeros((2, 2)))
