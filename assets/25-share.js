@@ -36,5 +36,8 @@
     write();
     return window.location.href;
   };
+  // A link followed or a page left takes the latest view into the history first.
+  document.addEventListener('click', write, true);
+  window.addEventListener('pagehide', write);
   window.dash_clientside = Object.assign({}, window.dash_clientside, {share: share});
 })();

@@ -345,3 +345,22 @@ def test_noise_tab_follows_a_slider_move(page, live_server):
     page.wait_for_function(
         "document.querySelector('#effective-noise-graph .js-plotly-plot')._fullData.length === 6")
     assert page.console_errors == []
+
+
+def test_following_a_link_keeps_the_latest_view_in_the_history(page, live_server):
+    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
+    wait_for_graph(page, "noise-graph", 4)
+    page.wait_for_function("window.location.search.includes('view=noise')")
+    page.evaluate("window.dash_clientside.share.quietMs = 600000")
+    page.locator("#variance-slider [role=slider]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.getElementById('noise-caption').innerText.includes('σ² = 0.0105')")
+    page.get_by_role("link", name="Van Gogh's colours").first.click()
+    page.wait_for_function("window.location.pathname === '/artist'")
+    page.go_back()
+    page.wait_for_function("window.location.pathname === '/'")
+    assert "variance=0.0105" in page.evaluate("window.location.search")
+    wait_for_graph(page, "noise-graph", 4)
+    assert page.input_value("#variance-slider input") == "0.0105"
+    assert page.console_errors == []
