@@ -107,13 +107,6 @@ def packed(values) -> dict:
     return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
-def unpacked(value) -> np.ndarray:
-    """The float64 array of a :func:`packed` value (or of a plain list of numbers)."""
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype="<f8")
-    return np.array([np.nan if v is None else v for v in value], dtype=float)
-
-
 def fixed_margins(layout: dict, **margin: int) -> dict:
     """``layout`` (a dict) with the given margins (px) and automatic margins off on every axis.
 

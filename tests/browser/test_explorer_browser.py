@@ -303,26 +303,34 @@ def test_browser_selection_check_is_the_servers(page, live_server):
     assert browser_says == [valid_selection(x) for x in samples]
 
 
-def test_copy_link_copies_the_latest_view_before_the_address_bar_catches_up(page, live_server):
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+def step_variance_with_the_address_bar_held(page, live_server) -> None:
+    """Open the Noise tab at variance 0.01, hold the address bar back as a burst of slider
+    steps does, and step the variance to 0.0105."""
     page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
     wait_for_graph(page, "noise-graph", 4)
     page.wait_for_function("window.location.search.includes('view=noise')")
-    # Hold the address bar back as a burst of slider steps does.
     page.evaluate("window.dash_clientside.share.quietMs = 600000")
     page.locator("#variance-slider [role=slider]").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
         "document.getElementById('noise-caption').innerText.includes('σ² = 0.0105')")
     assert "variance=0.0105" not in page.evaluate("window.location.search")
+
+
+def test_copy_link_copies_the_latest_view_before_the_address_bar_catches_up(page, live_server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    step_variance_with_the_address_bar_held(page, live_server)
     page.click("#share-clipboard")
     page.wait_for_function("window.location.search.includes('variance=0.0105')", timeout=5_000)
-    copied = ""
-    for _ in range(50):  # dcc.Clipboard copies once the callback has set its content
-        copied = page.evaluate("navigator.clipboard.readText()")
-        if copied:
-            break
-        page.wait_for_timeout(100)
+    # dcc.Clipboard copies once the callback has set its content: read until it is there.
+    copied = page.evaluate("""async () => {
+        const end = performance.now() + 5000;
+        while (performance.now() < end) {
+          const text = await navigator.clipboard.readText();
+          if (text) { return text; }
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        }
+        return ''; }""")
     assert copied.startswith(live_server + "/?artwork=sample-astronaut&mean=0&variance=0.0105")
     assert page.console_errors == []
 
@@ -348,14 +356,7 @@ def test_noise_tab_follows_a_slider_move(page, live_server):
 
 
 def test_following_a_link_keeps_the_latest_view_in_the_history(page, live_server):
-    page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01")
-    wait_for_graph(page, "noise-graph", 4)
-    page.wait_for_function("window.location.search.includes('view=noise')")
-    page.evaluate("window.dash_clientside.share.quietMs = 600000")
-    page.locator("#variance-slider [role=slider]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "document.getElementById('noise-caption').innerText.includes('σ² = 0.0105')")
+    step_variance_with_the_address_bar_held(page, live_server)
     page.get_by_role("link", name="Van Gogh's colours").first.click()
     page.wait_for_function("window.location.pathname === '/artist'")
     page.go_back()

@@ -17,9 +17,9 @@ from skimage import data as skdata
 from dashboard.callbacks import explorer as cb
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.figures.distributions import trace_index
-from dashboard.figures.theme import unpacked
 from dashboard.layout import ids
 from tests.callbacks.conftest import SAMPLE
+from tests.typed_arrays import unpacked
 
 
 def test_clean_params_clamps_rounds_and_defaults():
