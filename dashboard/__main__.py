@@ -27,9 +27,9 @@ def serve(argv: list[str]) -> int:
     except (SettingsError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    from dashboard.app import create_app
+    from dashboard.app import create_app, prepare_to_serve
 
-    app = create_app(settings)
+    app = prepare_to_serve(create_app(settings))
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0
 

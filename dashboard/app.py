@@ -88,6 +88,21 @@ def create_app(settings: Settings | None = None) -> Dash:
     return app
 
 
+def prepare_to_serve(app: Dash) -> Dash:
+    """Let Dash finish its one-time set-up (registering the script bundles it may serve) now,
+    once every route and callback is in place; returns ``app``.
+
+    Dash does it on a server's first request and marks it done before it is: a threaded worker
+    that receives the page's script requests at once can answer one of them with a 500 ("not a
+    registered library") and leave the page blank. One request served in-process here does the
+    set-up before the server takes any. Flask accepts no new routes after it.
+    """
+    response = app.server.test_client().get("/_dash-layout")
+    if response.status_code != 200:
+        raise RuntimeError(f"the dashboard could not set itself up: HTTP {response.status_code}")
+    return app
+
+
 #: The one app of a gunicorn worker, built on first access to ``server``; everything else
 #: (tests, the CLI) calls :func:`create_app` and holds its own.
 _APP: Dash | None = None
@@ -98,6 +113,6 @@ def __getattr__(name: str):
     global _APP
     if name in {"server", "app"}:
         if _APP is None:
-            _APP = create_app()
+            _APP = prepare_to_serve(create_app())
         return _APP.server if name == "server" else _APP
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

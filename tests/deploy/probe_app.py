@@ -107,6 +107,8 @@ def __getattr__(name: str) -> Any:
     # Built on first access, in the gunicorn worker, like dashboard.app:server.
     if name == "server":
         server = build_server()
+        if real_app_available():
+            server.test_client().get("/_dash-layout")  # as dashboard.app.prepare_to_serve
         globals()["server"] = server
         return server
     raise AttributeError(name)

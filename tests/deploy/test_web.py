@@ -234,3 +234,22 @@ def test_heavy_slot_outside_an_app_limits_nothing() -> None:
     with heavy_slot(wait_seconds=0):
         with heavy_slot(wait_seconds=0):
             pass
+
+
+def test_a_new_app_serves_its_scripts_to_concurrent_first_requests(settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard.app import create_app, prepare_to_serve
+
+    app = prepare_to_serve(create_app(settings))
+    # Dash's one-time set-up is done before any request arrives ...
+    assert {"dash", "plotly", "dash_bootstrap_components"} <= set(app.registered_paths)
+    scripts = sorted(f"/_dash-component-suites/{package}/{path}"
+                     for package, paths in app.registered_paths.items() for path in paths
+                     if path.endswith(".js"))
+    assert len(scripts) >= 5
+    # ... so the page's script requests, arriving together on fresh threads, all succeed.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda path: app.server.test_client().get(path).status_code,
+                                 scripts))
+    assert statuses == [200] * len(scripts)
