@@ -2,8 +2,8 @@
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   explorer: {
     /* URLs of the original and noisy pictures, built in the browser so the JPEG request
-       leaves at once on a slider move. Mirrors dashboard.imageroute.image_url: values are
-       clamped and rounded like dashboard.callbacks.explorer.clean_params. */
+       leaves at once on a slider move. Mirrors dashboard.explorer.routes.image_url: values are
+       clamped and rounded like dashboard.explorer.callbacks.clean_params. */
     imageUrls: function (source, mean, variance, seed, selection) {
       if (!source) { return [null, null]; }
       const number = window.dash_clientside.explorer.clamped;
@@ -47,8 +47,8 @@ window.dash_clientside.explorer.checkUpload = function (contents, filename, maxB
 };
 
 /* The share link's query string, built in the browser on every control change (no server
-   round trip). Mirrors dashboard.viewstate.ViewState.to_query and the clamping of
-   dashboard.callbacks.explorer.clean_params; a browser test checks they agree. */
+   round trip). Mirrors dashboard.explorer.state.ViewState.to_query and the clamping of
+   dashboard.explorer.callbacks.clean_params; a browser test checks they agree. */
 window.dash_clientside.explorer.shareQuery = function (source, mean, variance, seed, view, x, y,
                                                         joint, jbins, given, space, bins,
                                                         selection) {
@@ -84,7 +84,7 @@ window.dash_clientside.explorer.shareQuery = function (source, mean, variance, s
   return '?' + params.map(([k, v]) => k + '=' + encode(v)).join('&');
 };
 
-/* Mirrors dashboard.viewstate.valid_selection. */
+/* Mirrors dashboard.explorer.state.valid_selection. */
 window.dash_clientside.explorer.validSelection = function (raw) {
   const levels = /^levels:(red|green|blue):(original|noisy):(\d{1,3})-(\d{1,3})$/.exec(raw);
   if (levels) {

@@ -29,7 +29,7 @@ from benchmarks.naive_app import GRAPHS as NAIVE_GRAPHS
 from benchmarks.naive_app import create_naive_app
 from dashboard.app import create_app
 from dashboard.config import load_settings
-from dashboard.corpus import CATALOGUE_COLUMNS
+from dashboard.data.corpus import CATALOGUE_COLUMNS
 
 ARTWORK = "the-starry-night-1889"
 #: The figures visible on each explorer tab, besides the two pictures. On the joint and 3D tabs

@@ -16,7 +16,7 @@ import numpy as np
 from skimage import color as skcolor
 from skimage import data, transform
 
-from dashboard.core.colors import bin_edges, color_histogram, color_statistics
+from dashboard.core.colours import bin_edges, colour_histogram, colour_statistics
 from dashboard.core.joint import joint_histogram
 
 BENCH_SHAPE = (768, 1024)  # (height, width): a 1024 x 768 image
@@ -40,7 +40,7 @@ def median_ms(func: Callable[[], object], repeats: int) -> float:
 
 
 def _naive_colour_statistics(rgb: np.ndarray) -> tuple[float, float]:
-    """Mean Lab L and HSV S converting every pixel (the baseline for color_statistics)."""
+    """Mean Lab L and HSV S converting every pixel (the baseline for colour_statistics)."""
     hsv = skcolor.rgb2hsv(rgb)
     lab = skcolor.rgb2lab(rgb)
     counts, _ = np.histogramdd(rgb.reshape(-1, 3), bins=16, range=[(0, 256)] * 3)
@@ -73,15 +73,15 @@ def _cases(rgb: np.ndarray):
             edges = bin_edges(space, bins)
             baseline_name = "np.histogramdd" if space == "rgb" else f"rgb2{space} + np.histogramdd"
             yield (
-                f"color_histogram {space} bins={bins}",
-                lambda space=space, bins=bins: color_histogram(rgb, space, bins).counts,
+                f"colour_histogram {space} bins={bins}",
+                lambda space=space, bins=bins: colour_histogram(rgb, space, bins).counts,
                 baseline_name,
                 lambda convert=convert, edges=edges: np.histogramdd(convert(), bins=edges)[0],
                 True,
             )
     yield (
-        "color_statistics",
-        lambda: color_statistics(rgb),
+        "colour_statistics",
+        lambda: colour_statistics(rgb),
         "rgb2hsv + rgb2lab per pixel",
         lambda: _naive_colour_statistics(rgb),
         False,

@@ -73,7 +73,7 @@ IMAGE_OUTPUTS = {("original-image", "src"), ("noisy-image", "src")}
 # checkout, so the package is importable from the repository root.
 sys.path.insert(0, str(REPO_ROOT))
 try:
-    from dashboard.imageroute import image_url
+    from dashboard.explorer.routes import image_url
 except ImportError:  # the app changed: pictures are then not requested
     image_url = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cliparse import OneLineParser, UsageError
+from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.config import SettingsError, load_settings
 
 USAGE = """usage: python -m dashboard [serve] [--host HOST] [--port PORT] [--debug]
@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         return serve(rest)
     if command == "report":
-        from dashboard.report import main as report_main
+        from dashboard.cli.report import main as report_main
 
         return report_main(rest)
     if command == "data":
-        from dashboard.datacli import main as data_main
+        from dashboard.cli.data import main as data_main
 
         return data_main(rest)
     print(f"error: unknown command {command!r}\n{USAGE}", file=sys.stderr)

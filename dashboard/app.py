@@ -11,11 +11,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
 from dashboard import __version__
-from dashboard.cache import init_cache
 from dashboard.config import REPO_ROOT, Settings, load_settings
-from dashboard.corpus import Corpus
-from dashboard.imagestore import ImageStore
-from dashboard.web import install
+from dashboard.data.corpus import Corpus
+from dashboard.data.image_store import ImageStore
+from dashboard.server.cache import init_cache
+from dashboard.server.hardening import install
 
 EXTENSION_KEY = "dashboard"
 TITLE = "Noise & Colour"
@@ -35,7 +35,8 @@ def _navbar() -> dbc.Navbar:
 
 
 def _register_pages(app: Dash) -> None:
-    from dashboard.pages import artist, explorer
+    from dashboard.artist import page as artist
+    from dashboard.explorer import page as explorer
 
     dash.register_page("explorer", path="/", name="Explorer", title=TITLE,
                        layout=explorer.layout)
@@ -44,7 +45,8 @@ def _register_pages(app: Dash) -> None:
 
 
 def _register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import artist, explorer
+    from dashboard.artist import callbacks as artist
+    from dashboard.explorer import callbacks as explorer
 
     explorer.registry.register(app)
     artist.registry.register(app)
@@ -73,8 +75,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_cache(server, settings)
     install(server, settings, health_details=lambda: {
         "artworks": corpus.has_artworks(), "version": __version__})
-    from dashboard.imageroute import register_image_route
-    from dashboard.thumbroute import register_thumbnail_route
+    from dashboard.artist.routes import register_thumbnail_route
+    from dashboard.explorer.routes import register_image_route
 
     register_image_route(server)
     register_thumbnail_route(server)

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from dashboard.config import Settings, load_settings
-from dashboard.corpus import CATALOGUE_COLUMNS, Corpus
+from dashboard.data.corpus import CATALOGUE_COLUMNS, Corpus
 
 CORPUS_SKIP_REASON = "needs the real corpus: set DASHBOARD_ARTWORKS_DIR to the artworks folder"
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from dashboard.config import REPO_ROOT, load_settings
 from dashboard.core.images import ImageError
-from dashboard.corpus import (
+from dashboard.data.corpus import (
     CATALOGUE_COLUMNS,
     CORPUS_HELP,
     PERIOD_IDS,

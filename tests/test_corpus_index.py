@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from skimage import color as skcolor
 
-from dashboard.corpus_index import (
+from dashboard.data.corpus_index import (
     INDEX_BINS,
     PALETTE_SIZE,
     STAT_NAMES,
@@ -50,8 +50,8 @@ def test_index_rows_follow_the_available_artworks(built) -> None:
     assert index.pmfs.shape == (n, 3, 256)
     for space in ("rgb", "hsv", "lab"):
         assert index.histograms[space].shape == (n, INDEX_BINS**3)
-    assert index.palette_colors.shape == (n, PALETTE_SIZE, 3)
-    assert index.palette_colors.dtype == np.uint8
+    assert index.palette_colours.shape == (n, PALETTE_SIZE, 3)
+    assert index.palette_colours.dtype == np.uint8
     assert index.palette_shares.shape == (n, PALETTE_SIZE)
     assert index.stats.shape == (n, len(STAT_NAMES))
 
@@ -106,7 +106,7 @@ def test_yellow_and_blue_shares_tell_the_tiny_paintings_apart(built) -> None:
 def test_palettes_have_shares_of_all_pixels(built) -> None:
     corpus, index, _ = built
     for artwork_id in index.ids:
-        colors, shares = index.palette(artwork_id)
+        colours, shares = index.palette(artwork_id)
         assert 1 <= len(shares) <= PALETTE_SIZE
         assert np.all(np.diff(shares) <= 0)  # largest first
         assert 0 < shares.sum() <= 1 + 1e-12
@@ -114,7 +114,7 @@ def test_palettes_have_shares_of_all_pixels(built) -> None:
         assert shares[0] >= index.histograms["rgb"][index.position(artwork_id)].max() - 1e-12
         # Palette colours are colours of the image: near its mean colour for these ramps.
         mean = corpus.load(artwork_id).reshape(-1, 3).mean(axis=0)
-        assert np.abs(colors[0].astype(float) - mean).max() < 30
+        assert np.abs(colours[0].astype(float) - mean).max() < 30
 
 
 def test_a_second_build_reuses_every_entry(tiny_corpus, built) -> None:
@@ -213,7 +213,7 @@ def test_two_workers_give_the_same_index(tiny_corpus, built) -> None:
     for space in first.histograms:
         np.testing.assert_array_equal(second.histograms[space], first.histograms[space])
     np.testing.assert_array_equal(second.stats, first.stats)
-    np.testing.assert_array_equal(second.palette_colors, first.palette_colors)
+    np.testing.assert_array_equal(second.palette_colours, first.palette_colours)
 
 
 def test_samples_are_indexed(tiny_corpus) -> None:
@@ -226,7 +226,7 @@ def test_samples_are_indexed(tiny_corpus) -> None:
 
 
 def test_empty_corpus_gives_empty_arrays(tmp_path, tiny_corpus) -> None:
-    from dashboard.corpus import Corpus
+    from dashboard.data.corpus import Corpus
 
     corpus = Corpus(tiny_corpus.catalogue_path, tmp_path / "nowhere", include_samples=False)
     index, report = build_index(corpus, tmp_path / "index")

@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dashboard.config import REPO_ROOT
-from dashboard.corpus_index import index_parameters_name
-from dashboard.datacli import (
+from dashboard.cli.data import (
     MANIFEST_NAME,
     USER_AGENT,
     aspect_problem,
     commons_url,
     main,
 )
+from dashboard.config import REPO_ROOT
+from dashboard.data.corpus_index import index_parameters_name
 from tests.conftest import tiny_image
 
 FILE_PATH = "/wiki/Special:FilePath/"
@@ -457,7 +457,7 @@ def test_index_command_reports_corrupt_files(tiny_corpus, capsys) -> None:
     ("size", "ok"), [((1024, 683), True), ((1000, 700), True), ((1024, 1024), False)]
 )
 def test_aspect_problem_tolerance(tiny_corpus, size, ok) -> None:
-    from dashboard.corpus import Artwork
+    from dashboard.data.corpus import Artwork
 
     artwork = Artwork("x", "x.jpg", "X", 1888, "", "arles", width=1500, height=1000)
     # 1000 / 700 = 1.4286 is 4.8 % from 1.5: inside the default 5 %.

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from dashboard.imagestore import _LRU
+from dashboard.data.image_store import _LRU
 
 
 def test_lru_evicts_least_recently_used():

@@ -18,7 +18,7 @@ from PIL import Image
 from dashboard.core.distributions import channel_pmfs, noisy_pmf_theory
 from dashboard.core.images import load_image
 from dashboard.core.noise import add_gaussian_noise
-from dashboard.corpus import sample_dir
+from dashboard.data.corpus import sample_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

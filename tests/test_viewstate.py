@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.viewstate import ViewState, parse_query, selection_parts, valid_selection
+from dashboard.explorer.state import ViewState, parse_query, selection_parts, valid_selection
 
 KNOWN = {"starry", "upload:" + "a" * 64}
 
@@ -104,7 +104,7 @@ def test_parse_query_never_raises_and_always_yields_a_valid_state(query):
 
 
 def test_rounding_is_half_up_like_the_browser():
-    from dashboard.viewstate import round_mean, round_variance
+    from dashboard.explorer.state import round_mean, round_variance
 
     assert round_mean(0.0625) == 0.063  # Python's round() would give 0.062
     assert round_mean(-0.0625) == -0.062  # Math.round(-62.5) is -62

@@ -1,6 +1,6 @@
 """Colour distributions of a body of work: equal-weight pooling, typicality, search by colour.
 
-The inputs are stacked per-painting statistics (see ``dashboard.corpus_index``): per-channel
+The inputs are stacked per-painting statistics (see ``dashboard.data.corpus_index``): per-channel
 PMFs ``(N, 3, 256)`` over levels 0..255 and flattened 3D colour histograms ``(N, bins**3)``,
 each row normalised to sum 1 along its last axis.
 
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from skimage import color as skcolor
 
-from dashboard.core.colors import bin_edges
+from dashboard.core.colours import bin_edges
 
 #: Extra cost, in ΔE*ab units, of a palette colour that covers none of the painting; a
 #: colour covering share ``s`` of the pixels costs ``SHARE_PENALTY * (1 - s)`` extra. So an
@@ -303,29 +303,29 @@ def top_bins(histogram, limit: int) -> np.ndarray:
 class PooledPalette:
     """The most likely colours of a pooled histogram, largest share first.
 
-    ``colors`` (k, 3) uint8 and ``mean_rgb`` (k, 3) float64 levels 0..255: share-weighted
+    ``colours`` (k, 3) uint8 and ``mean_rgb`` (k, 3) float64 levels 0..255: share-weighted
     mean of the bin-centre colours merged into each entry; ``shares`` (k,) of the pooled
     distribution (sum <= 1).
     """
 
-    colors: np.ndarray
+    colours: np.ndarray
     mean_rgb: np.ndarray
     shares: np.ndarray
 
 
 def pooled_palette(
-    rgb_histogram, bins: int, n_colors: int = 10, merge_radius: int = 1
+    rgb_histogram, bins: int, n_colours: int = 10, merge_radius: int = 1
 ) -> PooledPalette:
-    """Palette of a pooled RGB histogram (flat, ``bins**3`` shares), as ``dominant_colors`` does.
+    """Palette of a pooled RGB histogram (flat, ``bins**3`` shares), as ``dominant_colours`` does.
 
     Greedy: the fullest bin not yet taken seeds an entry that takes every free bin within
-    ``merge_radius`` bins (Chebyshev distance on bin indices), until ``n_colors`` entries.
+    ``merge_radius`` bins (Chebyshev distance on bin indices), until ``n_colours`` entries.
     """
     shares = np.asarray(rgb_histogram, dtype=np.float64).ravel()
     if shares.size != bins**3:
         raise ValueError(f"rgb_histogram must have bins**3 = {bins**3} cells; got {shares.size}")
-    if isinstance(n_colors, bool) or not isinstance(n_colors, int) or n_colors < 1:
-        raise ValueError(f"n_colors must be a positive integer; got {n_colors!r}")
+    if isinstance(n_colours, bool) or not isinstance(n_colours, int) or n_colours < 1:
+        raise ValueError(f"n_colours must be a positive integer; got {n_colours!r}")
     if isinstance(merge_radius, bool) or not isinstance(merge_radius, int) or merge_radius < 0:
         raise ValueError(f"merge_radius must be an integer >= 0; got {merge_radius!r}")
     occupied = top_bins(shares, bins**3) if np.any(shares > 0) else np.zeros(0, dtype=np.intp)
@@ -334,7 +334,7 @@ def pooled_palette(
     owner = np.full(occupied.size, -1, dtype=np.intp)
     entries = 0
     for seed in range(occupied.size):
-        if entries == n_colors:
+        if entries == n_colours:
             break
         if owner[seed] >= 0:
             continue
@@ -351,7 +351,7 @@ def pooled_palette(
     order = np.argsort(-entry_shares, kind="stable")
     mean_rgb = mean_rgb[order]
     return PooledPalette(
-        colors=np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8),
+        colours=np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8),
         mean_rgb=mean_rgb,
         shares=entry_shares[order],
     )
@@ -404,7 +404,7 @@ class ColourMatches:
 
 
 def colour_search(
-    targets, palette_colors, palette_shares, share_penalty: float = SHARE_PENALTY
+    targets, palette_colours, palette_shares, share_penalty: float = SHARE_PENALTY
 ) -> ColourMatches:
     """Rank paintings by how closely their palettes hold the picked colours, in CIE Lab.
 
@@ -417,7 +417,7 @@ def colour_search(
     ----------
     targets : (J, 3) uint8-like
         Picked sRGB colours, levels 0..255, 1 <= J <= ``MAX_SEARCH_COLOURS``.
-    palette_colors : (N, P, 3) uint8
+    palette_colours : (N, P, 3) uint8
     palette_shares : (N, P) float
         Share of all pixels per palette colour (0 = unused slot).
     share_penalty : float
@@ -432,11 +432,11 @@ def colour_search(
         )
     if np.any(targets < 0) or np.any(targets > 255):
         raise ValueError("targets must be RGB levels in 0..255")
-    colours = np.asarray(palette_colors)
+    colours = np.asarray(palette_colours)
     shares = np.asarray(palette_shares, dtype=np.float64)
     if colours.ndim != 3 or colours.shape[2] != 3 or shares.shape != colours.shape[:2]:
         raise ValueError(
-            "palette_colors must be (N, P, 3) and palette_shares (N, P); got "
+            "palette_colours must be (N, P, 3) and palette_shares (N, P); got "
             f"{colours.shape} and {shares.shape}"
         )
     if not (np.isfinite(share_penalty) and share_penalty >= 0):

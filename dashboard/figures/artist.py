@@ -1,5 +1,5 @@
 """Figures of the artist page: pooled distributions, periods side by side, a timeline, and one
-painting against the rest. Every number drawn comes from ``dashboard.artist_services``; these
+painting against the rest. Every number drawn comes from ``dashboard.artist.services``; these
 functions only style it."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dashboard.figures.colour3d import AXIS_TITLES, colour_3d_figure
 from dashboard.figures.distributions import clip_spike_layout
 from dashboard.figures.theme import (
     BASE_FONT_SIZE,
-    CHANNEL_COLORS,
+    CHANNEL_COLOURS,
     CHANNEL_LIGHT,
     CHANNELS,
-    THEORY_COLOR,
+    THEORY_COLOUR,
     base_layout,
 )
 
@@ -24,7 +24,7 @@ LEVELS = np.arange(256, dtype=np.uint8)
 
 #: One colour per period, chosen to echo it (Dutch earth, Paris grey-violet, Arles chrome
 #: yellow, Saint-Rémy blue, Auvers green), and a dash style so they differ without colour.
-PERIOD_COLORS = {"dutch": "#6b4a1f", "paris": "#8a6fb0", "arles": "#d9a400",
+PERIOD_COLOURS = {"dutch": "#6b4a1f", "paris": "#8a6fb0", "arles": "#d9a400",
                  "saint-remy": "#1f5fbf", "auvers": "#2e8b57"}
 PERIOD_DASHES = {"dutch": "solid", "paris": "dot", "arles": "solid", "saint-remy": "dash",
                  "auvers": "dashdot"}
@@ -42,11 +42,11 @@ PERCENT_STATS = frozenset({"yellow_share", "blue_share"})
 #: Lines for the painting / its period / the corpus in the comparison figure.
 COMPARISON_STYLES = {"painting": {"width": 2.5}, "period": {"width": 2, "dash": "dash"},
                      "corpus": {"width": 2, "dash": "dot"}}
-CORPUS_LINE_COLOR = THEORY_COLOR
+CORPUS_LINE_COLOUR = THEORY_COLOUR
 #: Fill of the paintings' 25–75 % band: lighter than CHANNEL_LIGHT, as three bands overlap.
-BAND_COLORS = {channel: colour.replace("0.35)", "0.16)") for channel, colour in
+BAND_COLOURS = {channel: colour.replace("0.35)", "0.16)") for channel, colour in
                CHANNEL_LIGHT.items()}
-YEARLY_LINE_COLOR = "#333333"
+YEARLY_LINE_COLOUR = "#333333"
 
 
 def stat_scale(stat: str) -> float:
@@ -73,11 +73,11 @@ def pooled_pmf_figure(pmf, band, *, n_paintings: int) -> go.Figure:
         fig.add_trace(go.Scatter(x=LEVELS, y=hi, mode="lines", line={"width": 0},
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=LEVELS, y=lo, mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=BAND_COLORS[channel],
+                                 fill="tonexty", fillcolor=BAND_COLOURS[channel],
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=LEVELS, y=np.asarray(pmf[ci], float), mode="lines", name=channel,
-            legendgroup=channel, line={"color": CHANNEL_COLORS[channel], "width": 2},
+            legendgroup=channel, line={"color": CHANNEL_COLOURS[channel], "width": 2},
             hovertemplate=f"{channel}<br>level %{{x}}<br>mean P %{{y:.4g}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="middle half of paintings",
                              line={"color": "#bbbbbb", "width": 8}, hoverinfo="skip"))
@@ -96,7 +96,7 @@ def pooled_cdf_figure(cdf, *, n_paintings: int) -> go.Figure:
     for ci, channel in enumerate(CHANNELS):
         fig.add_trace(go.Scatter(
             x=LEVELS, y=np.asarray(cdf[ci], float), mode="lines", name=channel,
-            line={"color": CHANNEL_COLORS[channel], "width": 2},
+            line={"color": CHANNEL_COLOURS[channel], "width": 2},
             hovertemplate=f"{channel}<br>level ≤ %{{x}}<br>share %{{y:.3f}}<extra></extra>"))
     base_layout(fig, title=f"Per-channel CDF, mean of {n_paintings} paintings",
                 x_title="intensity level (0–255)", y_title="P(level ≤ x)", height=400)
@@ -135,7 +135,7 @@ def period_distributions_figure(view: dict) -> go.Figure:
     centres = (edges[:-1] + edges[1:]) / 2
     for pi, period in enumerate(view["periods"]):
         name = f"{view['labels'][pi]} ({view['counts'][pi]})"
-        line = {"color": PERIOD_COLORS[period], "width": 2, "dash": PERIOD_DASHES[period]}
+        line = {"color": PERIOD_COLOURS[period], "width": 2, "dash": PERIOD_DASHES[period]}
         for ci, channel in enumerate(CHANNELS):
             fig.add_trace(go.Scatter(
                 x=LEVELS, y=np.asarray(view["pmfs"][pi][ci], float), mode="lines", name=name,
@@ -185,19 +185,19 @@ def timeline_figure(view: dict, *, stat: str, selected: str | None = None) -> go
     fig.add_trace(go.Scatter(
         x=np.asarray(view["yearly_years"], float), y=scale * np.asarray(view["yearly_means"]),
         mode="lines+markers", name="yearly mean",
-        line={"color": YEARLY_LINE_COLOR, "width": 2.5},
+        line={"color": YEARLY_LINE_COLOUR, "width": 2.5},
         marker={"size": 9, "symbol": "line-ew-open", "line": {"width": 3}},
         customdata=np.asarray(view["yearly_counts"]),
         hovertemplate="%{x:.0f}: mean %{y:.3g} over %{customdata} paintings<extra></extra>"))
     periods = list(view["periods"])
-    for period in PERIOD_COLORS:
+    for period in PERIOD_COLOURS:
         rows = [i for i, p in enumerate(periods) if p == period]
         if not rows:
             continue
         label = view["labels"].get(period, period)
         fig.add_trace(go.Scatter(
             x=years[rows] + offsets[rows], y=values[rows], mode="markers", name=label,
-            marker={"size": 11, "color": PERIOD_COLORS[period], "symbol": PERIOD_SYMBOLS[period],
+            marker={"size": 11, "color": PERIOD_COLOURS[period], "symbol": PERIOD_SYMBOLS[period],
                     "line": {"width": 1, "color": "#ffffff"}, "opacity": 0.9},
             customdata=[[view["ids"][i], view["titles"][i], view["years"][i]] for i in rows],
             hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>%{y:.3g}"
@@ -236,9 +236,9 @@ def painting_comparison_figure(view: dict) -> go.Figure:
             values = np.asarray(pmf[ci], float)
             if not np.all(np.isfinite(values)):
                 continue
-            colour = CHANNEL_COLORS[channel] if kind == "painting" else (
-                PERIOD_COLORS.get(view["period"], "#555") if kind == "period"
-                else CORPUS_LINE_COLOR)
+            colour = CHANNEL_COLOURS[channel] if kind == "painting" else (
+                PERIOD_COLOURS.get(view["period"], "#555") if kind == "period"
+                else CORPUS_LINE_COLOUR)
             fig.add_trace(go.Scatter(
                 x=LEVELS, y=values, mode="lines", name=name, legendgroup=kind,
                 showlegend=False, line={"color": colour, **COMPARISON_STYLES[kind]},
@@ -247,8 +247,8 @@ def painting_comparison_figure(view: dict) -> go.Figure:
             drawn.append(values)
     for kind, name, pmf in series:
         if np.all(np.isfinite(np.asarray(pmf, float))):
-            colour = {"painting": "#444444", "period": PERIOD_COLORS.get(view["period"], "#555"),
-                      "corpus": CORPUS_LINE_COLOR}[kind]
+            colour = {"painting": "#444444", "period": PERIOD_COLOURS.get(view["period"], "#555"),
+                      "corpus": CORPUS_LINE_COLOUR}[kind]
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
                                      line={"color": colour, **COMPARISON_STYLES[kind]},
                                      hoverinfo="skip"))

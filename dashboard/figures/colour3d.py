@@ -13,7 +13,7 @@ AXIS_TITLES = {
     "lab": ("L* (0–100)", "a* (green–red)", "b* (blue–yellow)"),
 }
 
-#: Three labelled ticks per axis, all inside the space's axis ranges (core.colors.SPACES).
+#: Three labelled ticks per axis, all inside the space's axis ranges (core.colours.SPACES).
 #: Each new tick label costs the 3D scene a text tracing in the browser (tens of ms without a
 #: GPU), and three read well on a projector.
 AXIS_TICKS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import CHANNEL_COLORS, CHANNEL_LIGHT, CHANNELS, base_layout
+from dashboard.figures.theme import CHANNEL_COLOURS, CHANNEL_LIGHT, CHANNELS, base_layout
 
 LEVELS = np.arange(256)
 
@@ -28,11 +28,11 @@ def trace_identity(index: int) -> tuple[str, str]:
 
 
 def _channel_traces(channel: str, original, noisy, theory, hover_unit: str) -> list[go.Scatter]:
-    color = CHANNEL_COLORS[channel]
+    colour = CHANNEL_COLOURS[channel]
     styles = {
         "original": {"line": {"color": CHANNEL_LIGHT[channel], "width": 2}, "fill": None},
-        "noisy": {"line": {"color": color, "width": 2}},
-        "theory": {"line": {"color": color, "width": 2, "dash": "dash"}},
+        "noisy": {"line": {"color": colour, "width": 2}},
+        "theory": {"line": {"color": colour, "width": 2, "dash": "dash"}},
     }
     traces = []
     for kind, values in zip(TRACE_KINDS, (original, noisy, theory), strict=True):

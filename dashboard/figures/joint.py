@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import CHANNEL_COLORS, THEORY_COLOR, base_layout
+from dashboard.figures.theme import CHANNEL_COLOURS, THEORY_COLOUR, base_layout
 
 
 def joint_figure(joint_pmf, level_edges, *, x_channel: str, y_channel: str,
@@ -27,9 +27,9 @@ def joint_figure(joint_pmf, level_edges, *, x_channel: str, y_channel: str,
     ))
     base_layout(fig, title=f"Joint PMF of {x_channel} and {y_channel}",
                 x_title=f"{x_channel} level", y_title=f"{y_channel} level", height=460)
-    fig.update_xaxes(range=[-1, 256], constrain="domain", color=CHANNEL_COLORS[x_channel])
+    fig.update_xaxes(range=[-1, 256], constrain="domain", color=CHANNEL_COLOURS[x_channel])
     fig.update_yaxes(range=[-1, 256], scaleanchor="x", rangemode="normal",
-                     color=CHANNEL_COLORS[y_channel])
+                     color=CHANNEL_COLOURS[y_channel])
     fig.update_layout(dragmode="select", selectdirection="h", clickmode="event+select")
     if selection is not None:
         lo, hi = selection
@@ -46,11 +46,11 @@ def conditional_figure(levels, conditional_pmf, marginal_pmf, *, given_channel: 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=np.asarray(levels), y=np.asarray(marginal_pmf, float),
                              mode="lines", name=f"P({other_channel}) (all pixels)",
-                             line={"color": THEORY_COLOR, "width": 1.5, "dash": "dot"}))
+                             line={"color": THEORY_COLOUR, "width": 1.5, "dash": "dot"}))
     if conditional_pmf is not None:
         fig.add_trace(go.Scatter(x=np.asarray(levels), y=np.asarray(conditional_pmf, float),
                                  mode="lines", name=f"P({other_channel} | {condition})",
-                                 line={"color": CHANNEL_COLORS[other_channel], "width": 3},
+                                 line={"color": CHANNEL_COLOURS[other_channel], "width": 3},
                                  fill="tozeroy"))
     else:
         fig.add_annotation(text=f"No pixel has {condition}", showarrow=False,

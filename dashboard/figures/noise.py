@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures.theme import (
-    CHANNEL_COLORS,
+    CHANNEL_COLOURS,
     CHANNELS,
-    SAMPLE_COLOR,
-    THEORY_COLOR,
+    SAMPLE_COLOUR,
+    THEORY_COLOUR,
     base_layout,
     fixed_margins,
 )
@@ -62,7 +62,7 @@ def noise_values(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean
         # σ = 0 is a point mass: a vertical line at the mean in both panels.
         "shapes": [] if variance else [
             {"type": "line", "x0": mean, "x1": mean, "xref": xref, "y0": 0, "y1": 1,
-             "yref": f"{yref} domain", "line": {"color": THEORY_COLOR, "width": 3}}
+             "yref": f"{yref} domain", "line": {"color": THEORY_COLOUR, "width": 3}}
             for xref, yref in (("x", "y"), ("x2", "y2"))],
     }
 
@@ -80,18 +80,18 @@ def noise_figure(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean
     fig = go.Figure([
         go.Scatter(x=values["hist_x"], y=values["hist_y"], mode="lines", line_shape="hv",
                    fill="tozeroy", fillcolor="rgba(123, 97, 255, 0.45)",
-                   line={"color": SAMPLE_COLOR, "width": 1},
+                   line={"color": SAMPLE_COLOUR, "width": 1},
                    name="sampled noise (histogram)",
                    hovertemplate="ε from %{x:.4f}<br>density %{y:.4g}<extra></extra>"),
         go.Scatter(x=values["grid"], y=values["pdf"], mode="lines", name=values["pdf_name"],
-                   line={"color": THEORY_COLOR, "width": 2.5, "dash": "dash"},
+                   line={"color": THEORY_COLOUR, "width": 2.5, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>pdf %{y:.4g}<extra></extra>"),
         go.Scatter(x=values["grid"], y=values["ecdf"], mode="lines", xaxis="x2", yaxis="y2",
-                   name="sampled noise (ECDF)", line={"color": SAMPLE_COLOR, "width": 3},
+                   name="sampled noise (ECDF)", line={"color": SAMPLE_COLOUR, "width": 3},
                    line_shape="hv", hovertemplate="ε %{x:.4f}<br>ECDF %{y:.4f}<extra></extra>"),
         go.Scatter(x=values["grid"], y=values["cdf"], mode="lines", xaxis="x2", yaxis="y2",
                    name="theoretical CDF",
-                   line={"color": THEORY_COLOR, "width": 2, "dash": "dash"},
+                   line={"color": THEORY_COLOUR, "width": 2, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>Φ %{y:.4f}<extra></extra>"),
     ], layout={"xaxis": {"domain": list(PDF_DOMAIN)}, "yaxis": {"anchor": "x"},
                "xaxis2": {"domain": list(CDF_DOMAIN), "anchor": "y2"},
@@ -140,14 +140,14 @@ def effective_noise_figure(offsets, empirical, theory) -> go.Figure:
     values = effective_noise_values(offsets, empirical, theory)
     traces = []
     for ci, channel in enumerate(CHANNELS):
-        color = CHANNEL_COLORS[channel]
+        colour = CHANNEL_COLOURS[channel]
         traces.append(go.Scatter(
             x=offsets, y=values["ys"][2 * ci], mode="lines", name=f"{channel} sampled",
-            legendgroup=channel, line={"color": color, "width": 2},
+            legendgroup=channel, line={"color": colour, "width": 2},
             hovertemplate=f"{channel}: Δ %{{x}} levels<br>P %{{y:.3g}}<extra>sampled</extra>"))
         traces.append(go.Scatter(
             x=offsets, y=values["ys"][2 * ci + 1], mode="lines", name=f"{channel} theory",
-            legendgroup=channel, line={"color": color, "width": 1.5, "dash": "dash"},
+            legendgroup=channel, line={"color": colour, "width": 1.5, "dash": "dash"},
             hovertemplate=f"{channel}: Δ %{{x}} levels<br>P %{{y:.3g}}<extra>theory</extra>"))
     fig = go.Figure(traces)
     base_layout(fig, title="Effective noise after clipping and rounding (noisy − original)",

@@ -11,13 +11,13 @@ CHANNELS = ("red", "green", "blue")
 
 #: Trace colours per channel: saturated enough to read on a projector, distinct for colour-blind
 #: viewers thanks to the dash styles that always accompany them.
-CHANNEL_COLORS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f5fbf"}
+CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f5fbf"}
 #: Lighter shade of each channel for the "original" traces.
 CHANNEL_LIGHT = {"red": "rgba(214,39,40,0.35)", "green": "rgba(44,160,44,0.35)",
                  "blue": "rgba(31,95,191,0.35)"}
-THEORY_COLOR = "#111111"
-SAMPLE_COLOR = "#7b61ff"
-HIGHLIGHT_COLOR = "rgba(255, 196, 0, 0.35)"
+THEORY_COLOUR = "#111111"
+SAMPLE_COLOUR = "#7b61ff"
+HIGHLIGHT_COLOUR = "rgba(255, 196, 0, 0.35)"
 
 FONT_FAMILY = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 BASE_FONT_SIZE = 15

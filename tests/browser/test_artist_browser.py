@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from dashboard.artist import ids
 from dashboard.config import load_settings
-from dashboard.corpus import CORPUS_HELP
-from dashboard.layout import artist_ids as ids
+from dashboard.data.corpus import CORPUS_HELP
 from tests.browser.conftest import serve_app
 from tests.conftest import TINY_ROWS, jpeg_bytes, tiny_image, write_catalogue
 

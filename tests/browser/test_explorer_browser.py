@@ -11,8 +11,8 @@ from PIL import Image
 from skimage import data as skdata
 
 from dashboard.core.distributions import NoiseAnalyser
+from dashboard.explorer.routes import image_url
 from dashboard.figures.distributions import trace_index
-from dashboard.imageroute import image_url
 
 pytestmark = pytest.mark.browser
 
@@ -263,8 +263,8 @@ SHARE_CASES = [
 def test_browser_share_query_is_the_servers_canonical_query(page, live_server, case):
     """The address bar's query is built in the browser; it must equal ViewState.to_query of
     the same controls after the server's clamping, or links would not reproduce the view."""
-    from dashboard.callbacks.explorer import DEFAULTS, clean_params
-    from dashboard.viewstate import JOINT_BINS, ViewState, valid_selection
+    from dashboard.explorer.callbacks import DEFAULTS, clean_params
+    from dashboard.explorer.state import JOINT_BINS, ViewState, valid_selection
 
     (source, mean, variance, seed, view, x, y, joint, jbins, given, space, bins,
      selection) = case
@@ -291,7 +291,7 @@ def test_browser_share_query_is_the_servers_canonical_query(page, live_server, c
 
 
 def test_browser_selection_check_is_the_servers(page, live_server):
-    from dashboard.viewstate import valid_selection
+    from dashboard.explorer.state import valid_selection
 
     samples = ["levels:red:original:0-255", "levels:red:original:9-3", "levels:red:noisy:1-256",
                "bin:lab:16:4095:noisy", "bin:lab:16:4096:noisy", "bin:rgb:7:1:original",

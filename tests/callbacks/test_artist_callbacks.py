@@ -15,19 +15,18 @@ from PIL import Image
 from skimage import color as skcolor
 from skimage import data as skdata
 
-from dashboard import artist_services
 from dashboard.app import create_app
-from dashboard.callbacks import artist as cb
-from dashboard.core.colors import (
+from dashboard.artist import callbacks as cb
+from dashboard.artist import ids, page
+from dashboard.artist import services as artist_services
+from dashboard.core.colours import (
     channel_pmfs,
-    color_histogram,
-    color_statistics,
+    colour_histogram,
+    colour_statistics,
     earth_movers_distance,
     js_divergence,
 )
-from dashboard.corpus import CORPUS_HELP
-from dashboard.layout import artist_ids as ids
-from dashboard.pages import artist as page
+from dashboard.data.corpus import CORPUS_HELP
 
 PRESENT = ("red-field-1884", "green-street-1887", "blue-night-1888")
 
@@ -214,7 +213,7 @@ def test_corpus_outputs_pool_paintings_equally(tiny_context, pixels):
 @pytest.mark.parametrize("space", ["rgb", "lab"])
 def test_corpus_3d_shows_the_pooled_histogram(tiny_context, pixels, space):
     fig, _ = cb.corpus_3d_outputs("corpus", space)
-    pooled = np.mean([color_histogram(img, space, 16).pmf.ravel() for img in pixels.values()],
+    pooled = np.mean([colour_histogram(img, space, 16).pmf.ravel() for img in pixels.values()],
                      axis=0)
     marker_shares = np.asarray(fig.data[0].customdata)[:, 1] / 100
     bins = np.asarray(fig.data[0].customdata)[:, 0].astype(int)
@@ -234,7 +233,7 @@ def test_period_outputs_show_each_period(tiny_context, pixels):
                                bins=np.linspace(0, 100, 17))
     np.testing.assert_allclose(lightness.y, 100 * expected / expected.sum(), atol=1e-9)
     text = _text(table)
-    stats = color_statistics(pixels["green-street-1887"])
+    stats = colour_statistics(pixels["green-street-1887"])
     assert f"{stats.mean_lightness:.1f}" in text
     assert f"{100 * stats.blue_share:.1f}%" in text
     assert [_text(row) for row in _find(palettes, lambda c: getattr(c, "className", None)
@@ -248,7 +247,7 @@ def test_timeline_outputs_one_point_per_painting(tiny_context, pixels):
     assert len(points) == 3
     for trace in points:
         artwork_id = trace.customdata[0][0]
-        assert trace.y[0] == pytest.approx(100 * color_statistics(pixels[artwork_id]).blue_share)
+        assert trace.y[0] == pytest.approx(100 * colour_statistics(pixels[artwork_id]).blue_share)
     yearly = next(t for t in fig.data if t.name == "yearly mean")
     assert list(yearly.x) == [1884, 1887, 1888]
     ring = next(t for t in fig.data if t.name == "compared painting")
@@ -261,8 +260,8 @@ def test_timeline_outputs_one_point_per_painting(tiny_context, pixels):
 def test_painting_outputs_against_the_rest(tiny_context, pixels):
     fig, summary, palettes, _ = cb.painting_outputs("painting", "red-field-1884", "lab")
     others = [pixels["green-street-1887"], pixels["blue-night-1888"]]
-    rest = np.mean([color_histogram(img, "lab", 16).pmf for img in others], axis=0)
-    expected_js = js_divergence(color_histogram(pixels["red-field-1884"], "lab", 16).pmf, rest)
+    rest = np.mean([colour_histogram(img, "lab", 16).pmf for img in others], axis=0)
+    expected_js = js_divergence(colour_histogram(pixels["red-field-1884"], "lab", 16).pmf, rest)
     text = _text(summary)
     assert f"{expected_js:.3f} bits" in text
     assert "only Dutch painting" in text
@@ -361,7 +360,7 @@ def test_thumbnail_route_404s(tiny_app, path):
 def test_thumbnail_view_looks_ids_up_in_the_catalogue_only(tiny_app, artwork_id):
     from werkzeug.exceptions import NotFound
 
-    from dashboard.thumbroute import serve_thumbnail
+    from dashboard.artist.routes import serve_thumbnail
 
     with tiny_app.server.test_request_context("/"), pytest.raises(NotFound):
         serve_thumbnail(artwork_id)

@@ -14,10 +14,10 @@ from dash import Patch, no_update
 from PIL import Image
 from skimage import data as skdata
 
-from dashboard.callbacks import explorer as cb
 from dashboard.core.distributions import NoiseAnalyser
+from dashboard.explorer import callbacks as cb
+from dashboard.explorer import ids
 from dashboard.figures.distributions import trace_index
-from dashboard.layout import ids
 from tests.callbacks.conftest import SAMPLE
 from tests.typed_arrays import unpacked
 
@@ -109,7 +109,7 @@ def test_noise_outputs(app_context):
 
 
 def test_noise_service_counts_pure_black_and_white_pixels(app_context):
-    from dashboard import services
+    from dashboard.explorer import services
 
     data = services.noise(SAMPLE, 0.0, 0.09, 3)
     noisy = NoiseAnalyser(skdata.astronaut(), seed=3).move(0.0, 0.09).noisy
@@ -291,7 +291,7 @@ def test_slider_moves_patch_only_figures_known_to_be_drawn(app_context):
 
 
 def test_cached_services_do_not_share_entries(app_context):
-    from dashboard import services
+    from dashboard.explorer import services
 
     distributions = services.distributions(SAMPLE, 0.0, 0.01, 0)
     noise = services.noise(SAMPLE, 0.0, 0.01, 0)  # same arguments, another function

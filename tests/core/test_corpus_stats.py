@@ -10,7 +10,7 @@ from scipy.stats import wasserstein_distance
 from skimage import color as skcolor
 
 from dashboard.core import corpus_stats as cs
-from dashboard.core.colors import bin_edges, channel_pmfs, color_histogram, dominant_colors
+from dashboard.core.colours import bin_edges, channel_pmfs, colour_histogram, dominant_colours
 
 LEVELS = np.arange(256)
 
@@ -33,7 +33,7 @@ def generated():
     images = [painting(seed, shape, centre) for seed, shape, centre, _ in specs]
     groups = [group for *_, group in specs]
     pmfs = np.stack([channel_pmfs(img) for img in images])
-    hists = {space: np.stack([color_histogram(img, space, 16).pmf.ravel() for img in images])
+    hists = {space: np.stack([colour_histogram(img, space, 16).pmf.ravel() for img in images])
              for space in ("rgb", "hsv", "lab")}
     return {"images": images, "groups": groups, "pmfs": pmfs, "hists": hists}
 
@@ -79,7 +79,7 @@ def test_pooled_histogram_matches_histogramdd(generated, space):
 
 
 def test_equal_weight_mean_normalises_counts_and_masks(generated):
-    counts = np.stack([color_histogram(img, "rgb", 16).counts.ravel()
+    counts = np.stack([colour_histogram(img, "rgb", 16).counts.ravel()
                        for img in generated["images"]])
     mask = np.array([True, False, True, False, False])
     expected = (counts[0] / counts[0].sum() + counts[2] / counts[2].sum()) / 2
@@ -218,17 +218,17 @@ def test_top_bins_by_hand():
         cs.top_bins(np.ones(4), 0)
 
 
-def test_pooled_palette_matches_dominant_colors_on_centre_pixels():
+def test_pooled_palette_matches_dominant_colours_on_centre_pixels():
     # Pixels exactly at bin centres: the mean RGB of a bin equals its centre, so the palette
-    # of the pooled histogram must equal dominant_colors on the image.
+    # of the pooled histogram must equal dominant_colours on the image.
     centres = cs.bin_centres("rgb", 16).astype(np.uint8)
     rng = np.random.default_rng(3)
     chosen = rng.choice(4096, size=60, replace=False)
     counts = rng.integers(1, 50, size=60)
     pixels = np.repeat(centres[chosen], counts, axis=0)[None]
-    hist = color_histogram(pixels, "rgb", 16)
-    expected = dominant_colors(hist, n_colors=6, merge_radius=1)
-    got = cs.pooled_palette(hist.pmf.ravel(), 16, n_colors=6, merge_radius=1)
+    hist = colour_histogram(pixels, "rgb", 16)
+    expected = dominant_colours(hist, n_colours=6, merge_radius=1)
+    got = cs.pooled_palette(hist.pmf.ravel(), 16, n_colours=6, merge_radius=1)
     np.testing.assert_allclose(got.mean_rgb, expected.mean_rgb, atol=1e-9)
     np.testing.assert_allclose(got.shares, expected.shares, atol=1e-12)
 
@@ -239,10 +239,10 @@ def test_pooled_palette_by_hand():
     shares[flat(0, 0, 0)] = 0.5   # seed of entry 1 ...
     shares[flat(1, 0, 0)] = 0.25  # ... which absorbs its neighbour
     shares[flat(10, 10, 10)] = 0.25
-    palette = cs.pooled_palette(shares, 16, n_colors=5, merge_radius=1)
+    palette = cs.pooled_palette(shares, 16, n_colours=5, merge_radius=1)
     np.testing.assert_allclose(palette.shares, [0.75, 0.25])
     np.testing.assert_allclose(palette.mean_rgb[0], [(0.5 * 8 + 0.25 * 24) / 0.75, 8, 8])
-    assert palette.colors[1].tolist() == [168, 168, 168]
+    assert palette.colours[1].tolist() == [168, 168, 168]
 
 
 def test_hex_colours():

@@ -25,9 +25,9 @@ import dash
 from dash import Input, Output, dcc, html
 from flask import Flask, current_app, jsonify
 
-from dashboard.cache import cache, init_cache
 from dashboard.config import Settings, load_settings
-from dashboard.web import install
+from dashboard.server.cache import cache, init_cache
+from dashboard.server.hardening import install
 
 SECRET = "probe-secret-7f3a"
 

@@ -1,4 +1,4 @@
-"""dashboard.cache: memoize on the file-system and on a real Redis, bounds, and Redis outages."""
+"""dashboard.server.cache: memoize on the file system and on a real Redis, bounds, outages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 
 from dashboard import __version__
-from dashboard.cache import (
+from dashboard.config import load_settings
+from dashboard.server.cache import (
     KEY_PREFIX,
     BoundedFileSystemCache,
     ResilientRedisCache,
@@ -21,7 +22,6 @@ from dashboard.cache import (
     cache_status,
     init_cache,
 )
-from dashboard.config import load_settings
 
 from .conftest import RedisServer, free_port, wait_until
 
@@ -37,14 +37,14 @@ def cache_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         record.getMessage()
         for record in caplog.records
-        if record.name == "dashboard.cache" and record.levelno == logging.WARNING
+        if record.name == "dashboard.server.cache" and record.levelno == logging.WARNING
     ]
 
 
 def test_config_is_bounded_and_versioned(tmp_path: Path) -> None:
     settings = load_settings({}, cache_dir=tmp_path, cache_max_items=123, cache_timeout=45)
     config = cache_config(settings)
-    assert config["CACHE_TYPE"] == "dashboard.cache.BoundedFileSystemCache"
+    assert config["CACHE_TYPE"] == "dashboard.server.cache.BoundedFileSystemCache"
     assert config["CACHE_DIR"] == str(tmp_path / "fs")
     assert config["CACHE_THRESHOLD"] == 123
     assert config["CACHE_DEFAULT_TIMEOUT"] == 45
@@ -54,7 +54,7 @@ def test_config_is_bounded_and_versioned(tmp_path: Path) -> None:
         load_settings({}, cache_dir=tmp_path, redis_url="redis://cache:6379/2"),
         redis_retry_seconds=7,
     )
-    assert with_redis["CACHE_TYPE"] == "dashboard.cache.ResilientRedisCache"
+    assert with_redis["CACHE_TYPE"] == "dashboard.server.cache.ResilientRedisCache"
     assert with_redis["CACHE_REDIS_URL"] == "redis://cache:6379/2"
     assert with_redis["DASHBOARD_REDIS_RETRY_SECONDS"] == 7
 
@@ -169,7 +169,7 @@ def test_memoize_on_redis_stores_keys_with_a_ttl(tmp_path: Path, redis_server: R
 def test_redis_outage_is_served_from_the_fallback_and_recovers(
     tmp_path: Path, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="dashboard.cache")
+    caplog.set_level(logging.INFO, logger="dashboard.server.cache")
     server, backend = make_server(tmp_path, redis_url=redis_server.url)
     calls: list[int] = []
 
@@ -222,7 +222,7 @@ def test_redis_outage_is_served_from_the_fallback_and_recovers(
 def test_unreachable_redis_from_the_start_still_serves(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="dashboard.cache")
+    caplog.set_level(logging.INFO, logger="dashboard.server.cache")
     server, _ = make_server(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     calls: list[int] = []
 
@@ -243,7 +243,7 @@ def test_unreachable_redis_from_the_start_still_serves(
 def test_full_redis_under_noeviction_caches_in_files_and_warns_once(
     tmp_path: Path, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="dashboard.cache")
+    caplog.set_level(logging.INFO, logger="dashboard.server.cache")
     client = redis_server.client()
     # A 1-byte memory limit: Redis still answers, but refuses every write with OOM.
     client.config_set("maxmemory-policy", "noeviction")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dashboard import __version__
-from dashboard.cache import KEY_PREFIX, BoundedFileSystemCache
-from dashboard.web import SECURITY_HEADERS
+from dashboard.server.cache import KEY_PREFIX, BoundedFileSystemCache
+from dashboard.server.hardening import SECURITY_HEADERS
 
 from .conftest import Gunicorn, RedisServer, start_gunicorn, wait_until
 from .probe_app import SECRET

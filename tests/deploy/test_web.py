@@ -1,4 +1,4 @@
-"""dashboard.web in-process (Flask test client): headers, body cap, healthz, errors, load limit."""
+"""dashboard.server.hardening in-process: headers, body cap, healthz, errors, load limit."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import Flask, request
 
 from dashboard import __version__
 from dashboard.config import Settings, load_settings
-from dashboard.web import (
+from dashboard.server.hardening import (
     SECURITY_HEADERS,
     STATIC_MAX_AGE,
     HeavyLimiter,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.core.colors import SPACES
+from dashboard.core.colours import SPACES
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
     TRACE_KINDS,

@@ -6,8 +6,8 @@ import math
 
 from dash import html
 
-from dashboard.figures.theme import CHANNEL_COLORS, CHANNELS
-from dashboard.layout import ids
+from dashboard.explorer import ids
+from dashboard.figures.theme import CHANNEL_COLOURS, CHANNELS
 
 
 def _fit_words(total_variation: float) -> str:
@@ -41,7 +41,7 @@ def fit_summary_slots() -> list:
     items = []
     for channel in CHANNELS:
         items.append(html.Li([
-            html.Strong(channel.capitalize(), style={"color": CHANNEL_COLORS[channel]}),
+            html.Strong(channel.capitalize(), style={"color": CHANNEL_COLOURS[channel]}),
             html.Span(id=ids.FIT_LINES[channel]),
             html.Span(" (a p-value well above 0.05 means the differences are what chance "
                       "alone would give)", className="text-muted") if channel == "red" else "",

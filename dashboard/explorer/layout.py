@@ -9,17 +9,17 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import EXPORT_FORMATS
-from dashboard.layout import ids
-from dashboard.layout.components import loading_graph
-from dashboard.layout.summaries import fit_summary_slots, noise_summary_slots
-from dashboard.viewstate import (
+from dashboard.explorer import ids
+from dashboard.explorer.state import (
     BINS_RANGE,
     CHANNELS,
     JOINT_BINS,
     SPACES,
     ViewState,
 )
+from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
+from dashboard.figures.theme import EXPORT_FORMATS
+from dashboard.ui.components import loading_graph
 
 CAPTIONS = {
     ids.NOISE_GRAPH: ("Left: the dashed curve is the Gaussian density the noise is drawn from; "
@@ -40,9 +40,9 @@ CAPTIONS = {
                      "more common, log scale). Click a column or drag a range to condition on it.",
     ids.CONDITIONAL_GRAPH: "The distribution of the second channel among only the pixels in the "
                            "chosen range of the first, against all pixels (dotted).",
-    ids.COLOR_3D_GRAPH: "Each ball is a small cube of colours; its size is the share of pixels in "
+    ids.COLOUR_3D_GRAPH: "Each ball is a small cube of colours; its size is the share of pixels in "
                         "it and its colour their average. Click one to highlight its pixels.",
-    ids.COLOR_3D_NOISY_GRAPH: "The same colour distribution after noise: colours spread into "
+    ids.COLOUR_3D_NOISY_GRAPH: "The same colour distribution after noise: colours spread into "
                               "neighbouring cubes, which is exactly what diffusion models undo.",
     ids.PALETTE: "The most likely colours: the fullest colour cubes, with the share of all "
                  "pixels each holds.",
@@ -207,19 +207,19 @@ def joint_tab(state: ViewState) -> dbc.Tab:
 def colour3d_tab(state: ViewState) -> dbc.Tab:
     pickers = dbc.Row([
         dbc.Col(_labelled("Colour space", dbc.RadioItems(
-            id=ids.COLOR_SPACE, inline=True, value=state.space,
+            id=ids.COLOUR_SPACE, inline=True, value=state.space,
             options=[{"label": s.upper() if s != "lab" else "CIE Lab", "value": s}
                      for s in SPACES])), sm=6),
         dbc.Col(_labelled("Bins per axis", dcc.Slider(
-            id=ids.COLOR_BINS, min=BINS_RANGE[0], max=BINS_RANGE[1], step=8, value=state.bins,
+            id=ids.COLOUR_BINS, min=BINS_RANGE[0], max=BINS_RANGE[1], step=8, value=state.bins,
             marks={b: str(b) for b in range(BINS_RANGE[0], BINS_RANGE[1] + 1, 8)},
             updatemode="mouseup")), sm=6),
     ], className="mt-3")
     return dbc.Tab(label="3D colour", tab_id="colour3d", children=[
         pickers,
         dbc.Row([
-            dbc.Col([_graph(ids.COLOR_3D_GRAPH, 520), _caption(ids.COLOR_3D_GRAPH)], xl=6),
-            dbc.Col([_graph(ids.COLOR_3D_NOISY_GRAPH, 520), _caption(ids.COLOR_3D_NOISY_GRAPH)],
+            dbc.Col([_graph(ids.COLOUR_3D_GRAPH, 520), _caption(ids.COLOUR_3D_GRAPH)], xl=6),
+            dbc.Col([_graph(ids.COLOUR_3D_NOISY_GRAPH, 520), _caption(ids.COLOUR_3D_NOISY_GRAPH)],
                     xl=6),
         ]),
         html.H5("Most likely colours", className="mt-3"),

@@ -12,22 +12,9 @@ from typing import Any
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from dashboard import artist_services
-from dashboard.callbacks import CallbackRegistry
-from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
-from dashboard.corpus import CORPUS_HELP
-from dashboard.corpus_index import STAT_NAMES
-from dashboard.figures.artist import (
-    corpus_3d_figure,
-    painting_comparison_figure,
-    period_distributions_figure,
-    pooled_cdf_figure,
-    pooled_pmf_figure,
-    timeline_figure,
-)
-from dashboard.figures.theme import empty_figure
-from dashboard.layout import artist_ids as ids
-from dashboard.layout.artist import (
+from dashboard.artist import ids
+from dashboard.artist import services as artist_services
+from dashboard.artist.layout import (
     STAT_HELP,
     corpus_summary,
     message,
@@ -37,7 +24,20 @@ from dashboard.layout.artist import (
     search_results,
     typical_lists,
 )
-from dashboard.pages.artist import SPACES, VIEWS, ArtistState
+from dashboard.artist.page import SPACES, VIEWS, ArtistState
+from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
+from dashboard.data.corpus import CORPUS_HELP
+from dashboard.data.corpus_index import STAT_NAMES
+from dashboard.figures.artist import (
+    corpus_3d_figure,
+    painting_comparison_figure,
+    period_distributions_figure,
+    pooled_cdf_figure,
+    pooled_pmf_figure,
+    timeline_figure,
+)
+from dashboard.figures.theme import empty_figure
+from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
 

@@ -4,7 +4,7 @@ Every function takes a uint8 RGB image of shape (H, W, 3). Work is done on the i
 *distinct* colours (a sort of 24-bit codes, a few ms), each weighted by its pixel count,
 so HSV and Lab need scikit-image to convert only those colours: the bins are exactly
 those of converting every pixel with ``skimage.color.rgb2hsv`` / ``rgb2lab`` and
-binning with ``np.histogramdd`` on ``ColorHistogram.edges`` (tests check this).
+binning with ``np.histogramdd`` on ``ColourHistogram.edges`` (tests check this).
 
 Axis ranges (``SPACES``): RGB levels [0, 256); HSV hue, saturation and value each in
 [0, 1] (scikit-image's scale, hue 1.0 = 360 degrees); Lab L in [0, 100], a in [-87, 99],
@@ -18,11 +18,11 @@ Examples
 --------
 >>> import numpy as np
 >>> rgb = np.array([[[255, 0, 0], [255, 0, 0], [0, 0, 255], [250, 5, 5]]], dtype=np.uint8)
->>> hist = color_histogram(rgb, "rgb", bins=8)
->>> hist.occupied_counts.tolist(), hist.colors.tolist()
+>>> hist = colour_histogram(rgb, "rgb", bins=8)
+>>> hist.occupied_counts.tolist(), hist.colours.tolist()
 ([3, 1], [[253, 2, 2], [0, 0, 255]])
->>> palette = dominant_colors(hist, n_colors=1)
->>> palette.colors.tolist(), palette.shares.tolist()
+>>> palette = dominant_colours(hist, n_colours=1)
+>>> palette.colours.tolist(), palette.shares.tolist()
 ([[253, 2, 2]], [0.75])
 """
 
@@ -39,7 +39,7 @@ from dashboard.core.joint import N_LEVELS, check_rgb_image, entropy_bits
 
 
 @dataclass(frozen=True)
-class ColorSpace:
+class ColourSpace:
     """Names and value ranges of the three axes of a colour space (in its own units)."""
 
     name: str
@@ -50,16 +50,16 @@ class ColorSpace:
 
 
 #: The colour spaces, in one table: adding a space touches this table and ``_convert``.
-SPACES: dict[str, ColorSpace] = {
-    "rgb": ColorSpace("rgb", ("red", "green", "blue"), ((0.0, 256.0),) * 3),
-    "hsv": ColorSpace("hsv", ("hue", "saturation", "value"), ((0.0, 1.0),) * 3, circular_axis=0),
-    "lab": ColorSpace("lab", ("L", "a", "b"), ((0.0, 100.0), (-87.0, 99.0), (-108.0, 95.0))),
+SPACES: dict[str, ColourSpace] = {
+    "rgb": ColourSpace("rgb", ("red", "green", "blue"), ((0.0, 256.0),) * 3),
+    "hsv": ColourSpace("hsv", ("hue", "saturation", "value"), ((0.0, 1.0),) * 3, circular_axis=0),
+    "lab": ColourSpace("lab", ("L", "a", "b"), ((0.0, 100.0), (-87.0, 99.0), (-108.0, 95.0))),
 }
-COLOR_SPACES: tuple[str, ...] = tuple(SPACES)
+COLOUR_SPACES: tuple[str, ...] = tuple(SPACES)
 #: Accepted bins per axis of a 3D histogram (inclusive).
 MIN_BINS, MAX_BINS = 8, 64
 
-#: Hue families for ``color_statistics``: half-open ranges [lo, hi) of HSV hue in degrees.
+#: Hue families for ``colour_statistics``: half-open ranges [lo, hi) of HSV hue in degrees.
 HUE_FAMILIES: dict[str, tuple[float, float]] = {
     "yellow": (40.0, 70.0),  # chrome yellows and ochres, pure yellow = 60
     "blue": (190.0, 260.0),  # cerulean .. ultramarine, pure blue = 240
@@ -70,10 +70,10 @@ CHROMATIC_MIN_SATURATION = 0.2
 CHROMATIC_MIN_VALUE = 0.2
 
 
-def _check_space(space: str) -> ColorSpace:
+def _check_space(space: str) -> ColourSpace:
     if isinstance(space, str) and space in SPACES:
         return SPACES[space]
-    accepted = ", ".join(map(repr, COLOR_SPACES))
+    accepted = ", ".join(map(repr, COLOUR_SPACES))
     raise ValueError(f"space must be one of {accepted}; got {space!r}")
 
 
@@ -95,26 +95,26 @@ def _census(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes |= rgb[..., 1].astype(np.uint32) << 8
     codes |= rgb[..., 2]
     unique, inverse, counts = np.unique(codes.ravel(), return_inverse=True, return_counts=True)
-    colors = np.empty((unique.size, 3), dtype=np.uint8)
-    colors[:, 0] = unique >> 16
-    colors[:, 1] = (unique >> 8) & 0xFF
-    colors[:, 2] = unique & 0xFF
-    return colors, counts.astype(np.int64, copy=False), inverse
+    colours = np.empty((unique.size, 3), dtype=np.uint8)
+    colours[:, 0] = unique >> 16
+    colours[:, 1] = (unique >> 8) & 0xFF
+    colours[:, 2] = unique & 0xFF
+    return colours, counts.astype(np.int64, copy=False), inverse
 
 
-def _distinct_colors(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _distinct_colours(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The image's distinct colours, (n, 3) uint8, and their pixel counts, (n,) int64."""
-    colors, counts, _ = _census(rgb)
-    return colors, counts
+    colours, counts, _ = _census(rgb)
+    return colours, counts
 
 
-def _convert(colors: np.ndarray, space: str) -> np.ndarray:
+def _convert(colours: np.ndarray, space: str) -> np.ndarray:
     """(n, 3) uint8 RGB colours -> (n, 3) float64 coordinates in ``space``."""
     if space == "rgb":
-        return colors.astype(np.float64)
+        return colours.astype(np.float64)
     if space == "hsv":
-        return skcolor.rgb2hsv(colors)
-    return skcolor.rgb2lab(colors)
+        return skcolor.rgb2hsv(colours)
+    return skcolor.rgb2lab(colours)
 
 
 def bin_edges(space: str, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -144,7 +144,7 @@ def _bin_of(values: np.ndarray, edges: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ColorHistogram:
+class ColourHistogram:
     """A binned 3D colour histogram and its occupied bins, most populated first.
 
     ``counts[i, j, k]`` counts the pixels in bin (i, j, k) of ``space``. For the
@@ -178,7 +178,7 @@ class ColorHistogram:
         return self.occupied_counts / self.n_pixels
 
     @property
-    def colors(self) -> np.ndarray:
+    def colours(self) -> np.ndarray:
         """Representative colour of each occupied bin: its mean RGB rounded, (n, 3) uint8."""
         return _round_rgb(self.mean_rgb)
 
@@ -192,22 +192,22 @@ def _round_rgb(mean_rgb: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8)
 
 
-def _flat_bins(colors: np.ndarray, space: str, bins: int) -> np.ndarray:
+def _flat_bins(colours: np.ndarray, space: str, bins: int) -> np.ndarray:
     """Flat bin index ``(i * bins + j) * bins + k`` of each (n, 3) uint8 colour."""
     edges = bin_edges(space, bins)
     if space == "rgb":
         # A 256-entry table per level is exact and skips searching per colour.
         lut = _bin_of(np.arange(N_LEVELS, dtype=np.float64)[:, None].repeat(3, axis=1), edges)
-        idx3 = lut[:, 0][colors]
+        idx3 = lut[:, 0][colours]
     else:
-        idx3 = _bin_of(_convert(colors, space), edges)
+        idx3 = _bin_of(_convert(colours, space), edges)
     return (idx3[:, 0] * bins + idx3[:, 1]) * bins + idx3[:, 2]
 
 
 def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarray:
     """(H, W) flat bin index of every pixel in the 3D histogram of ``space`` with ``bins``.
 
-    The same bins as :func:`color_histogram`: pixel (y, x) is counted in the bin with flat
+    The same bins as :func:`colour_histogram`: pixel (y, x) is counted in the bin with flat
     index ``pixel_bins(rgb, space, bins)[y, x]`` (``np.unravel_index`` gives its (i, j, k)).
 
     Examples
@@ -219,21 +219,21 @@ def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarra
     check_rgb_image(rgb)
     _check_space(space)
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
-    colors, _, inverse = _census(rgb)
-    return _flat_bins(colors, space, bins)[inverse].reshape(rgb.shape[:2])
+    colours, _, inverse = _census(rgb)
+    return _flat_bins(colours, space, bins)[inverse].reshape(rgb.shape[:2])
 
 
 def _histogram_from_census(
-    colors: np.ndarray, counts: np.ndarray, space: str, bins: int
-) -> ColorHistogram:
+    colours: np.ndarray, counts: np.ndarray, space: str, bins: int
+) -> ColourHistogram:
     edges = bin_edges(space, bins)
-    flat = _flat_bins(colors, space, bins)
+    flat = _flat_bins(colours, space, bins)
     n_cells = bins**3
     weights = counts.astype(np.float64)
     dense = np.bincount(flat, weights=weights, minlength=n_cells)
     # Sums of levels x counts stay far below 2**53: float64 bincount is exact here.
     sums = np.stack(
-        [np.bincount(flat, weights=weights * colors[:, c], minlength=n_cells) for c in range(3)],
+        [np.bincount(flat, weights=weights * colours[:, c], minlength=n_cells) for c in range(3)],
         axis=1,
     )
     dense = dense.astype(np.int64)
@@ -246,7 +246,7 @@ def _histogram_from_census(
         [((e[:-1] + e[1:]) / 2)[occupied[:, a]] for a, e in enumerate(edges)], axis=1
     )
     mean_rgb = sums[occupied_flat] / occupied_counts[:, None]
-    return ColorHistogram(
+    return ColourHistogram(
         space=space,
         bins=bins,
         counts=dense.reshape((bins,) * 3),
@@ -258,7 +258,7 @@ def _histogram_from_census(
     )
 
 
-def color_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> ColorHistogram:
+def colour_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> ColourHistogram:
     """Binned 3D colour histogram of a uint8 RGB image in ``space``.
 
     Parameters
@@ -272,8 +272,8 @@ def color_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> Colo
     check_rgb_image(rgb)
     _check_space(space)
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
-    colors, counts = _distinct_colors(rgb)
-    return _histogram_from_census(colors, counts, space, bins)
+    colours, counts = _distinct_colours(rgb)
+    return _histogram_from_census(colours, counts, space, bins)
 
 
 # ------------------------------------------------------------------------- palette
@@ -288,7 +288,7 @@ class Palette:
     """
 
     space: str
-    colors: np.ndarray  # (k, 3) uint8: mean RGB of the pixels of each entry, rounded
+    colours: np.ndarray  # (k, 3) uint8: mean RGB of the pixels of each entry, rounded
     mean_rgb: np.ndarray  # (k, 3) float64, levels 0..255
     counts: np.ndarray  # (k,) int64 pixels
     shares: np.ndarray  # (k,) float64 of all pixels
@@ -308,25 +308,25 @@ def _bin_distance(occupied: np.ndarray, seed: np.ndarray, bins: int, circular: i
     return diff.max(axis=1)
 
 
-def dominant_colors(hist: ColorHistogram, n_colors: int = 8, merge_radius: int = 0) -> Palette:
-    """The ``n_colors`` most populated colours of a histogram, optionally merging neighbours.
+def dominant_colours(hist: ColourHistogram, n_colours: int = 8, merge_radius: int = 0) -> Palette:
+    """The ``n_colours`` most populated colours of a histogram, optionally merging neighbours.
 
     Greedy and deterministic: walk the occupied bins from most to least populated; the
     first bin not yet absorbed seeds a new entry, which absorbs every not-yet-absorbed
     bin within ``merge_radius`` bins of it (Chebyshev distance on bin indices, hue wraps
-    around in HSV). With ``merge_radius=0`` the palette is the top ``n_colors`` bins.
+    around in HSV). With ``merge_radius=0`` the palette is the top ``n_colours`` bins.
     Each entry's colour is the exact mean RGB of all its pixels.
     """
-    if not isinstance(hist, ColorHistogram):
-        raise ValueError(f"hist must be a ColorHistogram; got {type(hist).__name__}")
-    n_colors = _check_int(n_colors, "n_colors", 1)
+    if not isinstance(hist, ColourHistogram):
+        raise ValueError(f"hist must be a ColourHistogram; got {type(hist).__name__}")
+    n_colours = _check_int(n_colours, "n_colours", 1)
     merge_radius = _check_int(merge_radius, "merge_radius", 0)
     occupied, counts = hist.occupied, hist.occupied_counts
     circular = SPACES[hist.space].circular_axis
     owner = np.full(counts.size, -1, dtype=np.intp)
     seeds: list[int] = []
     start = 0
-    while len(seeds) < n_colors:
+    while len(seeds) < n_colours:
         free = np.flatnonzero(owner[start:] < 0)
         if free.size == 0:
             break
@@ -352,7 +352,7 @@ def dominant_colors(hist: ColorHistogram, n_colors: int = 8, merge_radius: int =
     mean_rgb = sums[order] / entry_counts[:, None]
     return Palette(
         space=hist.space,
-        colors=_round_rgb(mean_rgb),
+        colours=_round_rgb(mean_rgb),
         mean_rgb=mean_rgb,
         counts=entry_counts.astype(np.int64),
         shares=entry_counts / hist.n_pixels,
@@ -365,19 +365,19 @@ def dominant_colors(hist: ColorHistogram, n_colors: int = 8, merge_radius: int =
 
 
 def _as_distribution(x, name: str) -> np.ndarray:
-    p = np.asarray(x.counts if isinstance(x, ColorHistogram) else x, dtype=np.float64)
+    p = np.asarray(x.counts if isinstance(x, ColourHistogram) else x, dtype=np.float64)
     if p.size == 0 or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
         raise ValueError(f"{name} must hold non-negative finite weights with a positive sum")
     return p / p.sum()
 
 
-def js_divergence(a: ColorHistogram | np.ndarray, b: ColorHistogram | np.ndarray) -> float:
+def js_divergence(a: ColourHistogram | np.ndarray, b: ColourHistogram | np.ndarray) -> float:
     """Jensen-Shannon divergence in bits (base 2, in [0, 1]) between two colour distributions.
 
-    ``a`` and ``b`` are ColorHistograms of the same space and bins, or arrays of counts
+    ``a`` and ``b`` are ColourHistograms of the same space and bins, or arrays of counts
     or probabilities of the same shape. 0 for equal distributions, 1 for disjoint ones.
     """
-    if isinstance(a, ColorHistogram) and isinstance(b, ColorHistogram):
+    if isinstance(a, ColourHistogram) and isinstance(b, ColourHistogram):
         if (a.space, a.bins) != (b.space, b.bins):
             raise ValueError(
                 "a and b must share space and bins; got "
@@ -429,7 +429,7 @@ def channel_emd(rgb_a: np.ndarray, rgb_b: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ColorStatistics:
+class ColourStatistics:
     """A few numbers per image for comparing periods of a painter's work.
 
     mean_lightness : mean Lab L, 0..100.
@@ -465,7 +465,7 @@ def _hue_family_share(hsv: np.ndarray, counts: np.ndarray, family: str, n: int) 
     return float(counts[mask].sum() / n)
 
 
-def color_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColorStatistics:
+def colour_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColourStatistics:
     """Mean lightness and saturation, yellow and blue shares and colour entropy of an image.
 
     Conversions are scikit-image's ``rgb2lab`` (D65) and ``rgb2hsv``, applied to the
@@ -474,13 +474,13 @@ def color_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColorStatistics
     """
     check_rgb_image(rgb)
     entropy_bins = _check_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
-    colors, counts = _distinct_colors(rgb)
+    colours, counts = _distinct_colours(rgb)
     n = int(counts.sum())
     weights = counts.astype(np.float64)
-    hsv = _convert(colors, "hsv")
-    lightness = _convert(colors, "lab")[:, 0]
-    hist = _histogram_from_census(colors, counts, "rgb", entropy_bins)
-    return ColorStatistics(
+    hsv = _convert(colours, "hsv")
+    lightness = _convert(colours, "lab")[:, 0]
+    hist = _histogram_from_census(colours, counts, "rgb", entropy_bins)
+    return ColourStatistics(
         mean_lightness=float(weights @ lightness / n),
         mean_saturation=float(weights @ hsv[:, 1] / n),
         yellow_share=_hue_family_share(hsv, counts, "yellow", n),

@@ -41,10 +41,10 @@ JOINT_IMAGE = "joint-image"
 JOINT_BINS = "joint-bins"
 JOINT_STATS = "joint-stats"
 GIVEN_STORE = "given-store"
-COLOR_3D_GRAPH = "color-3d-graph"
-COLOR_3D_NOISY_GRAPH = "color-3d-noisy-graph"
-COLOR_SPACE = "color-space"
-COLOR_BINS = "color-bins"
+COLOUR_3D_GRAPH = "color-3d-graph"
+COLOUR_3D_NOISY_GRAPH = "color-3d-noisy-graph"
+COLOUR_SPACE = "color-space"
+COLOUR_BINS = "color-bins"
 PALETTE = "palette"
 EXPORT_FORMAT = "export-format"
 SHARE_CLIPBOARD = "share-clipboard"
@@ -52,4 +52,4 @@ SHARE_TEXT = "share-text"
 
 #: Every dcc.Graph on the page, for the export-format switch.
 GRAPHS = (NOISE_GRAPH, EFFECTIVE_NOISE_GRAPH, PMF_GRAPH, CDF_GRAPH,
-          JOINT_GRAPH, CONDITIONAL_GRAPH, COLOR_3D_GRAPH, COLOR_3D_NOISY_GRAPH)
+          JOINT_GRAPH, CONDITIONAL_GRAPH, COLOUR_3D_GRAPH, COLOUR_3D_NOISY_GRAPH)

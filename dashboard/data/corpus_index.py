@@ -6,7 +6,7 @@ index stores, in one ``.npz`` file named by the SHA-256 of the image file:
 - ``pmfs``: per-channel PMFs over levels 0..255, ``(3, 256)``;
 - the 3D colour histogram at ``INDEX_BINS`` bins per axis in RGB, HSV and Lab;
 - a palette of up to ``PALETTE_SIZE`` colours with their shares of all pixels;
-- colour statistics (``STAT_NAMES``) from :func:`dashboard.core.colors.color_statistics`.
+- colour statistics (``STAT_NAMES``) from :func:`dashboard.core.colours.colour_statistics`.
 
 An entry is recomputed only when its file's bytes change (new SHA-256) or the index
 parameters change (version, bins, long side: they name the index sub-folder). The
@@ -29,18 +29,18 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from dashboard.core.colors import (
-    COLOR_SPACES,
+from dashboard.core.colours import (
+    COLOUR_SPACES,
     channel_pmfs,
-    color_histogram,
-    color_statistics,
-    dominant_colors,
+    colour_histogram,
+    colour_statistics,
+    dominant_colours,
 )
 from dashboard.core.images import DEFAULT_MAX_PIXELS, ImageError, decode_image, sha256_hex
-from dashboard.corpus import Artwork, Corpus, is_writable_dir
+from dashboard.data.corpus import Artwork, Corpus, is_writable_dir
 
 #: Bump when what is stored, or how it is computed, changes: old entries are then ignored.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 #: Bins per axis of the stored 3D colour histograms.
 INDEX_BINS = 16
 #: Colours kept in each palette (fewer when the image has fewer colour bins).
@@ -69,22 +69,22 @@ def artwork_features(pixels: np.ndarray) -> dict[str, np.ndarray]:
     Histograms are kept as integer pixel counts (exact); :class:`CorpusIndex` turns
     them into shares.
     """
-    histograms = {space: color_histogram(pixels, space, INDEX_BINS) for space in COLOR_SPACES}
-    palette = dominant_colors(
-        histograms["rgb"], n_colors=PALETTE_SIZE, merge_radius=PALETTE_MERGE_RADIUS
+    histograms = {space: colour_histogram(pixels, space, INDEX_BINS) for space in COLOUR_SPACES}
+    palette = dominant_colours(
+        histograms["rgb"], n_colours=PALETTE_SIZE, merge_radius=PALETTE_MERGE_RADIUS
     )
     k = len(palette.shares)
-    palette_colors = np.zeros((PALETTE_SIZE, 3), dtype=np.uint8)
-    palette_colors[:k] = palette.colors
+    palette_colours = np.zeros((PALETTE_SIZE, 3), dtype=np.uint8)
+    palette_colours[:k] = palette.colours
     palette_shares = np.zeros(PALETTE_SIZE, dtype=np.float64)
     palette_shares[:k] = palette.shares
-    stats = color_statistics(pixels)
+    stats = colour_statistics(pixels)
     features = {
         "version": np.array(INDEX_VERSION),
         "n_pixels": np.array(pixels.shape[0] * pixels.shape[1], dtype=np.int64),
         "shape": np.array(pixels.shape[:2], dtype=np.int64),
         "pmfs": channel_pmfs(pixels),
-        "palette_colors": palette_colors,
+        "palette_colours": palette_colours,
         "palette_shares": palette_shares,
         "stats": np.array([getattr(stats, name) for name in STAT_NAMES], dtype=np.float64),
     }
@@ -107,10 +107,10 @@ def _valid_entry(entry: dict[str, np.ndarray]) -> bool:
         return (
             int(entry["version"]) == INDEX_VERSION
             and entry["pmfs"].shape == (3, _N_LEVELS)
-            and entry["palette_colors"].shape == (PALETTE_SIZE, 3)
+            and entry["palette_colours"].shape == (PALETTE_SIZE, 3)
             and entry["palette_shares"].shape == (PALETTE_SIZE,)
             and entry["stats"].shape == (len(STAT_NAMES),)
-            and all(entry[f"hist_{s}"].shape == (n_cells,) for s in COLOR_SPACES)
+            and all(entry[f"hist_{s}"].shape == (n_cells,) for s in COLOUR_SPACES)
             and int(entry["n_pixels"]) > 0
         )
     except (KeyError, TypeError, ValueError):
@@ -156,8 +156,8 @@ class CorpusIndex:
         Per-channel PMFs over levels 0..255 (rows red, green, blue; each sums to 1).
     histograms : dict[str, (N, bins**3) float64]
         3D colour histograms as shares of pixels, for ``"rgb"``, ``"hsv"``, ``"lab"``;
-        flattened C-order from ``(bins, bins, bins)`` (see ``dashboard.core.colors``).
-    palette_colors : (N, PALETTE_SIZE, 3) uint8
+        flattened C-order from ``(bins, bins, bins)`` (see ``dashboard.core.colours``).
+    palette_colours : (N, PALETTE_SIZE, 3) uint8
     palette_shares : (N, PALETTE_SIZE) float64
         Share of all pixels per palette colour; 0 marks an unused slot.
     stats : (N, len(STAT_NAMES)) float64
@@ -177,7 +177,7 @@ class CorpusIndex:
     years: tuple[int | None, ...]
     pmfs: np.ndarray
     histograms: dict[str, np.ndarray]
-    palette_colors: np.ndarray
+    palette_colours: np.ndarray
     palette_shares: np.ndarray
     stats: np.ndarray
     n_pixels: np.ndarray
@@ -222,10 +222,10 @@ class CorpusIndex:
         return {name: float(value) for name, value in zip(STAT_NAMES, row, strict=True)}
 
     def palette(self, artwork_id: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(colors (k, 3) uint8, shares (k,))`` of one artwork, unused slots dropped."""
+        """``(colours (k, 3) uint8, shares (k,))`` of one artwork, unused slots dropped."""
         i = self.position(artwork_id)
         used = self.palette_shares[i] > 0
-        return self.palette_colors[i][used], self.palette_shares[i][used]
+        return self.palette_colours[i][used], self.palette_shares[i][used]
 
     def period_mask(self, period: str) -> np.ndarray:
         """Boolean ``(N,)`` mask of the rows of ``period``."""
@@ -241,7 +241,7 @@ class CorpusIndex:
             years=tuple(self.years[r] for r in rows),
             pmfs=self.pmfs[rows],
             histograms={s: h[rows] for s, h in self.histograms.items()},
-            palette_colors=self.palette_colors[rows],
+            palette_colours=self.palette_colours[rows],
             palette_shares=self.palette_shares[rows],
             stats=self.stats[rows],
             n_pixels=self.n_pixels[rows],
@@ -271,7 +271,7 @@ def _stack(
 
     histograms = {
         space: stacked(f"hist_{space}", (n_cells,), np.float64) / np.maximum(n_pixels, 1)[:, None]
-        for space in COLOR_SPACES
+        for space in COLOUR_SPACES
     }
     return CorpusIndex(
         ids=tuple(a.id for a in artworks),
@@ -280,7 +280,7 @@ def _stack(
         years=tuple(a.year for a in artworks),
         pmfs=stacked("pmfs", (3, _N_LEVELS), np.float64),
         histograms=histograms,
-        palette_colors=stacked("palette_colors", (PALETTE_SIZE, 3), np.uint8),
+        palette_colours=stacked("palette_colours", (PALETTE_SIZE, 3), np.uint8),
         palette_shares=stacked("palette_shares", (PALETTE_SIZE,), np.float64),
         stats=stacked("stats", (len(STAT_NAMES),), np.float64),
         n_pixels=n_pixels,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard import services
-from dashboard.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD, Corpus
-from dashboard.layout.explorer import explorer_layout
-from dashboard.viewstate import parse_query
+from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD, Corpus
+from dashboard.explorer import services
+from dashboard.explorer.layout import explorer_layout
+from dashboard.explorer.state import parse_query
 
 
 def default_source(corpus: Corpus) -> str:

@@ -1,6 +1,6 @@
 """Cached entry points of the artist page: the corpus index, loaded lazily, and views of it.
 
-The colour-statistics index (:mod:`dashboard.corpus_index`) is loaded, or built for the files
+The colour-statistics index (:mod:`dashboard.data.corpus_index`) is loaded, or built for the files
 that lack a stored entry, on the first call that needs it: once per process, under a lock, and
 kept in the app's extension dict (never at import time). Only paintings count: the
 scikit-image samples are left out.
@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 from flask import current_app
 
-from dashboard.cache import cache
 from dashboard.core import corpus_stats as cs
-from dashboard.core.colors import COLOR_SPACES
-from dashboard.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
-from dashboard.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
+from dashboard.core.colours import COLOUR_SPACES
+from dashboard.data.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
+from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
+from dashboard.server.cache import cache
 
 #: Key of the lazily built index in ``server.extensions["dashboard"]``.
 HOLDER_KEY = "artist_index"
@@ -36,7 +36,7 @@ PERIOD_PALETTE_SIZE = 8
 #: Paintings listed per period as most and as least typical.
 TYPICAL_PER_PERIOD = 3
 SEARCH_RESULTS = 12
-SPACES = COLOR_SPACES
+SPACES = COLOUR_SPACES
 #: Axis of the Lab histogram holding lightness L*.
 _LAB_L_AXIS = 0
 
@@ -99,7 +99,7 @@ def paintings() -> PaintingIndex | None:
 def _current() -> PaintingIndex:
     result = paintings()
     if result is None:
-        raise LookupError("no painting is indexed; see dashboard.corpus.CORPUS_HELP")
+        raise LookupError("no painting is indexed; see dashboard.data.corpus.CORPUS_HELP")
     return result
 
 
@@ -144,12 +144,12 @@ def _corpus_view(fingerprint: str) -> dict[str, Any]:
     index = data.index
     pmf = cs.equal_weight_mean(index.pmfs)
     palette = cs.pooled_palette(cs.equal_weight_mean(index.histograms["rgb"]), index.bins,
-                                n_colors=PALETTE_SIZE)
+                                n_colours=PALETTE_SIZE)
     years = [y for y in index.years if y is not None]
     return {
         "n": len(index), "years": (min(years), max(years)) if years else None,
         "pmf": pmf, "cdf": cs.cdf(pmf), "band": cs.quantile_band(index.pmfs),
-        "palette_colours": palette.colors, "palette_shares": palette.shares,
+        "palette_colours": palette.colours, "palette_shares": palette.shares,
         "counts": {p: int(np.sum(index.period_mask(p))) for p in PERIOD_IDS},
     }
 
@@ -180,7 +180,7 @@ def _period_view(fingerprint: str) -> dict[str, Any]:
     pmfs = cs.group_means(index.pmfs, index.periods, periods)
     rgb = cs.group_means(index.histograms["rgb"], index.periods, periods)
     lab = cs.group_means(index.histograms["lab"], index.periods, periods)
-    palettes = [cs.pooled_palette(rgb[p], index.bins, n_colors=PERIOD_PALETTE_SIZE)
+    palettes = [cs.pooled_palette(rgb[p], index.bins, n_colours=PERIOD_PALETTE_SIZE)
                 for p in periods]
     years = {p.id: p.years for p in PERIODS}
     return {
@@ -190,7 +190,7 @@ def _period_view(fingerprint: str) -> dict[str, Any]:
         "pmfs": np.stack([pmfs[p] for p in periods]),
         "lightness": np.stack([cs.marginal(lab[p], index.bins, _LAB_L_AXIS) for p in periods]),
         "lightness_edges": np.linspace(0.0, 100.0, index.bins + 1),
-        "palette_colours": [pal.colors for pal in palettes],
+        "palette_colours": [pal.colours for pal in palettes],
         "palette_shares": [pal.shares for pal in palettes],
         "stat_names": STAT_NAMES,
         "stat_means": np.stack([index.stats[index.period_mask(p)].mean(axis=0)
@@ -254,8 +254,8 @@ def _painting_view(fingerprint: str, artwork_id: str, space: str) -> dict[str, A
     for name, pooled in (("period", cs.leave_one_out_means(rgb, index.periods)[row]),
                          ("corpus", cs.leave_one_out_means(rgb, everyone)[row])):
         if np.all(np.isfinite(pooled)):
-            palette = cs.pooled_palette(pooled, index.bins, n_colors=PERIOD_PALETTE_SIZE)
-            palettes[name] = (palette.colors, palette.shares)
+            palette = cs.pooled_palette(pooled, index.bins, n_colours=PERIOD_PALETTE_SIZE)
+            palettes[name] = (palette.colours, palette.shares)
     return {
         **_entry(data, row), "period_label": PERIOD_LABELS[period],
         "n_period_others": int(index.period_mask(period).sum()) - 1,
@@ -310,7 +310,7 @@ def _search_view(fingerprint: str, colours: tuple[str, ...]) -> list[dict[str, A
     data = _current()
     index = data.index
     targets = np.array([cs.parse_hex_colour(c) for c in colours])
-    matches = cs.colour_search(targets, index.palette_colors, index.palette_shares)
+    matches = cs.colour_search(targets, index.palette_colours, index.palette_shares)
     results = []
     for row in matches.ranking()[:SEARCH_RESULTS].tolist():
         if not np.isfinite(matches.distance[row]):
@@ -319,7 +319,7 @@ def _search_view(fingerprint: str, colours: tuple[str, ...]) -> list[dict[str, A
         for j, target in enumerate(colours):
             slot = int(matches.slot[row, j])
             found.append({"target": target,
-                          "match": cs.hex_colour(index.palette_colors[row, slot]),
+                          "match": cs.hex_colour(index.palette_colours[row, slot]),
                           "delta_e": float(matches.delta_e[row, j]),
                           "share": float(matches.share[row, j])})
         results.append({**_entry(data, row), "distance": float(matches.distance[row]),

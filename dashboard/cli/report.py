@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from dashboard.cliparse import OneLineParser, UsageError
+from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.config import load_settings
-from dashboard.core import colors, joint
+from dashboard.core import colours, joint
 from dashboard.core.corpus_stats import hex_colour
 from dashboard.core.distributions import (
     CHANNELS,
@@ -34,7 +34,7 @@ from dashboard.core.distributions import (
 )
 from dashboard.core.images import NormalisedImage, load_image
 from dashboard.core.noise import validate_mean, validate_seed, validate_variance
-from dashboard.corpus import ArtworkUnavailableError, Corpus
+from dashboard.data.corpus import ArtworkUnavailableError, Corpus
 
 #: Version of the JSON layout; bump when a key changes meaning or disappears.
 SCHEMA_VERSION = 1
@@ -231,7 +231,7 @@ def joint_section(original: np.ndarray, noisy: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _histogram_summary(hist: colors.ColorHistogram) -> dict[str, Any]:
+def _histogram_summary(hist: colours.ColourHistogram) -> dict[str, Any]:
     top = slice(0, TOP_BINS)
     return {
         "occupied_bins": int(hist.occupied_counts.size),
@@ -244,7 +244,7 @@ def _histogram_summary(hist: colors.ColorHistogram) -> dict[str, Any]:
                 hist.occupied[top],
                 hist.centres[top],
                 hist.shares[top],
-                hist.colors[top],
+                hist.colours[top],
                 strict=True,
             )
         ],
@@ -255,22 +255,22 @@ def colour_sections(original: np.ndarray, noisy: np.ndarray) -> tuple[dict, dict
     """3D colour-histogram summaries per space, and the palettes (original and noisy)."""
     colour_3d: dict[str, Any] = {"bins": COLOUR_BINS, "top_bins": TOP_BINS, "spaces": {}}
     palettes: dict[str, Any] = {"space": "rgb", "bins": COLOUR_BINS, "size": PALETTE_SIZE}
-    for space in colors.COLOR_SPACES:
-        before = colors.color_histogram(original, space, bins=COLOUR_BINS)
-        after = colors.color_histogram(noisy, space, bins=COLOUR_BINS)
+    for space in colours.COLOUR_SPACES:
+        before = colours.colour_histogram(original, space, bins=COLOUR_BINS)
+        after = colours.colour_histogram(noisy, space, bins=COLOUR_BINS)
         colour_3d["spaces"][space] = {
             "axes": list(before.axis_names),
             "total_bins": COLOUR_BINS**3,
             "original": _histogram_summary(before),
             "noisy": _histogram_summary(after),
-            "js_divergence_bits": colors.js_divergence(before, after),
+            "js_divergence_bits": colours.js_divergence(before, after),
         }
         if space == "rgb":
             for label, hist in (("original", before), ("noisy", after)):
-                palette = colors.dominant_colors(hist, n_colors=PALETTE_SIZE)
+                palette = colours.dominant_colours(hist, n_colours=PALETTE_SIZE)
                 palettes[label] = [
                     {"rgb": rgb.tolist(), "hex": hex_colour(rgb), "share": float(share)}
-                    for rgb, share in zip(palette.colors, palette.shares, strict=True)
+                    for rgb, share in zip(palette.colours, palette.shares, strict=True)
                 ]
     return colour_3d, palettes
 
@@ -304,7 +304,7 @@ def build_report(
         "joint": joint_section(image.pixels, result.noisy),
         "color_3d": colour_3d,
         "palette": palette,
-        "colour_statistics": colors.color_statistics(image.pixels).as_dict(),
+        "colour_statistics": colours.colour_statistics(image.pixels).as_dict(),
     }
     return report, result.noisy
 

@@ -1,7 +1,7 @@
 """Layout of the artist page: how Van Gogh used colour, over the corpus, by period and year,
 one painting against the rest, and paintings found by colour.
 
-``artist_layout`` builds the page from a parsed share link (``dashboard.pages.artist``); the
+``artist_layout`` builds the page from a parsed share link (``dashboard.artist.page``); the
 pieces that callbacks fill in (cards, palettes, tables, summaries) are small functions here.
 """
 
@@ -13,13 +13,13 @@ from urllib.parse import quote
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.corpus import CORPUS_HELP, PERIOD_LABELS
+from dashboard.artist import ids
+from dashboard.artist.routes import thumbnail_url
+from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS
+from dashboard.explorer.summaries import palette_swatches
 from dashboard.figures.artist import STAT_LABELS, stat_value_text
 from dashboard.figures.theme import CHANNELS
-from dashboard.layout import artist_ids as ids
-from dashboard.layout.components import loading_graph
-from dashboard.layout.summaries import palette_swatches
-from dashboard.thumbroute import thumbnail_url
+from dashboard.ui.components import loading_graph
 
 SPACE_LABELS = {"rgb": "RGB", "hsv": "HSV", "lab": "CIE Lab"}
 

@@ -38,10 +38,10 @@ from PIL import Image
 from tqdm import tqdm
 
 from dashboard import __version__
-from dashboard.cliparse import OneLineParser, UsageError
+from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.config import Settings, SettingsError, load_settings
 from dashboard.core.images import ImageError, decode_image, sha256_hex
-from dashboard.corpus import (
+from dashboard.data.corpus import (
     IMAGE_SUFFIXES,
     Artwork,
     CatalogueError,
@@ -469,7 +469,7 @@ def cmd_download(corpus: Corpus, args: argparse.Namespace) -> int:
 
 
 def cmd_index(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> int:
-    from dashboard.corpus_index import build_index, default_index_root
+    from dashboard.data.corpus_index import build_index, default_index_root
 
     _, report = build_index(
         corpus,

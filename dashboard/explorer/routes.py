@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request
 
-from dashboard import services
-from dashboard.imagestore import SourceUnavailableError
-from dashboard.viewstate import (
+from dashboard.data.image_store import SourceUnavailableError
+from dashboard.explorer import services
+from dashboard.explorer.state import (
     MEAN_RANGE,
     SEED_RANGE,
     VARIANCE_RANGE,

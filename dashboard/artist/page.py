@@ -11,16 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from dashboard import services
-from dashboard.core.colors import COLOR_SPACES
+from dashboard.artist.layout import artist_layout, no_corpus_layout
+from dashboard.core.colours import COLOUR_SPACES
 from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
-from dashboard.corpus import PERIOD_LABELS, PERIODS, Corpus
-from dashboard.corpus_index import STAT_NAMES
-from dashboard.layout.artist import artist_layout, no_corpus_layout
-from dashboard.viewstate import shortened
+from dashboard.data.corpus import PERIOD_LABELS, PERIODS, Corpus
+from dashboard.data.corpus_index import STAT_NAMES
+from dashboard.explorer import services
+from dashboard.explorer.state import shortened
 
 VIEWS = ("corpus", "periods", "timeline", "painting", "search")
-SPACES = COLOR_SPACES
+SPACES = COLOUR_SPACES
 #: Chrome yellow and ultramarine: the colours of Arles.
 DEFAULT_COLOURS = ("#e8b923", "#2a4b8d")
 #: Shown in the colour pickers that the link leaves unused (the third: a vermilion).

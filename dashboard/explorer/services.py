@@ -2,7 +2,7 @@
 
 Every function takes small hashable values (source, mean, variance, seed, channel names, bins)
 and returns plain numbers and small arrays, so flask-caching can share results between
-workers. Big arrays live in the per-process :class:`~dashboard.imagestore.ImageStore`.
+workers. Big arrays live in the per-process :class:`~dashboard.data.image_store.ImageStore`.
 ``image`` arguments are ``"original"`` or ``"noisy"``; for the original, noise parameters are
 ignored and passed as ``None`` so that all slider positions share one cache entry.
 """
@@ -16,15 +16,15 @@ from typing import Any
 import numpy as np
 from flask import current_app
 
-from dashboard.cache import cache
 from dashboard.config import Settings
-from dashboard.core import colors, joint
+from dashboard.core import colours, joint
 from dashboard.core.distributions import extreme_counts
 from dashboard.core.highlight import dim_outside, encode_jpeg, level_mask
-from dashboard.corpus import Corpus
-from dashboard.imagestore import ImageStore
-from dashboard.viewstate import selection_parts
-from dashboard.web import heavy_slot
+from dashboard.data.corpus import Corpus
+from dashboard.data.image_store import ImageStore
+from dashboard.explorer.state import selection_parts
+from dashboard.server.cache import cache
+from dashboard.server.hardening import heavy_slot
 
 #: Most markers drawn in a 3D colour scatter: the fullest bins, which cover nearly all pixels;
 #: the caption reports the covered share.
@@ -188,8 +188,8 @@ def colour_view(
     """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
     with heavy_slot():
         rgb = _pixels(source, image, mean, variance, seed)
-        hist = colors.color_histogram(rgb, space, bins=bins)
-        palette = colors.dominant_colors(hist, n_colors=PALETTE_SIZE)
+        hist = colours.colour_histogram(rgb, space, bins=bins)
+        palette = colours.dominant_colours(hist, n_colours=PALETTE_SIZE)
     shown = slice(0, MAX_3D_MARKERS)
     occupied = hist.occupied[shown]
     flat = (occupied[:, 0] * bins + occupied[:, 1]) * bins + occupied[:, 2]
@@ -197,12 +197,12 @@ def colour_view(
     return {
         "centres": hist.centres[shown],
         "shares": shares[shown],
-        "colours": hist.colors[shown],
+        "colours": hist.colours[shown],
         "bin_ids": flat,
         "occupied": int(len(shares)),
         "shown": int(len(flat)),
         "shown_share": float(shares[shown].sum()),
-        "palette_colours": palette.colors,
+        "palette_colours": palette.colours,
         "palette_shares": palette.shares,
     }
 
@@ -212,7 +212,7 @@ def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.nda
     rgb = _pixels(source, parts["image"], *_noise_args(parts["image"], mean, variance, seed))
     if parts["kind"] == "levels":
         return level_mask(rgb, parts["channel"], parts["lo"], parts["hi"])
-    return colors.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
+    return colours.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
 
 
 @cached_per_image

@@ -14,10 +14,29 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard import services
-from dashboard.callbacks import CallbackRegistry
-from dashboard.core.colors import SPACES as SPACE_TABLE
+from dashboard.core.colours import SPACES as SPACE_TABLE
 from dashboard.core.images import ImageError
+from dashboard.data.image_store import SourceUnavailableError
+from dashboard.explorer import ids, services
+from dashboard.explorer.state import (
+    BINS_RANGE,
+    JOINT_BINS,
+    MEAN_RANGE,
+    SEED_RANGE,
+    SPACES,
+    VARIANCE_RANGE,
+    ViewState,
+    round_mean,
+    round_variance,
+    selection_parts,
+    valid_selection,
+)
+from dashboard.explorer.summaries import (
+    fit_summary_texts,
+    joint_summary,
+    noise_summary_texts,
+    palette_swatches,
+)
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
     cdf_figure,
@@ -38,27 +57,7 @@ from dashboard.figures.noise import (
     noise_values,
 )
 from dashboard.figures.theme import CHANNELS, empty_figure, graph_config, packed
-from dashboard.imagestore import SourceUnavailableError
-from dashboard.layout import ids
-from dashboard.layout.summaries import (
-    fit_summary_texts,
-    joint_summary,
-    noise_summary_texts,
-    palette_swatches,
-)
-from dashboard.viewstate import (
-    BINS_RANGE,
-    JOINT_BINS,
-    MEAN_RANGE,
-    SEED_RANGE,
-    SPACES,
-    VARIANCE_RANGE,
-    ViewState,
-    round_mean,
-    round_variance,
-    selection_parts,
-    valid_selection,
-)
+from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
 
@@ -108,7 +107,7 @@ def source_outputs(source) -> tuple:
     """The analysed size of the image (or why it cannot be shown) and the link to the artist
     page. The noise half of the caption and the σ text are written in the browser
     (``explorer.syncControls``), and the pictures' URLs too (mirroring
-    :func:`dashboard.imageroute.image_url`), so a slider move waits for none of this."""
+    :func:`dashboard.explorer.routes.image_url`), so a slider move waits for none of this."""
     hidden = {"display": "none"}
     if not _known(source):
         return "Choose an artwork or upload an image.", "/artist", hidden
@@ -145,7 +144,7 @@ registry.clientside_callback(
     Input(ids.VIEW_TABS, "active_tab"), Input(ids.JOINT_X, "value"),
     Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
     Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
-    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+    Input(ids.COLOUR_SPACE, "value"), Input(ids.COLOUR_BINS, "value"),
     Input(ids.SELECTION_STORE, "data"), State(ids.SELECTION_KEY, "data"),
 )
 registry.copy_link(ids.SHARE_CLIPBOARD)
@@ -424,9 +423,9 @@ def selection_from_bin(click_data, image: str, space: str, bins: int) -> str | N
 @registry.callback(
     Output(ids.SELECTION_STORE, "data"),
     Input(ids.PMF_GRAPH, "selectedData"), Input(ids.CDF_GRAPH, "selectedData"),
-    Input(ids.COLOR_3D_GRAPH, "clickData"), Input(ids.COLOR_3D_NOISY_GRAPH, "clickData"),
+    Input(ids.COLOUR_3D_GRAPH, "clickData"), Input(ids.COLOUR_3D_NOISY_GRAPH, "clickData"),
     Input(ids.CLEAR_SELECTION, "n_clicks"), Input(ids.ARTWORK_SELECT, "value"),
-    State(ids.COLOR_SPACE, "value"), State(ids.COLOR_BINS, "value"),
+    State(ids.COLOUR_SPACE, "value"), State(ids.COLOUR_BINS, "value"),
     prevent_initial_call=True,
 )
 def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _clear, _source,
@@ -437,9 +436,9 @@ def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _c
     if trigger in (ids.PMF_GRAPH, ids.CDF_GRAPH):
         selected = pmf_selected if trigger == ids.PMF_GRAPH else cdf_selected
         return selection_from_levels(selected) if _has_range(selected) else no_update
-    if trigger == ids.COLOR_3D_GRAPH:
+    if trigger == ids.COLOUR_3D_GRAPH:
         return selection_from_bin(original_click, "original", space, bins)
-    if trigger == ids.COLOR_3D_NOISY_GRAPH:
+    if trigger == ids.COLOUR_3D_NOISY_GRAPH:
         return selection_from_bin(noisy_click, "noisy", space, bins)
     return None
 
@@ -553,7 +552,7 @@ TAB_OUTPUTS = {
                       *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS)),
     "joint": (Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
               Output(ids.JOINT_STATS, "children")),
-    "colour3d": (Output(ids.COLOR_3D_GRAPH, "figure"), Output(ids.COLOR_3D_NOISY_GRAPH, "figure"),
+    "colour3d": (Output(ids.COLOUR_3D_GRAPH, "figure"), Output(ids.COLOUR_3D_NOISY_GRAPH, "figure"),
                  Output(ids.PALETTE, "children")),
 }
 
@@ -628,7 +627,7 @@ def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel
     Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
     Input(ids.JOINT_X, "value"), Input(ids.JOINT_Y, "value"), Input(ids.JOINT_IMAGE, "value"),
     Input(ids.JOINT_BINS, "value"), Input(ids.GIVEN_STORE, "data"),
-    Input(ids.COLOR_SPACE, "value"), Input(ids.COLOR_BINS, "value"),
+    Input(ids.COLOUR_SPACE, "value"), Input(ids.COLOUR_BINS, "value"),
     State(ids.DRAWN_STORE, "data"),
 )
 def update_view(*values):

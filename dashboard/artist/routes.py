@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort
 
-from dashboard import services
-from dashboard.cache import cache
 from dashboard.core.highlight import encode_jpeg
 from dashboard.core.images import ImageError, load_image
-from dashboard.corpus import UnknownArtworkError
+from dashboard.data.corpus import UnknownArtworkError
+from dashboard.explorer import services
+from dashboard.server.cache import cache
 
 #: Long side of a thumbnail, pixels.
 THUMB_SIDE = 240

@@ -11,8 +11,8 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import wasserstein_distance
 from skimage import color as skcolor
 
-from dashboard.core.colors import (
-    COLOR_SPACES,
+from dashboard.core.colours import (
+    COLOUR_SPACES,
     HUE_FAMILIES,
     MAX_BINS,
     MIN_BINS,
@@ -20,9 +20,9 @@ from dashboard.core.colors import (
     bin_edges,
     channel_emd,
     channel_pmfs,
-    color_histogram,
-    color_statistics,
-    dominant_colors,
+    colour_histogram,
+    colour_statistics,
+    dominant_colours,
     earth_movers_distance,
     js_divergence,
     max_entropy_bits,
@@ -61,7 +61,7 @@ small_images = arrays(
 
 def test_hand_made_2x2_rgb_histogram():
     rgb = np.array([[[255, 0, 0], [250, 6, 3]], [[0, 0, 255], [255, 0, 0]]], dtype=np.uint8)
-    hist = color_histogram(rgb, "rgb", bins=8)
+    hist = colour_histogram(rgb, "rgb", bins=8)
     assert hist.counts.shape == (8, 8, 8)
     assert hist.counts.sum() == 4
     assert hist.counts[7, 0, 0] == 3 and hist.counts[0, 0, 7] == 1
@@ -70,39 +70,39 @@ def test_hand_made_2x2_rgb_histogram():
     np.testing.assert_allclose(hist.shares, [0.75, 0.25])
     np.testing.assert_allclose(hist.centres, [[240, 16, 16], [16, 16, 240]])
     np.testing.assert_allclose(hist.mean_rgb, [[(255 * 2 + 250) / 3, 2, 1], [0, 0, 255]])
-    np.testing.assert_array_equal(hist.colors, [[253, 2, 1], [0, 0, 255]])
-    assert hist.colors.dtype == np.uint8
+    np.testing.assert_array_equal(hist.colours, [[253, 2, 1], [0, 0, 255]])
+    assert hist.colours.dtype == np.uint8
     assert hist.axis_names == ("red", "green", "blue")
     assert hist.n_pixels == 4
 
 
 def test_hsv_and_lab_bins_of_known_colours():
     rgb = image([(255, 0, 0), (255, 255, 255), (0, 0, 0)])
-    hsv = color_histogram(rgb, "hsv", bins=8)
+    hsv = colour_histogram(rgb, "hsv", bins=8)
     # red: hue 0 -> bin 0; S = V = 1 sit on the top edge and go in the last bin.
     # white: hue 0, S 0, V 1; black: all 0.
     assert {tuple(b) for b in hsv.occupied.tolist()} == {(0, 7, 7), (0, 0, 7), (0, 0, 0)}
-    lab = color_histogram(rgb, "lab", bins=8)
-    white = lab.occupied[(lab.colors == 255).all(axis=1)][0]
+    lab = colour_histogram(rgb, "lab", bins=8)
+    white = lab.occupied[(lab.colours == 255).all(axis=1)][0]
     assert white[0] == 7  # L = 100 exactly, the closed top edge
     # a, b of white are ~0: (0 + 87) / (186 / 8) = 3.7 and (0 + 108) / (203 / 8) = 4.3
     assert tuple(white[1:]) == (3, 4)
 
 
-@pytest.mark.parametrize("space", COLOR_SPACES)
+@pytest.mark.parametrize("space", COLOUR_SPACES)
 @pytest.mark.parametrize("bins", [MIN_BINS, 13, 32, MAX_BINS])
 def test_counts_equal_histogramdd_of_every_pixel_converted(space, bins):
     rgb = random_image(bins)
-    hist = color_histogram(rgb, space, bins)
+    hist = colour_histogram(rgb, space, bins)
     expected, _ = np.histogramdd(per_pixel_coordinates(rgb, space), bins=hist.edges)
     assert expected.sum() == rgb.shape[0] * rgb.shape[1]  # nothing fell outside the ranges
     np.testing.assert_array_equal(hist.counts, expected.astype(np.int64))
 
 
-@pytest.mark.parametrize("space", COLOR_SPACES)
+@pytest.mark.parametrize("space", COLOUR_SPACES)
 def test_occupied_bins_and_representative_colours_by_direct_loop(space):
     rgb = random_image(1, shape=(12, 9))
-    hist = color_histogram(rgb, space, bins=8)
+    hist = colour_histogram(rgb, space, bins=8)
     pixels = rgb.reshape(-1, 3).astype(float)
     coords = per_pixel_coordinates(rgb, space)
     members: dict[tuple[int, int, int], list[int]] = {}
@@ -148,27 +148,27 @@ def test_lab_ranges_contain_the_whole_srgb_gamut():
 @pytest.mark.parametrize("space", ["xyz", "RGB", "", None])
 def test_unknown_space_is_named_with_the_accepted_ones(space):
     with pytest.raises(ValueError, match="space must be one of 'rgb', 'hsv', 'lab'") as info:
-        color_histogram(random_image(0), space)
+        colour_histogram(random_image(0), space)
     assert repr(space) in str(info.value)
 
 
 @pytest.mark.parametrize("bins", [7, 65, 0, 16.0, True, "16"])
 def test_bins_outside_8_to_64_are_rejected(bins):
     with pytest.raises(ValueError, match=r"bins must be an integer in 8\.\.64"):
-        color_histogram(random_image(0), "rgb", bins)
+        colour_histogram(random_image(0), "rgb", bins)
 
 
 def test_bad_image_is_rejected():
     with pytest.raises(ValueError, match="dtype uint8"):
-        color_histogram(np.zeros((2, 2, 3)), "rgb")
+        colour_histogram(np.zeros((2, 2, 3)), "rgb")
     with pytest.raises(ValueError, match="rgb_b"):
         channel_emd(random_image(0), np.zeros((2, 2), dtype=np.uint8))
 
 
 @settings(max_examples=30, deadline=None)
-@given(rgb=small_images, space=st.sampled_from(COLOR_SPACES), bins=st.integers(8, 64))
+@given(rgb=small_images, space=st.sampled_from(COLOUR_SPACES), bins=st.integers(8, 64))
 def test_histogram_invariants(rgb, space, bins):
-    hist = color_histogram(rgb, space, bins)
+    hist = colour_histogram(rgb, space, bins)
     n = rgb.shape[0] * rgb.shape[1]
     assert hist.n_pixels == n == hist.counts.sum()
     assert hist.shares.sum() == pytest.approx(1.0)
@@ -185,87 +185,87 @@ def palette_image() -> np.ndarray:
 
 
 def test_palette_without_merging_is_the_top_bins():
-    hist = color_histogram(palette_image(), "rgb", bins=8)
-    palette = dominant_colors(hist, n_colors=3)
-    np.testing.assert_array_equal(palette.colors, [[250, 0, 0], [0, 0, 250], [220, 0, 0]])
+    hist = colour_histogram(palette_image(), "rgb", bins=8)
+    palette = dominant_colours(hist, n_colours=3)
+    np.testing.assert_array_equal(palette.colours, [[250, 0, 0], [0, 0, 250], [220, 0, 0]])
     np.testing.assert_allclose(palette.shares, [0.4, 0.3, 0.2])
     np.testing.assert_array_equal(palette.counts, [4, 3, 2])
     assert palette.covered_share == pytest.approx(0.9)
     np.testing.assert_array_equal(palette.seed_bins, hist.occupied[:3])
-    assert palette.colors.dtype == np.uint8
+    assert palette.colours.dtype == np.uint8
 
 
 def test_palette_merges_neighbouring_bins_into_exact_means():
-    hist = color_histogram(palette_image(), "rgb", bins=8)
-    palette = dominant_colors(hist, n_colors=2, merge_radius=1)
+    hist = colour_histogram(palette_image(), "rgb", bins=8)
+    palette = dominant_colours(hist, n_colours=2, merge_radius=1)
     # the two red bins (7 and 6 on the red axis) merge: 6 pixels, mean red (1000 + 440) / 6 = 240
-    np.testing.assert_array_equal(palette.colors, [[240, 0, 0], [0, 0, 250]])
+    np.testing.assert_array_equal(palette.colours, [[240, 0, 0], [0, 0, 250]])
     np.testing.assert_allclose(palette.shares, [0.6, 0.3])
     np.testing.assert_array_equal(palette.seed_bins, [[7, 0, 0], [0, 0, 7]])
 
 
 def test_palette_asks_for_more_colours_than_there_are():
-    hist = color_histogram(palette_image(), "rgb", bins=8)
-    palette = dominant_colors(hist, n_colors=50)
-    assert len(palette.colors) == 4
+    hist = colour_histogram(palette_image(), "rgb", bins=8)
+    palette = dominant_colours(hist, n_colours=50)
+    assert len(palette.colours) == 4
     assert palette.covered_share == pytest.approx(1.0)
 
 
 def test_hsv_palette_merges_across_the_hue_wrap():
     # hues 2 degrees and 358 degrees: first and last hue bins, neighbours on the circle.
     rgb = image([(255, 8, 0)] * 3 + [(255, 0, 8)] * 2 + [(0, 0, 255)])
-    hist = color_histogram(rgb, "hsv", bins=16)
+    hist = colour_histogram(rgb, "hsv", bins=16)
     assert {b[0] for b in hist.occupied.tolist()} == {0, 15, 10}
-    palette = dominant_colors(hist, n_colors=2, merge_radius=1)
+    palette = dominant_colours(hist, n_colours=2, merge_radius=1)
     np.testing.assert_allclose(palette.shares, [5 / 6, 1 / 6])
 
 
 @settings(max_examples=30, deadline=None)
 @given(
     rgb=small_images,
-    space=st.sampled_from(COLOR_SPACES),
-    n_colors=st.integers(1, 10),
+    space=st.sampled_from(COLOUR_SPACES),
+    n_colours=st.integers(1, 10),
     radius=st.integers(0, 3),
 )
-def test_palette_invariants(rgb, space, n_colors, radius):
-    hist = color_histogram(rgb, space, 8)
-    palette = dominant_colors(hist, n_colors=n_colors, merge_radius=radius)
-    assert 1 <= len(palette.colors) <= n_colors
+def test_palette_invariants(rgb, space, n_colours, radius):
+    hist = colour_histogram(rgb, space, 8)
+    palette = dominant_colours(hist, n_colours=n_colours, merge_radius=radius)
+    assert 1 <= len(palette.colours) <= n_colours
     assert palette.covered_share <= 1 + 1e-12
     assert (np.diff(palette.shares) <= 0).all()
     np.testing.assert_allclose(palette.shares, palette.counts / hist.n_pixels)
     if radius == 0:
-        np.testing.assert_array_equal(palette.counts, hist.occupied_counts[:n_colors])
+        np.testing.assert_array_equal(palette.counts, hist.occupied_counts[:n_colours])
 
 
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"n_colors": 0}, "n_colors"),
+        ({"n_colours": 0}, "n_colours"),
         ({"merge_radius": -1}, "merge_radius"),
-        ({"n_colors": 2.5}, "n_colors"),
+        ({"n_colours": 2.5}, "n_colours"),
     ],
 )
 def test_palette_validation(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
-        dominant_colors(color_histogram(palette_image(), "rgb", 8), **kwargs)
-    with pytest.raises(ValueError, match="ColorHistogram"):
-        dominant_colors(np.zeros((8, 8, 8)))
+        dominant_colours(colour_histogram(palette_image(), "rgb", 8), **kwargs)
+    with pytest.raises(ValueError, match="ColourHistogram"):
+        dominant_colours(np.zeros((8, 8, 8)))
 
 
 # ----------------------------------------------------------------------- distances
 
 
 def test_js_divergence_zero_for_same_and_one_for_disjoint():
-    a = color_histogram(image([(255, 0, 0), (0, 0, 0)]), "lab", 16)
-    b = color_histogram(image([(0, 0, 255), (255, 255, 255)]), "lab", 16)
+    a = colour_histogram(image([(255, 0, 0), (0, 0, 0)]), "lab", 16)
+    b = colour_histogram(image([(0, 0, 255), (255, 255, 255)]), "lab", 16)
     assert js_divergence(a, a) == 0.0
     assert js_divergence(a, b) == pytest.approx(1.0)
 
 
 def test_js_divergence_matches_scipy():
-    a = color_histogram(random_image(1, (8, 8)), "rgb", 8)
-    b = color_histogram(random_image(2, (8, 8)), "rgb", 8)
+    a = colour_histogram(random_image(1, (8, 8)), "rgb", 8)
+    b = colour_histogram(random_image(2, (8, 8)), "rgb", 8)
     expected = jensenshannon(a.counts.ravel(), b.counts.ravel(), base=2) ** 2
     assert js_divergence(a, b) == pytest.approx(expected, abs=1e-12)
     assert js_divergence(b, a) == pytest.approx(expected, abs=1e-12)
@@ -273,9 +273,9 @@ def test_js_divergence_matches_scipy():
 
 
 def test_js_divergence_validation():
-    a = color_histogram(random_image(1), "rgb", 8)
+    a = colour_histogram(random_image(1), "rgb", 8)
     with pytest.raises(ValueError, match="share space and bins"):
-        js_divergence(a, color_histogram(random_image(1), "hsv", 8))
+        js_divergence(a, colour_histogram(random_image(1), "hsv", 8))
     with pytest.raises(ValueError, match="same shape"):
         js_divergence(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="non-negative"):
@@ -344,7 +344,7 @@ def test_emd_validation():
 def test_statistics_of_a_hand_made_image():
     # pure yellow (hue 60), pure blue (240), a mid grey and a dark, saturated yellow.
     rgb = image([(255, 255, 0), (0, 0, 255), (128, 128, 128), (30, 30, 0)])
-    stats = color_statistics(rgb, entropy_bins=8)
+    stats = colour_statistics(rgb, entropy_bins=8)
     assert stats.yellow_share == 0.25  # the dark yellow has V = 30/255 < 0.2: no hue
     assert stats.blue_share == 0.25
     assert stats.mean_saturation == pytest.approx((1 + 1 + 0 + 1) / 4)
@@ -357,7 +357,7 @@ def test_statistics_of_a_hand_made_image():
 
 def test_dull_and_grey_pixels_have_no_hue_family():
     rgb = image([(200, 190, 170), (128, 128, 128), (255, 255, 255), (0, 0, 0)])
-    stats = color_statistics(rgb)
+    stats = colour_statistics(rgb)
     assert stats.yellow_share == stats.blue_share == 0.0
 
 
@@ -365,13 +365,13 @@ def test_hue_family_boundaries_are_half_open_in_degrees():
     assert HUE_FAMILIES["yellow"][0] < 60 < HUE_FAMILIES["yellow"][1]
     assert HUE_FAMILIES["blue"][0] < 240 < HUE_FAMILIES["blue"][1]
     # hue 30 (orange) and 120 (green) belong to neither
-    stats = color_statistics(image([(255, 128, 0), (0, 255, 0)]))
+    stats = colour_statistics(image([(255, 128, 0), (0, 255, 0)]))
     assert stats.yellow_share == stats.blue_share == 0.0
 
 
 def test_statistics_match_per_pixel_conversion_on_a_random_image():
     rgb = random_image(9, (20, 25))
-    stats = color_statistics(rgb, entropy_bins=8)
+    stats = colour_statistics(rgb, entropy_bins=8)
     hsv, lab = skcolor.rgb2hsv(rgb).reshape(-1, 3), skcolor.rgb2lab(rgb).reshape(-1, 3)
     assert stats.mean_saturation == pytest.approx(hsv[:, 1].mean(), abs=1e-12)
     assert stats.mean_lightness == pytest.approx(lab[:, 0].mean(), abs=1e-10)
@@ -387,7 +387,7 @@ def test_statistics_match_per_pixel_conversion_on_a_random_image():
 
 
 def test_single_colour_has_zero_entropy():
-    stats = color_statistics(np.full((3, 3, 3), 77, dtype=np.uint8))
+    stats = colour_statistics(np.full((3, 3, 3), 77, dtype=np.uint8))
     assert stats.entropy_bits == 0.0
     assert math.isfinite(stats.mean_lightness)
 
@@ -407,7 +407,7 @@ def test_pixel_bins_count_to_the_histogram(space, bins):
     flat = pixel_bins(rgb, space, bins)
     assert flat.shape == (23, 17)
     dense = np.bincount(flat.ravel(), minlength=bins**3).reshape((bins,) * 3)
-    np.testing.assert_array_equal(dense, color_histogram(rgb, space, bins).counts)
+    np.testing.assert_array_equal(dense, colour_histogram(rgb, space, bins).counts)
 
 
 def test_pixel_bins_hand_made():

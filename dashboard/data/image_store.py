@@ -23,7 +23,7 @@ from PIL import Image
 from dashboard.config import Settings
 from dashboard.core.distributions import NoiseAnalyser, NoisyDistributions
 from dashboard.core.images import ImageError, NormalisedImage, decode_image, load_image
-from dashboard.corpus import Corpus
+from dashboard.data.corpus import Corpus
 
 UPLOAD_PREFIX = "upload:"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -18,8 +18,8 @@ from flask import Flask, Response, current_app, has_app_context, jsonify, reques
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from dashboard import __version__
-from dashboard.cache import cache_status
 from dashboard.config import Settings, env_name
+from dashboard.server.cache import cache_status
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Dash layout builders: small named functions, component ids kept in :mod:`ids`."""

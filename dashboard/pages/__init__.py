@@ -1,1 +1,0 @@
-"""Page layouts registered with Dash Pages: ``layout(**query)`` never fails on a bad query."""
