@@ -14,24 +14,12 @@ from dashboard import __version__
 from dashboard.config import REPO_ROOT, Settings, load_settings
 from dashboard.data.corpus import Corpus
 from dashboard.data.image_store import ImageStore
+from dashboard.server import context
 from dashboard.server.cache import init_cache
 from dashboard.server.hardening import install
+from dashboard.ui.navbar import navbar
 
-EXTENSION_KEY = "dashboard"
 TITLE = "Noise & Colour"
-
-
-def _navbar() -> dbc.Navbar:
-    return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand([html.Span("Noise & Colour", className="brand-title"),
-                         html.Span(" · a probability view of diffusion models",
-                                   className="brand-subtitle d-none d-md-inline")],
-                        href="/"),
-        dbc.Nav([
-            dbc.NavItem(dbc.NavLink("Explorer", href="/", active="exact")),
-            dbc.NavItem(dbc.NavLink("Van Gogh's colours", href="/artist", active="exact")),
-        ], navbar=True),
-    ], fluid=True), color="dark", dark=True, className="mb-3")
 
 
 def _register_pages(app: Dash) -> None:
@@ -67,11 +55,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     server = app.server
     corpus = Corpus.from_settings(settings)
-    server.extensions[EXTENSION_KEY] = {
-        "settings": settings,
-        "corpus": corpus,
-        "store": ImageStore(settings, corpus),
-    }
+    context.bind(server, settings, corpus, ImageStore(settings, corpus))
     init_cache(server, settings)
     install(server, settings, health_details=lambda: {
         "artworks": corpus.has_artworks(), "version": __version__})
@@ -83,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     _register_pages(app)
     _register_callbacks(app)
     app.layout = html.Div([
-        _navbar(),
+        navbar(TITLE),
         dbc.Container(dash.page_container, fluid=True, className="page"),
         dcc.Store(id="app-version", data=__version__),
     ])

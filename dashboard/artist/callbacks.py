@@ -8,8 +8,6 @@ store) is not sent again, and nothing touches the corpus index before a tab need
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from dashboard.artist import ids
@@ -24,10 +22,8 @@ from dashboard.artist.layout import (
     search_results,
     typical_lists,
 )
-from dashboard.artist.page import SPACES, VIEWS, ArtistState
-from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
+from dashboard.artist.state import ArtistState
 from dashboard.data.corpus import CORPUS_HELP
-from dashboard.data.corpus_index import STAT_NAMES
 from dashboard.figures.artist import (
     corpus_3d_figure,
     painting_comparison_figure,
@@ -41,36 +37,10 @@ from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
 
-DEFAULTS = ArtistState(artwork="")
 NO_PAINTINGS = "No painting could be indexed. " + CORPUS_HELP
 
 
-# ------------------------------------------------------------------------------ cleaning
-
-def clean_space(space: Any) -> str:
-    """``space`` if it is a colour space, else the default."""
-    return space if space in SPACES else DEFAULTS.space
-
-
-def clean_stat(stat: Any) -> str:
-    """``stat`` if it is a stored statistic, else the default."""
-    return stat if stat in STAT_NAMES else DEFAULTS.stat
-
-
-def clean_colours(values: list | tuple, switches: list | tuple) -> tuple[str, ...]:
-    """The switched-on, readable picker colours as ``#rrggbb``, without repeats."""
-    colours: list[str] = []
-    for value, used in zip(values, switches, strict=False):
-        if not used:
-            continue
-        try:
-            colour = hex_colour(parse_hex_colour(value))
-        except ValueError:
-            continue
-        if colour not in colours:
-            colours.append(colour)
-    return tuple(colours[:MAX_SEARCH_COLOURS])
-
+# ------------------------------------------------------------------------------ helpers
 
 def drawn_key(section: str, *inputs) -> str:
     """What a section shows for ``inputs`` with the current index: equal keys, equal outputs."""
@@ -85,12 +55,12 @@ def _no_paintings(figures: int, blocks: int) -> tuple:
 
 # ------------------------------------------------------------------------------ the corpus
 
-def corpus_outputs(active_tab, drawn: str | None = None) -> tuple:
+def corpus_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
     """Pooled PMF and CDF figures, the artist's palette, the summary line, and the drawn key.
 
     Everything is ``no_update`` while the tab is hidden or already shows these outputs.
     """
-    if active_tab != "corpus":
+    if state.view != "corpus":
         return (no_update,) * 5
     key = drawn_key("corpus")
     if key == drawn:
@@ -108,11 +78,11 @@ def corpus_outputs(active_tab, drawn: str | None = None) -> tuple:
 
 
 
-def corpus_3d_outputs(active_tab, space, drawn: str | None = None) -> tuple:
-    """The pooled 3D colour distribution in ``space``, and the drawn key."""
-    if active_tab != "corpus":
+def corpus_3d_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
+    """The pooled 3D colour distribution in the state's colour space, and the drawn key."""
+    if state.view != "corpus":
         return no_update, no_update
-    space = clean_space(space)
+    space = state.space
     key = drawn_key("corpus3d", space)
     if key == drawn:
         return no_update, no_update
@@ -126,9 +96,9 @@ def corpus_3d_outputs(active_tab, space, drawn: str | None = None) -> tuple:
 
 # -------------------------------------------------------------------------------- periods
 
-def period_outputs(active_tab, drawn: str | None = None) -> tuple:
+def period_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
     """Period small multiples, period palettes, the statistics table and the drawn key."""
-    if active_tab != "periods":
+    if state.view != "periods":
         return (no_update,) * 4
     key = drawn_key("periods")
     if key == drawn:
@@ -143,11 +113,11 @@ def period_outputs(active_tab, drawn: str | None = None) -> tuple:
 
 
 
-def timeline_outputs(active_tab, stat, artwork, drawn: str | None = None) -> tuple:
+def timeline_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
     """The timeline of one statistic (the compared painting ringed), the statistic's help and
     the drawn key."""
-    stat = clean_stat(stat)
-    if active_tab != "timeline":
+    stat, artwork = state.stat, state.artwork
+    if state.view != "timeline":
         return no_update, STAT_HELP[stat], no_update
     key = drawn_key("timeline", stat, artwork)
     if key == drawn:
@@ -161,17 +131,17 @@ def timeline_outputs(active_tab, stat, artwork, drawn: str | None = None) -> tup
 
 # --------------------------------------------------------------------------- one painting
 
-def painting_outputs(active_tab, artwork, space, drawn: str | None = None) -> tuple:
+def painting_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
     """Comparison figure, distances in words, the three palettes and the drawn key."""
-    if active_tab != "painting":
+    if state.view != "painting":
         return (no_update,) * 4
-    space = clean_space(space)
+    artwork, space = state.artwork, state.space
     key = drawn_key("painting", artwork, space)
     if key == drawn:
         return (no_update,) * 4
     if artist_services.paintings() is None:
         return (*_no_paintings(1, 2), key)
-    view = artist_services.painting_view(artwork, space) if isinstance(artwork, str) else None
+    view = artist_services.painting_view(artwork, space) if artwork else None
     if view is None:
         text = "Choose a painting to compare it with the rest of the corpus."
         return empty_figure(text), message(text), None, key
@@ -184,12 +154,12 @@ def painting_outputs(active_tab, artwork, space, drawn: str | None = None) -> tu
 
 
 
-def typical_outputs(active_tab, space, artwork, drawn: str | None = None) -> tuple:
+def typical_outputs(state: ArtistState, drawn: str | None = None) -> tuple:
     """Most and least typical paintings of every period (the compared one outlined), and the
     drawn key."""
-    if active_tab != "painting":
+    if state.view != "painting":
         return no_update, no_update
-    space = clean_space(space)
+    space, artwork = state.space, state.artwork or None
     key = drawn_key("typical", space, artwork)
     if key == drawn:
         return no_update, no_update
@@ -222,12 +192,12 @@ def compare_painting(_n_clicks):
 
 # ----------------------------------------------------------------------------- by colour
 
-def search_outputs(active_tab, colours: list, switches: list, drawn: str | None = None):
+def search_outputs(state: ArtistState, drawn: str | None = None):
     """Cards of the paintings whose palettes hold the switched-on colours most closely, and
     the drawn key."""
-    if active_tab != "search":
+    if state.view != "search":
         return no_update, no_update
-    picked = clean_colours(colours, switches)
+    picked = state.colours
     key = drawn_key("search", *picked)
     if key == drawn:
         return no_update, no_update
@@ -256,18 +226,17 @@ SECTION_OUTPUTS = {
 }
 
 
-def view_outputs(active_tab, space, stat, artwork, colours: list, switches: list,
-                 drawn: dict) -> tuple:
+def view_outputs(state: ArtistState, drawn: dict) -> tuple:
     """Every section's outputs in SECTION_OUTPUTS order; only the visible tab computes, and
     only what it does not show already (``drawn``: section -> drawn key)."""
     return (
-        *corpus_outputs(active_tab, drawn.get("corpus")),
-        *corpus_3d_outputs(active_tab, space, drawn.get("corpus3d")),
-        *period_outputs(active_tab, drawn.get("periods")),
-        *timeline_outputs(active_tab, stat, artwork, drawn.get("timeline")),
-        *painting_outputs(active_tab, artwork, space, drawn.get("painting")),
-        *typical_outputs(active_tab, space, artwork, drawn.get("typical")),
-        *search_outputs(active_tab, colours, switches, drawn.get("search")),
+        *corpus_outputs(state, drawn.get("corpus")),
+        *corpus_3d_outputs(state, drawn.get("corpus3d")),
+        *period_outputs(state, drawn.get("periods")),
+        *timeline_outputs(state, drawn.get("timeline")),
+        *painting_outputs(state, drawn.get("painting")),
+        *typical_outputs(state, drawn.get("typical")),
+        *search_outputs(state, drawn.get("search")),
     )
 
 
@@ -284,21 +253,16 @@ def view_outputs(active_tab, space, stat, artwork, colours: list, switches: list
 def update_view(active_tab, space, stat, artwork, *values):
     n = len(ids.COLOUR_PICKERS)
     drawn = dict(zip(SECTION_OUTPUTS, values[2 * n:], strict=True))
-    return view_outputs(active_tab, space, stat, artwork, list(values[:n]),
-                        list(values[n:2 * n]), drawn)
+    state = ArtistState.from_controls(active_tab, artwork, space, stat, values[:n],
+                                      values[n:2 * n])
+    return view_outputs(state, drawn)
 
 
 # ------------------------------------------------------------------------------------ URL
 
 def query_outputs(view, artwork, space, stat, colours: list, switches: list) -> str:
     """The canonical query string of the current controls."""
-    state = ArtistState(
-        artwork=artwork if isinstance(artwork, str) else "",
-        view=view if view in VIEWS else DEFAULTS.view,
-        space=clean_space(space), stat=clean_stat(stat),
-        colours=clean_colours(colours, switches),
-    )
-    return state.to_query()
+    return ArtistState.from_controls(view, artwork, space, stat, colours, switches).to_query()
 
 
 @registry.callback(

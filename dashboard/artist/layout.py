@@ -15,11 +15,17 @@ from dash import dcc, html
 
 from dashboard.artist import ids
 from dashboard.artist.routes import thumbnail_url
+from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS
-from dashboard.explorer.summaries import palette_swatches
 from dashboard.figures.artist import STAT_LABELS, stat_value_text
-from dashboard.figures.theme import CHANNELS
-from dashboard.ui.components import loading_graph
+from dashboard.ui.components import (
+    caption,
+    labelled,
+    loading_graph,
+    message,
+    palette_swatches,
+    rich_text,
+)
 
 SPACE_LABELS = {"rgb": "RGB", "hsv": "HSV", "lab": "CIE Lab"}
 
@@ -79,26 +85,10 @@ def explorer_href(artwork_id: str) -> str:
 
 
 def _caption(key: str) -> html.P:
-    return html.P(CAPTIONS[key], className="figure-caption")
-
-
-def _graph(graph_id: str, height: int = 400) -> dcc.Loading:
-    return loading_graph(graph_id, height)
-
-
-def _labelled(label: str, control, help_text=None, label_for: str | None = None) -> html.Div:
-    children = [dbc.Label(label, html_for=label_for, className="control-label"), control]
-    if help_text:
-        children.append(html.Div(help_text, className="form-text"))
-    return html.Div(children, className="mb-3")
+    return caption(CAPTIONS[key])
 
 
 # --------------------------------------------------------------------------- pieces
-
-def message(text: str) -> html.P:
-    """A plain line where data would be (nothing to show yet, or nothing to compare)."""
-    return html.P(text, className="artist-message")
-
 
 def painting_card(entry: dict, details: list, *, selected: bool = False) -> html.Div:
     """A painting as a card: thumbnail and title open it in the explorer; a button compares it."""
@@ -244,11 +234,13 @@ def corpus_tab() -> dbc.Tab:
     return dbc.Tab(label="The whole corpus", tab_id="corpus", children=[
         html.Div(id=ids.CORPUS_SUMMARY, className="summary mt-3"),
         dbc.Row([
-            dbc.Col([_graph(ids.CORPUS_PMF_GRAPH), _caption(ids.CORPUS_PMF_GRAPH)], xl=6),
-            dbc.Col([_graph(ids.CORPUS_CDF_GRAPH), _caption(ids.CORPUS_CDF_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.CORPUS_PMF_GRAPH, 400),
+                     _caption(ids.CORPUS_PMF_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.CORPUS_CDF_GRAPH, 400),
+                     _caption(ids.CORPUS_CDF_GRAPH)], xl=6),
         ]),
         dbc.Row([
-            dbc.Col([_graph(ids.CORPUS_3D_GRAPH, 520), _caption(ids.CORPUS_3D_GRAPH)], xl=7),
+            dbc.Col([loading_graph(ids.CORPUS_3D_GRAPH, 520), _caption(ids.CORPUS_3D_GRAPH)], xl=7),
             dbc.Col([html.H5("Van Gogh's most likely colours", className="mt-2"),
                      dcc.Loading(html.Div(id=ids.CORPUS_PALETTE), delay_show=300),
                      _caption(ids.CORPUS_PALETTE)], xl=5),
@@ -259,7 +251,7 @@ def corpus_tab() -> dbc.Tab:
 def periods_tab() -> dbc.Tab:
     return dbc.Tab(label="Periods", tab_id="periods", children=[
         dbc.Row([
-            dbc.Col([_graph(ids.PERIODS_GRAPH, 620), _caption(ids.PERIODS_GRAPH)], xl=7,
+            dbc.Col([loading_graph(ids.PERIODS_GRAPH, 620), _caption(ids.PERIODS_GRAPH)], xl=7,
                     className="mt-3"),
             dbc.Col([html.H5("Palettes by period", className="mt-3"),
                      dcc.Loading(html.Div(id=ids.PERIOD_PALETTES), delay_show=300),
@@ -273,26 +265,26 @@ def periods_tab() -> dbc.Tab:
 def timeline_tab(state) -> dbc.Tab:
     return dbc.Tab(label="Timeline", tab_id="timeline", children=[
         dbc.Row([
-            dbc.Col(_labelled("Statistic", dbc.Select(
+            dbc.Col(labelled("Statistic", dbc.Select(
                 id=ids.TIMELINE_STAT, value=state.stat,
                 options=[{"label": label, "value": name} for name, label in STAT_LABELS.items()],
             ), html.Span(id=ids.TIMELINE_HELP, children=STAT_HELP[state.stat]),
                 label_for=ids.TIMELINE_STAT), md=6, lg=4),
         ], className="mt-3"),
-        _graph(ids.TIMELINE_GRAPH, 480), _caption(ids.TIMELINE_GRAPH),
+        loading_graph(ids.TIMELINE_GRAPH, 480), _caption(ids.TIMELINE_GRAPH),
     ])
 
 
 def painting_tab(state, options: list[dict]) -> dbc.Tab:
     return dbc.Tab(label="One painting against the artist", tab_id="painting", children=[
         dbc.Row([
-            dbc.Col(_labelled("Painting", dcc.Dropdown(
+            dbc.Col(labelled("Painting", dcc.Dropdown(
                 id=ids.ARTWORK_SELECT, options=options, value=state.artwork, clearable=False,
                 searchable=True, placeholder="Search by title, year or period",
             ), label_for=ids.ARTWORK_SELECT), md=8, lg=6),
         ], className="mt-3"),
         dcc.Loading(html.Div(id=ids.PAINTING_SUMMARY, className="summary"), delay_show=300),
-        _graph(ids.PAINTING_GRAPH, 420), _caption(ids.PAINTING_GRAPH),
+        loading_graph(ids.PAINTING_GRAPH, 420), _caption(ids.PAINTING_GRAPH),
         dcc.Loading(html.Div(id=ids.PAINTING_PALETTES), delay_show=300),
         html.H5("The most and least typical paintings of each period", className="mt-4"),
         _caption(ids.TYPICAL_LISTS),
@@ -335,7 +327,7 @@ def header(n_paintings: int, state) -> html.Div:
                "by period and by year; one painting against the rest; paintings found by "
                "colour. Every painting counts equally.", className="lead-text"),
         dbc.Row([
-            dbc.Col(_labelled("Colour space (3D view and distances)", dbc.RadioItems(
+            dbc.Col(labelled("Colour space (3D view and distances)", dbc.RadioItems(
                 id=ids.SPACE, inline=True, value=state.space,
                 options=[{"label": SPACE_LABELS[s], "value": s} for s in SPACE_LABELS])),
                 md="auto"),
@@ -370,7 +362,7 @@ def no_corpus_layout() -> html.Div:
     return html.Div([
         html.H2("How Van Gogh used colour", className="mb-3"),
         dbc.Alert([html.H5("The Van Gogh corpus is not installed", className="alert-heading"),
-                   html.P(CORPUS_HELP, className="mb-0")],
+                   html.P(rich_text(CORPUS_HELP), className="mb-0")],
                   color="info", id=ids.NOTICES),
         html.P(["The explorer works on the scikit-image samples meanwhile: ",
                 dcc.Link("open the explorer", href="/"), "."]),

@@ -13,7 +13,7 @@ from flask import Flask, Response, abort
 from dashboard.core.highlight import encode_jpeg
 from dashboard.core.images import ImageError, load_image
 from dashboard.data.corpus import UnknownArtworkError
-from dashboard.explorer import services
+from dashboard.server import context
 from dashboard.server.cache import cache
 
 #: Long side of a thumbnail, pixels.
@@ -36,7 +36,7 @@ def thumbnail_jpeg(artwork_id: str, mtime_ns: int, size: int) -> bytes:
     ``mtime_ns`` and ``size`` (of the file) only key the cache, so a replaced file is
     encoded again.
     """
-    corpus = services.corpus()
+    corpus = context.corpus()
     pixels = load_image(corpus.path(artwork_id), max_side=THUMB_SIDE,
                         max_pixels=corpus.max_pixels).pixels
     return encode_jpeg(pixels, quality=THUMB_QUALITY)
@@ -44,7 +44,7 @@ def thumbnail_jpeg(artwork_id: str, mtime_ns: int, size: int) -> bytes:
 
 def serve_thumbnail(artwork_id: str) -> Response:
     """Flask view: 404 unless ``artwork_id`` is catalogued and its file is present."""
-    corpus = services.corpus()
+    corpus = context.corpus()
     try:
         path = corpus.path(artwork_id)
         stat = path.stat()

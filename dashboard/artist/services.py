@@ -19,24 +19,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from flask import current_app
 
 from dashboard.core import corpus_stats as cs
-from dashboard.core.colours import COLOUR_SPACES
+from dashboard.core.vocabulary import PERIOD_PALETTE_SIZE, SHOWN_PALETTE_SIZE, SPACES
 from dashboard.data.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
 from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
+from dashboard.server import context
 from dashboard.server.cache import cache
 
 #: Key of the lazily built index in ``server.extensions["dashboard"]``.
 HOLDER_KEY = "artist_index"
 #: Most markers in the pooled 3D scatter: the fullest bins (the caption gives their share).
 MAX_3D_MARKERS = 1500
-PALETTE_SIZE = 10
-PERIOD_PALETTE_SIZE = 8
 #: Paintings listed per period as most and as least typical.
 TYPICAL_PER_PERIOD = 3
 SEARCH_RESULTS = 12
-SPACES = COLOUR_SPACES
 #: Axis of the Lab histogram holding lightness L*.
 _LAB_L_AXIS = 0
 
@@ -82,13 +79,9 @@ def _load_paintings(corpus: Corpus, settings) -> PaintingIndex:
                          fingerprint=digest.hexdigest()[:16])
 
 
-def _extension() -> dict[str, Any]:
-    return current_app.extensions["dashboard"]
-
-
 def paintings() -> PaintingIndex | None:
     """The paintings' index (built on first use), or None when no painting is present."""
-    extension = _extension()
+    extension = context.extension()
     if not extension["corpus"].has_artworks():
         return None
     holder = extension.setdefault(HOLDER_KEY, IndexHolder())
@@ -144,7 +137,7 @@ def _corpus_view(fingerprint: str) -> dict[str, Any]:
     index = data.index
     pmf = cs.equal_weight_mean(index.pmfs)
     palette = cs.pooled_palette(cs.equal_weight_mean(index.histograms["rgb"]), index.bins,
-                                n_colours=PALETTE_SIZE)
+                                n_colours=SHOWN_PALETTE_SIZE)
     years = [y for y in index.years if y is not None]
     return {
         "n": len(index), "years": (min(years), max(years)) if years else None,

@@ -14,28 +14,16 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard.core.colours import SPACES as SPACE_TABLE
+from dashboard.core.colours import SPACE_AXES
 from dashboard.core.images import ImageError
+from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.image_store import SourceUnavailableError
 from dashboard.explorer import ids, services
-from dashboard.explorer.state import (
-    BINS_RANGE,
-    JOINT_BINS,
-    MEAN_RANGE,
-    SEED_RANGE,
-    SPACES,
-    VARIANCE_RANGE,
-    ViewState,
-    round_mean,
-    round_variance,
-    selection_parts,
-    valid_selection,
-)
+from dashboard.explorer.state import Selection, ViewState
 from dashboard.explorer.summaries import (
     fit_summary_texts,
     joint_summary,
     noise_summary_texts,
-    palette_swatches,
 )
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
@@ -56,7 +44,9 @@ from dashboard.figures.noise import (
     noise_figure,
     noise_values,
 )
-from dashboard.figures.theme import CHANNELS, empty_figure, graph_config, packed
+from dashboard.figures.theme import empty_figure, graph_config, packed
+from dashboard.server import context
+from dashboard.ui.components import palette_swatches
 from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
@@ -65,27 +55,10 @@ NOISE_CONTROLS = {ids.MEAN_SLIDER, ids.VARIANCE_SLIDER, ids.SEED_INPUT}
 DEFAULTS = ViewState(source="")
 
 
-# ------------------------------------------------------------------------------ parameters
-
-def clean_params(mean: Any, variance: Any, seed: Any) -> tuple[float, float, int]:
-    """Noise parameters from controls: clamped to their ranges, rounded to slider resolution;
-    anything unreadable falls back to the default."""
-    def number(value, default, bounds):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            return default
-        if not math.isfinite(value):
-            return default
-        return min(max(value, bounds[0]), bounds[1])
-
-    return (round_mean(number(mean, DEFAULTS.mean, MEAN_RANGE)),
-            round_variance(number(variance, DEFAULTS.variance, VARIANCE_RANGE)),
-            int(number(seed, DEFAULTS.seed, SEED_RANGE)))
-
+# ------------------------------------------------------------------------------ helpers
 
 def _known(source: Any) -> bool:
-    return isinstance(source, str) and services.store().is_known(source)
+    return isinstance(source, str) and context.store().is_known(source)
 
 
 def _triggered() -> set[str]:
@@ -112,10 +85,10 @@ def source_outputs(source) -> tuple:
     if not _known(source):
         return "Choose an artwork or upload an image.", "/artist", hidden
     try:
-        height, width = services.store().rgb(source).shape[:2]
+        height, width = context.store().rgb(source).shape[:2]
     except SourceUnavailableError as error:
         return str(error), "/artist", hidden
-    corpus = services.corpus()
+    corpus = context.corpus()
     is_painting = source in corpus and not corpus.get(source).is_sample
     href = f"/artist?view=painting&artwork={source}" if is_painting else "/artist"
     return f"{width} × {height} px analysed · ", href, {} if is_painting else hidden
@@ -152,19 +125,19 @@ registry.copy_link(ids.SHARE_CLIPBOARD)
 
 # ----------------------------------------------------------------------------------- noise
 
-def noise_outputs(active_tab, source, mean, variance, seed, patch_only: bool = False) -> tuple:
+def noise_outputs(state: ViewState, patch_only: bool = False) -> tuple:
     """The noise figure (density and cumulative panels), the effective-noise figure and the
     summary's two texts, or no_update when the tab is hidden.
 
     ``patch_only``: the figures are drawn for this image, so send only what a noise change
     changes (``Patch``); a zero variance, drawn with a marker line, is always drawn in full.
     """
-    if active_tab != "noise":
+    if state.view != "noise":
         return (no_update,) * 4
-    if not _known(source):
+    if not _known(state.source):
         return (*_unavailable(2), None, None)
-    mean, variance, seed = clean_params(mean, variance, seed)
-    data = services.noise(source, mean, variance, seed)
+    mean, variance, seed = state.noise
+    data = services.noise(state.source, mean, variance, seed)
     summary = noise_summary_texts(data, mean, variance)
     noise_args = (data["grid"], data["pdf_theory"], data["cdf_theory"], data["ecdf"],
                   data["edges"], data["density"])
@@ -203,11 +176,10 @@ def _effective_noise_patch(values: dict) -> Patch:
 
 # --------------------------------------------------------------------------- distributions
 
-def _level_selection(selection) -> tuple[int, int] | None:
-    if isinstance(selection, str) and valid_selection(selection):
-        parts = selection_parts(selection)
-        if parts["kind"] == "levels":
-            return parts["lo"], parts["hi"]
+def _level_selection(state: ViewState) -> tuple[int, int] | None:
+    highlight = state.highlight
+    if highlight is not None and highlight.kind == "levels":
+        return highlight.lo, highlight.hi
     return None
 
 
@@ -220,16 +192,14 @@ def _distribution_patch(data: dict, prefix: str) -> Patch:
     return patch
 
 
-def distribution_outputs(active_tab, source, mean, variance, seed, selection,
-                         patch_only: bool = False) -> tuple:
+def distribution_outputs(state: ViewState, patch_only: bool = False) -> tuple:
     """PMF and CDF figures (a Patch of the noisy traces when only the noise moved) and the
     four texts of the fit summary."""
-    if active_tab != "distributions":
+    if state.view != "distributions":
         return (no_update,) * 6
-    if not _known(source):
+    if not _known(state.source):
         return (*_unavailable(2), None, None, None, None)
-    mean, variance, seed = clean_params(mean, variance, seed)
-    data = services.distributions(source, mean, variance, seed)
+    data = services.distributions(state.source, *state.noise)
     summary = fit_summary_texts(data["fit"], data["size"])
     if patch_only:
         pmf_patch = _distribution_patch(data, "pmf")
@@ -238,7 +208,7 @@ def distribution_outputs(active_tab, source, mean, variance, seed, selection,
         pmf_patch["layout"]["annotations"] = spikes["annotations"]
         pmf_patch["layout"]["yaxis"]["range"] = spikes["range"]
         return pmf_patch, _distribution_patch(data, "cdf"), *summary
-    shaded = _level_selection(selection)
+    shaded = _level_selection(state)
     return (
         pmf_figure(data["original_pmf"], data["noisy_pmf"], data["noisy_pmf_theory"], shaded),
         cdf_figure(data["original_cdf"], data["noisy_cdf"], data["noisy_cdf_theory"], shaded),
@@ -248,36 +218,19 @@ def distribution_outputs(active_tab, source, mean, variance, seed, selection,
 
 # ----------------------------------------------------------------------------------- joint
 
-def _clean_given(given) -> tuple[int, int] | None:
-    try:
-        lo, hi = (int(given[0]), int(given[1]))
-    except (TypeError, ValueError, IndexError, KeyError):
-        return None
-    return (lo, hi) if 0 <= lo <= hi <= 255 else None
-
-
-def joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel, image,
-                  bins, given, noise_only: bool = False) -> tuple:
+def joint_outputs(state: ViewState, noise_only: bool = False) -> tuple:
     """Joint heatmap, conditional PMF and the statistics line."""
-    if active_tab != "joint" or (noise_only and image == "original"):
+    if state.view != "joint" or (noise_only and state.joint_picture == "original"):
         return (no_update,) * 3
-    if not _known(source):
+    if not _known(state.source):
         return (*_unavailable(2), None)
-    x_channel = x_channel if x_channel in CHANNELS else "blue"
-    y_channel = y_channel if y_channel in CHANNELS else "green"
+    x_channel, y_channel, given = state.joint_x, state.joint_y, state.given
     if x_channel == y_channel:
         message = "Choose two different channels to see how they depend on each other."
         return empty_figure(message), empty_figure(message), None
-    image = image if image in ("original", "noisy") else "original"
-    try:
-        bins = int(bins)
-    except (TypeError, ValueError):
-        bins = DEFAULTS.joint_bins
-    bins = bins if bins in JOINT_BINS else DEFAULTS.joint_bins
-    mean, variance, seed = clean_params(mean, variance, seed)
-    given = _clean_given(given)
-    noise_args = (None, None, None) if image == "original" else (mean, variance, seed)
-    data = services.joint_view(source, image, *noise_args, x_channel, y_channel, bins, given)
+    picture = state.joint_picture
+    data = services.joint_view(state.source, picture, *state.noise_for(picture), x_channel,
+                               y_channel, state.joint_bins, given)
     heatmap = joint_figure(data["pmf_yx"], data["level_edges"], x_channel=x_channel,
                            y_channel=y_channel, selection=given)
     if given is None:
@@ -287,7 +240,7 @@ def joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel
         conditional = conditional_figure(range(256), data["conditional"], data["y_marginal"],
                                          given_channel=x_channel, other_channel=y_channel,
                                          given_range=given)
-    return heatmap, conditional, joint_summary(data, x_channel, y_channel, image, given)
+    return heatmap, conditional, joint_summary(data, x_channel, y_channel, picture, given)
 
 
 def _given_from_click(click_data, bins) -> list[int] | None:
@@ -348,22 +301,15 @@ def given_outputs(click_data, selected_data, bins, selection_triggered: bool):
 
 # -------------------------------------------------------------------------------- colour 3D
 
-def colour_outputs(active_tab, source, mean, variance, seed, space, bins,
-                   noise_only: bool = False) -> tuple:
+def colour_outputs(state: ViewState, noise_only: bool = False) -> tuple:
     """3D scatters of the original and noisy colour histograms, and the palettes."""
-    if active_tab != "colour3d":
+    if state.view != "colour3d":
         return (no_update,) * 3
-    if not _known(source):
+    if not _known(state.source):
         return (*_unavailable(2), None)
-    space = space if space in SPACES else DEFAULTS.space
-    try:
-        bins = int(bins)
-    except (TypeError, ValueError):
-        bins = DEFAULTS.bins
-    bins = min(max(bins, BINS_RANGE[0]), BINS_RANGE[1])
-    mean, variance, seed = clean_params(mean, variance, seed)
-    noisy = services.colour_view(source, "noisy", mean, variance, seed, space, bins)
-    ranges = SPACE_TABLE[space].ranges
+    source, space, bins = state.source, state.space, state.bins
+    noisy = services.colour_view(source, "noisy", *state.noise, space, bins)
+    ranges = SPACE_AXES[space].ranges
     noisy_fig = colour_3d_figure(
         noisy["centres"], noisy["shares"], noisy["colours"], space=space, axis_ranges=ranges,
         bin_ids=noisy["bin_ids"], title=_colour_title("With noise", noisy, bins))
@@ -402,22 +348,21 @@ def selection_from_levels(selected_data) -> str | None:
         channel, kind = trace_identity(points[0].get("curveNumber", 0))
     else:
         channel, kind = "red", "original"
-    image = "original" if kind == "original" else "noisy"
-    return f"levels:{channel}:{image}:{levels[0]}-{levels[1]}"
+    picture = "original" if kind == "original" else "noisy"
+    return Selection.levels(channel, picture, levels[0], levels[1]).key
 
 
 def _has_range(selected_data) -> bool:
     return isinstance(selected_data, dict) and isinstance(selected_data.get("range"), dict)
 
 
-def selection_from_bin(click_data, image: str, space: str, bins: int) -> str | None:
+def selection_from_bin(click_data, picture: str, space, bins) -> str | None:
     """A colour-bin selection from a click on a 3D scatter."""
     try:
         bin_id = int(click_data["points"][0]["customdata"][0])
-    except (TypeError, KeyError, IndexError, ValueError):
+        return Selection.colour_bin(space, bins, bin_id, picture).key
+    except (TypeError, KeyError, IndexError, ValueError, OverflowError):
         return None
-    selection = f"bin:{space}:{int(bins)}:{bin_id}:{image}"
-    return selection if valid_selection(selection) else None
 
 
 @registry.callback(
@@ -457,20 +402,14 @@ def update_selection_text(key):
 
 def selection_text_outputs(selection, source, mean, variance, seed):
     """A sentence saying what is highlighted and how many pixels that is."""
-    if not (isinstance(selection, str) and valid_selection(selection) and _known(source)):
+    state = ViewState.from_controls(source, mean, variance, seed, selection=selection)
+    highlight = state.highlight
+    if highlight is None or not _known(state.source):
         return ("Tip: drag across the PMF or CDF, or click a colour in 3D, to highlight those "
                 "pixels in both images.")
-    mean, variance, seed = clean_params(mean, variance, seed)
-    parts = selection_parts(selection)
-    noise_args = (mean, variance, seed) if parts["image"] == "noisy" else (None, None, None)
-    summary = services.selection_summary(source, selection, *noise_args)
-    if parts["kind"] == "levels":
-        what = (f"{parts['channel']} levels {parts['lo']}–{parts['hi']} in the "
-                f"{parts['image']} image")
-    else:
-        what = (f"one {parts['space'].upper()} colour bin ({parts['bins']}³ grid) of the "
-                f"{parts['image']} image")
-    return (f"Highlighted: {what}: {summary['pixels']:,} pixels "
+    summary = services.selection_summary(state.source, highlight.key,
+                                         *state.noise_for(highlight.picture))
+    return (f"Highlighted: {highlight.describe()}: {summary['pixels']:,} pixels "
             f"({100 * summary['share']:.2f}% of the image).")
 
 
@@ -497,7 +436,7 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
         return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
                                                color="danger", className="py-2")
     try:
-        source, image = services.store().save_upload(data)
+        source, image = context.store().save_upload(data)
     except ImageError as error:
         return no_update, no_update, dbc.Alert(f"{name}: {error}", color="danger",
                                                className="py-2")
@@ -557,21 +496,19 @@ TAB_OUTPUTS = {
 }
 
 
-def drawn_key(active_tab, source, selection, x_channel, y_channel, joint_image, joint_bins,
-              given, space, bins) -> str:
+def drawn_key(state: ViewState) -> str:
     """What the visible tab's figures depend on besides the noise: a slider move may patch
     them (or leave the original's figures alone) only if the last full draw had this key."""
     parts = {
-        "distributions": (source, selection),
-        "joint": (source, x_channel, y_channel, joint_image, joint_bins, given),
-        "colour3d": (source, space, bins),
-    }.get(active_tab, (source,))
-    return repr((active_tab, *parts))
+        "distributions": (state.source, state.selection),
+        "joint": (state.source, state.joint_x, state.joint_y, state.joint_picture,
+                  state.joint_bins, state.given),
+        "colour3d": (state.source, state.space, state.bins),
+    }.get(state.view, (state.source,))
+    return repr((state.view, *parts))
 
 
-def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
-                 joint_image, joint_bins, given, space, bins, drawn=None,
-                 noise_only: bool = False) -> tuple:
+def view_outputs(state: ViewState, drawn=None, noise_only: bool = False) -> tuple:
     """Every tab's outputs in TAB_OUTPUTS order, then the updated record of what is drawn.
 
     Only the visible tab computes anything. A slider move sends partial updates only onto
@@ -580,42 +517,29 @@ def view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
     tab empty figures carrying the reason.
     """
     drawn = dict(drawn) if isinstance(drawn, dict) else {}
-    key = drawn_key(active_tab, source, selection, x_channel, y_channel, joint_image,
-                    joint_bins, given, space, bins)
-    patchable = noise_only and drawn.get(active_tab) == key
+    key = drawn_key(state)
+    patchable = noise_only and drawn.get(state.view) == key
     try:
-        outputs = _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel,
-                                y_channel, joint_image, joint_bins, given, space, bins,
-                                patchable)
+        outputs = (*noise_outputs(state, patch_only=patchable),
+                   *distribution_outputs(state, patch_only=patchable),
+                   *joint_outputs(state, noise_only=patchable),
+                   *colour_outputs(state, noise_only=patchable))
     except SourceUnavailableError as error:
         outputs = []
         for tab, tab_outputs in TAB_OUTPUTS.items():
             for output in tab_outputs:
-                if tab != active_tab:
+                if tab != state.view:
                     outputs.append(no_update)
                 elif output.component_property == "figure":
                     outputs.append(empty_figure(str(error)))
                 else:
                     outputs.append(None)
-        drawn.pop(active_tab, None)
+        drawn.pop(state.view, None)
         return (*outputs, drawn)
-    if drawn.get(active_tab) == key:
+    if drawn.get(state.view) == key:
         return (*outputs, no_update)  # a slider move: the record is already right
-    drawn[active_tab] = key
+    drawn[state.view] = key
     return (*outputs, drawn)
-
-
-def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel, y_channel,
-                  joint_image, joint_bins, given, space, bins, noise_only: bool) -> tuple:
-    return (
-        *noise_outputs(active_tab, source, mean, variance, seed, patch_only=noise_only),
-        *distribution_outputs(active_tab, source, mean, variance, seed, selection,
-                              patch_only=noise_only),
-        *joint_outputs(active_tab, source, mean, variance, seed, x_channel, y_channel,
-                       joint_image, joint_bins, given, noise_only=noise_only),
-        *colour_outputs(active_tab, source, mean, variance, seed, space, bins,
-                        noise_only=noise_only),
-    )
 
 
 # One request per control change instead of one per tab: the hidden tabs answer no_update.
@@ -630,6 +554,11 @@ def _view_outputs(active_tab, source, mean, variance, seed, selection, x_channel
     Input(ids.COLOUR_SPACE, "value"), Input(ids.COLOUR_BINS, "value"),
     State(ids.DRAWN_STORE, "data"),
 )
-def update_view(*values):
-    return view_outputs(*values, noise_only=_only_noise_changed())
+def update_view(active_tab, source, mean, variance, seed, selection, joint_x, joint_y,
+                joint_picture, joint_bins, given, space, bins, drawn):
+    state = ViewState.from_controls(
+        source, mean, variance, seed, view=active_tab, joint_x=joint_x, joint_y=joint_y,
+        joint_picture=joint_picture, joint_bins=joint_bins, given=given, space=space,
+        bins=bins, selection=selection)
+    return view_outputs(state, drawn, noise_only=_only_noise_changed())
 

@@ -9,17 +9,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.core.vocabulary import CHANNELS, JOINT_BIN_CHOICES, SPACES
 from dashboard.explorer import ids
-from dashboard.explorer.state import (
-    BINS_RANGE,
-    CHANNELS,
-    JOINT_BINS,
-    SPACES,
-    ViewState,
-)
+from dashboard.explorer.state import BINS_RANGE, ViewState
 from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.figures.theme import EXPORT_FORMATS
-from dashboard.ui.components import loading_graph
+from dashboard.ui.components import caption, labelled, loading_graph, rich_text
 
 CAPTIONS = {
     ids.NOISE_GRAPH: ("Left: the dashed curve is the Gaussian density the noise is drawn from; "
@@ -50,29 +45,13 @@ CAPTIONS = {
 
 
 def _caption(graph_id: str):
-    """The caption under a figure; a figure of two panels gets one under each panel."""
-    text = CAPTIONS[graph_id]
-    if isinstance(text, tuple):
-        return dbc.Row([dbc.Col(html.P(part, className="figure-caption"), lg=6)
-                        for part in text])
-    return html.P(text, className="figure-caption")
-
-
-def _graph(graph_id: str, height: int = 380) -> dcc.Loading:
-    return loading_graph(graph_id, height)
-
-
-def _labelled(label: str, control, help_text: str | None = None, label_for: str | None = None):
-    children = [dbc.Label(label, html_for=label_for, className="control-label"), control]
-    if help_text:
-        children.append(html.Div(help_text, className="form-text"))
-    return html.Div(children, className="mb-3")
+    return caption(CAPTIONS[graph_id])
 
 
 def source_controls(state: ViewState, options: list[dict], max_upload_bytes: int) -> html.Div:
     """Artwork selector and upload (refused in the browser above ``max_upload_bytes``)."""
     return html.Div([
-        _labelled("Artwork", dcc.Dropdown(
+        labelled("Artwork", dcc.Dropdown(
             id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
             searchable=True, placeholder="Search by title, year or period",
         ), label_for=ids.ARTWORK_SELECT),
@@ -92,18 +71,18 @@ def source_controls(state: ViewState, options: list[dict], max_upload_bytes: int
 def noise_controls(state: ViewState) -> html.Div:
     """Mean, variance and seed of the noise."""
     return html.Div([
-        _labelled("Noise mean μ", dcc.Slider(
+        labelled("Noise mean μ", dcc.Slider(
             id=ids.MEAN_SLIDER, min=-1, max=1, step=0.01, value=state.mean,
             marks={-1: "−1", -0.5: "−0.5", 0: "0", 0.5: "0.5", 1: "1"},
             allow_direct_input=True, updatemode="mouseup",
         ), "On the 0–1 intensity scale (× 255 = levels)."),
-        _labelled("Noise variance σ²", dcc.Slider(
+        labelled("Noise variance σ²", dcc.Slider(
             id=ids.VARIANCE_SLIDER, min=0, max=1, step=0.0005, value=state.variance,
             marks={0: "0", 0.25: "0.25", 0.5: "0.5", 0.75: "0.75", 1: "1"},
             allow_direct_input=True, updatemode="mouseup",
         )),
         html.Div(id=ids.SIGMA_TEXT, className="sigma-text mb-3"),
-        _labelled("Seed", dbc.InputGroup([
+        labelled("Seed", dbc.InputGroup([
             dbc.Input(id=ids.SEED_INPUT, type="number", min=0, max=2**32 - 1, step=1,
                       value=state.seed, debounce=True),
             dbc.Button("New seed", id=ids.NEW_SEED_BUTTON, color="secondary", outline=True),
@@ -120,7 +99,7 @@ def share_controls() -> html.Div:
                           className="share-clipboard"),
             html.Span("Copy link to this view", id=ids.SHARE_TEXT, className="ms-2"),
         ], className="d-flex align-items-center mb-3"),
-        _labelled("Figure download format", dbc.RadioItems(
+        labelled("Figure download format", dbc.RadioItems(
             id=ids.EXPORT_FORMAT, inline=True, value="png",
             options=[{"label": f.upper(), "value": f} for f in EXPORT_FORMATS],
         ), "The camera icon on each figure saves it at slide size (1200×700)."),
@@ -164,8 +143,8 @@ def images_card() -> dbc.Card:
 def noise_tab() -> dbc.Tab:
     return dbc.Tab(label="Noise", tab_id="noise", children=[
         html.Div(noise_summary_slots(), id=ids.NOISE_SUMMARY, className="summary mt-3"),
-        _graph(ids.NOISE_GRAPH, 400), _caption(ids.NOISE_GRAPH),
-        _graph(ids.EFFECTIVE_NOISE_GRAPH), _caption(ids.EFFECTIVE_NOISE_GRAPH),
+        loading_graph(ids.NOISE_GRAPH, 400), _caption(ids.NOISE_GRAPH),
+        loading_graph(ids.EFFECTIVE_NOISE_GRAPH), _caption(ids.EFFECTIVE_NOISE_GRAPH),
     ])
 
 
@@ -173,8 +152,8 @@ def distributions_tab() -> dbc.Tab:
     return dbc.Tab(label="Colour distribution", tab_id="distributions", children=[
         html.Div(fit_summary_slots(), id=ids.FIT_SUMMARY, className="summary mt-3"),
         dbc.Row([
-            dbc.Col([_graph(ids.PMF_GRAPH, 420), _caption(ids.PMF_GRAPH)], xl=6),
-            dbc.Col([_graph(ids.CDF_GRAPH, 420), _caption(ids.CDF_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.PMF_GRAPH, 420), _caption(ids.PMF_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.CDF_GRAPH, 420), _caption(ids.CDF_GRAPH)], xl=6),
         ]),
     ])
 
@@ -182,35 +161,36 @@ def distributions_tab() -> dbc.Tab:
 def joint_tab(state: ViewState) -> dbc.Tab:
     channel_options = [{"label": c.capitalize(), "value": c} for c in CHANNELS]
     pickers = dbc.Row([
-        dbc.Col(_labelled("Condition on (x)", dbc.Select(
+        dbc.Col(labelled("Condition on (x)", dbc.Select(
             id=ids.JOINT_X, options=channel_options, value=state.joint_x)), sm=3),
-        dbc.Col(_labelled("Distribution of (y)", dbc.Select(
+        dbc.Col(labelled("Distribution of (y)", dbc.Select(
             id=ids.JOINT_Y, options=channel_options, value=state.joint_y)), sm=3),
-        dbc.Col(_labelled("Image", dbc.RadioItems(
+        dbc.Col(labelled("Image", dbc.RadioItems(
             id=ids.JOINT_IMAGE, inline=True, value=state.joint_image,
             options=[{"label": "original", "value": "original"},
                      {"label": "noisy", "value": "noisy"}])), sm=3),
-        dbc.Col(_labelled("Bins per axis", dbc.Select(
+        dbc.Col(labelled("Bins per axis", dbc.Select(
             id=ids.JOINT_BINS, value=str(state.joint_bins),
-            options=[{"label": str(b), "value": str(b)} for b in JOINT_BINS])), sm=3),
+            options=[{"label": str(b), "value": str(b)} for b in JOINT_BIN_CHOICES])), sm=3),
     ], className="mt-3")
     return dbc.Tab(label="Joint & conditional", tab_id="joint", children=[
         pickers,
         html.Div(id=ids.JOINT_STATS, className="summary"),
         dbc.Row([
-            dbc.Col([_graph(ids.JOINT_GRAPH, 460), _caption(ids.JOINT_GRAPH)], xl=6),
-            dbc.Col([_graph(ids.CONDITIONAL_GRAPH, 460), _caption(ids.CONDITIONAL_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.JOINT_GRAPH, 460), _caption(ids.JOINT_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.CONDITIONAL_GRAPH, 460),
+                     _caption(ids.CONDITIONAL_GRAPH)], xl=6),
         ]),
     ])
 
 
 def colour3d_tab(state: ViewState) -> dbc.Tab:
     pickers = dbc.Row([
-        dbc.Col(_labelled("Colour space", dbc.RadioItems(
+        dbc.Col(labelled("Colour space", dbc.RadioItems(
             id=ids.COLOUR_SPACE, inline=True, value=state.space,
             options=[{"label": s.upper() if s != "lab" else "CIE Lab", "value": s}
                      for s in SPACES])), sm=6),
-        dbc.Col(_labelled("Bins per axis", dcc.Slider(
+        dbc.Col(labelled("Bins per axis", dcc.Slider(
             id=ids.COLOUR_BINS, min=BINS_RANGE[0], max=BINS_RANGE[1], step=8, value=state.bins,
             marks={b: str(b) for b in range(BINS_RANGE[0], BINS_RANGE[1] + 1, 8)},
             updatemode="mouseup")), sm=6),
@@ -218,9 +198,9 @@ def colour3d_tab(state: ViewState) -> dbc.Tab:
     return dbc.Tab(label="3D colour", tab_id="colour3d", children=[
         pickers,
         dbc.Row([
-            dbc.Col([_graph(ids.COLOUR_3D_GRAPH, 520), _caption(ids.COLOUR_3D_GRAPH)], xl=6),
-            dbc.Col([_graph(ids.COLOUR_3D_NOISY_GRAPH, 520), _caption(ids.COLOUR_3D_NOISY_GRAPH)],
-                    xl=6),
+            dbc.Col([loading_graph(ids.COLOUR_3D_GRAPH, 520), _caption(ids.COLOUR_3D_GRAPH)], xl=6),
+            dbc.Col([loading_graph(ids.COLOUR_3D_NOISY_GRAPH, 520),
+                     _caption(ids.COLOUR_3D_NOISY_GRAPH)], xl=6),
         ]),
         html.H5("Most likely colours", className="mt-3"),
         dcc.Loading(html.Div(id=ids.PALETTE, className="palette"), delay_show=300),
@@ -233,7 +213,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
     """The whole explorer page for ``state``."""
     banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
     if corpus_message:
-        banners.append(dbc.Alert(corpus_message, color="info", dismissable=True,
+        banners.append(dbc.Alert(rich_text(corpus_message), color="info", dismissable=True,
                                  className="py-2"))
     return html.Div([
         html.Div(banners, id=ids.NOTICES),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD, Corpus
-from dashboard.explorer import services
 from dashboard.explorer.layout import explorer_layout
 from dashboard.explorer.state import parse_query
+from dashboard.server import context
 
 
 def default_source(corpus: Corpus) -> str:
@@ -30,8 +30,8 @@ def artwork_options(corpus: Corpus, extra: list[dict] | None = None) -> list[dic
 
 def layout(**query):
     """Explorer layout for a query string (``?artwork=…&mean=…``); bad values become notices."""
-    corpus = services.corpus()
-    store = services.store()
+    corpus = context.corpus()
+    store = context.store()
     state, notices = parse_query(query, is_known_source=store.is_known,
                                  default_source=default_source(corpus))
     extra = []
@@ -39,4 +39,4 @@ def layout(**query):
         extra.append({"label": "Your upload", "value": state.source})
     message = None if corpus.has_artworks() else CORPUS_HELP
     return explorer_layout(state, artwork_options(corpus, extra), notices, message,
-                           services.settings().max_upload_bytes)
+                           context.settings().max_upload_bytes)

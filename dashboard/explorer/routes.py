@@ -6,7 +6,6 @@ distinct view and caches it, since the same query always gives the same bytes.
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request
@@ -15,62 +14,61 @@ from dashboard.data.image_store import SourceUnavailableError
 from dashboard.explorer import services
 from dashboard.explorer.state import (
     MEAN_RANGE,
+    PICTURES,
     SEED_RANGE,
     VARIANCE_RANGE,
-    round_mean,
-    round_variance,
-    selection_parts,
-    valid_selection,
+    Selection,
+    ViewState,
 )
+from dashboard.server import context
+from dashboard.ui.query import read_number
 
-IMAGE_KINDS = ("original", "noisy")
 
-
-def image_url(kind: str, source: str, mean: float, variance: float, seed: int,
-              selection: str | None = None) -> str:
-    """The URL of one picture of the explorer; noise parameters are left out of the original's
+def image_url(picture: str, state: ViewState) -> str:
+    """The URL of one picture of ``state``; noise parameters are left out of the original's
     URL unless the highlight depends on them."""
-    params: dict[str, object] = {"src": source}
-    noisy_involved = kind == "noisy" or (
-        selection is not None and selection_parts(selection)["image"] == "noisy")
-    if noisy_involved:
-        params.update(mean=round_mean(mean), variance=round_variance(variance), seed=int(seed))
-    if selection:
-        params["sel"] = selection
-    return f"/image/{kind}.jpg?{urlencode(params, safe=':')}"
+    params: dict[str, object] = {"src": state.source}
+    highlight = state.highlight
+    if picture == "noisy" or (highlight is not None and highlight.picture == "noisy"):
+        params.update(mean=state.mean, variance=state.variance, seed=state.seed)
+    if highlight is not None:
+        params["sel"] = highlight.key
+    return f"/image/{picture}.jpg?{urlencode(params, safe=':')}"
 
 
 def _number(name: str, bounds: tuple[float, float]) -> float:
+    """A query parameter within ``bounds``: a link built by the page never needs clamping, so
+    anything else is refused (400) with the reason."""
     raw = request.args.get(name, "")
-    try:
-        value = float(raw)
-    except ValueError:
-        abort(400, f"{name} must be a number in [{bounds[0]:g}, {bounds[1]:g}]; got {raw!r}")
-    if not math.isfinite(value) or not bounds[0] <= value <= bounds[1]:
-        abort(400, f"{name} must be a number in [{bounds[0]:g}, {bounds[1]:g}]; got {raw!r}")
+    problems: list[str] = []
+    value = read_number(raw, name, bounds, problems)
+    if value is None or problems:
+        abort(400, f"{name} must be a number in [{bounds[0]:g}, {bounds[1]:g}]; "
+                   f"{problems[0] if problems else ''}")
     return value
 
 
 def serve_image(kind: str) -> Response:
     """Flask view: validate the query, then return the (cached) JPEG."""
-    if kind not in IMAGE_KINDS:
+    if kind not in PICTURES:
         abort(404)
     source = request.args.get("src", "")
-    if not services.store().is_known(source):
+    if not context.store().is_known(source):
         abort(404, "This image is not on the server (unknown artwork or expired upload).")
-    selection = request.args.get("sel") or None
-    if selection is not None and not valid_selection(selection):
-        abort(400, "sel is not a valid highlight selection")
-    noisy_involved = kind == "noisy" or (
-        selection is not None and selection_parts(selection)["image"] == "noisy")
+    highlight = None
+    if request.args.get("sel"):
+        highlight = Selection.read(request.args["sel"])
+        if highlight is None:
+            abort(400, "sel is not a valid highlight selection")
     mean = variance = seed = None
-    if noisy_involved:
-        mean = round_mean(_number("mean", MEAN_RANGE))
-        variance = round_variance(_number("variance", VARIANCE_RANGE))
+    if kind == "noisy" or (highlight is not None and highlight.picture == "noisy"):
         seed_value = _number("seed", SEED_RANGE)
         if seed_value != int(seed_value):
             abort(400, "seed must be a whole number")
-        seed = int(seed_value)
+        state = ViewState.from_controls(source, _number("mean", MEAN_RANGE),
+                                        _number("variance", VARIANCE_RANGE), seed_value)
+        mean, variance, seed = state.noise
+    selection = highlight.key if highlight is not None else None
     try:
         data = services.image_jpeg(source, kind, mean, variance, seed, selection)
     except SourceUnavailableError as error:

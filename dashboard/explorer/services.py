@@ -3,89 +3,40 @@
 Every function takes small hashable values (source, mean, variance, seed, channel names, bins)
 and returns plain numbers and small arrays, so flask-caching can share results between
 workers. Big arrays live in the per-process :class:`~dashboard.data.image_store.ImageStore`.
-``image`` arguments are ``"original"`` or ``"noisy"``; for the original, noise parameters are
+``picture`` arguments are ``"original"`` or ``"noisy"``; for the original, noise parameters are
 ignored and passed as ``None`` so that all slider positions share one cache entry.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 from typing import Any
 
 import numpy as np
-from flask import current_app
 
-from dashboard.config import Settings
 from dashboard.core import colours, joint
 from dashboard.core.distributions import extreme_counts
 from dashboard.core.highlight import dim_outside, encode_jpeg, level_mask
-from dashboard.data.corpus import Corpus
-from dashboard.data.image_store import ImageStore
-from dashboard.explorer.state import selection_parts
-from dashboard.server.cache import cache
+from dashboard.core.vocabulary import SHOWN_PALETTE_SIZE
+from dashboard.explorer.state import Selection
+from dashboard.server.context import cached_per_image, store
 from dashboard.server.hardening import heavy_slot
 
 #: Most markers drawn in a 3D colour scatter: the fullest bins, which cover nearly all pixels;
 #: the caption reports the covered share.
 MAX_3D_MARKERS = 4000
-PALETTE_SIZE = 10
 JPEG_QUALITY = 85
 
 
-def _extension() -> dict[str, Any]:
-    return current_app.extensions["dashboard"]
-
-
-def store() -> ImageStore:
-    """This app's image store."""
-    return _extension()["store"]
-
-
-def corpus() -> Corpus:
-    """This app's corpus."""
-    return _extension()["corpus"]
-
-
-def settings() -> Settings:
-    """This app's settings."""
-    return _extension()["settings"]
-
-
-def cached_per_image(function):
-    """Memoize ``function(source, ...)`` in the shared cache, keyed on its arguments and on
-    the version of the image (:meth:`ImageStore.version`): a replaced file or another analysis
-    size never reads an old result."""
-    signature = inspect.signature(function)
-
-    def keyed(source, version, *args):
-        return function(source, *args)
-
-    # flask-caching names entries after the function: give each its own name.
-    keyed.__module__, keyed.__qualname__ = function.__module__, function.__qualname__
-    memoized = cache.memoize()(keyed)
-
-    @functools.wraps(function)
-    def cached(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        source, *rest = bound.args
-        return memoized(source, store().version(source), *rest)
-
-    cached.uncached = function
-    return cached
-
-
 def _pixels(
-    source: str, image: str, mean: float | None, variance: float | None, seed: int | None
+    source: str, picture: str, mean: float | None, variance: float | None, seed: int | None
 ) -> np.ndarray:
-    if image == "original":
+    if picture == "original":
         return store().rgb(source)
     return store().noisy_image(source, mean, variance, seed)
 
 
-def _noise_args(image: str, mean, variance, seed) -> tuple:
-    return (None, None, None) if image == "original" else (mean, variance, seed)
+def _noise_args(picture: str, mean, variance, seed) -> tuple:
+    return (None, None, None) if picture == "original" else (mean, variance, seed)
 
 
 @cached_per_image
@@ -141,7 +92,7 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
 @cached_per_image
 def joint_view(
     source: str,
-    image: str,
+    picture: str,
     mean: float | None,
     variance: float | None,
     seed: int | None,
@@ -152,7 +103,7 @@ def joint_view(
 ) -> dict[str, Any]:
     """Joint PMF of two channels, correlation, mutual information and a conditional PMF."""
     with heavy_slot():
-        rgb = _pixels(source, image, mean, variance, seed)
+        rgb = _pixels(source, picture, mean, variance, seed)
         coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=bins)
         full = coarse if bins == 256 else joint.joint_histogram(rgb, x_channel, y_channel, bins=256)
     x_marginal, y_marginal = joint.marginals(full)
@@ -178,7 +129,7 @@ def joint_view(
 @cached_per_image
 def colour_view(
     source: str,
-    image: str,
+    picture: str,
     mean: float | None,
     variance: float | None,
     seed: int | None,
@@ -187,9 +138,9 @@ def colour_view(
 ) -> dict[str, Any]:
     """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
     with heavy_slot():
-        rgb = _pixels(source, image, mean, variance, seed)
+        rgb = _pixels(source, picture, mean, variance, seed)
         hist = colours.colour_histogram(rgb, space, bins=bins)
-        palette = colours.dominant_colours(hist, n_colours=PALETTE_SIZE)
+        palette = colours.dominant_colours(hist, n_colours=SHOWN_PALETTE_SIZE)
     shown = slice(0, MAX_3D_MARKERS)
     occupied = hist.occupied[shown]
     flat = (occupied[:, 0] * bins + occupied[:, 1]) * bins + occupied[:, 2]
@@ -208,11 +159,12 @@ def colour_view(
 
 
 def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.ndarray:
-    parts = selection_parts(selection)
-    rgb = _pixels(source, parts["image"], *_noise_args(parts["image"], mean, variance, seed))
-    if parts["kind"] == "levels":
-        return level_mask(rgb, parts["channel"], parts["lo"], parts["hi"])
-    return colours.pixel_bins(rgb, parts["space"], parts["bins"]) == parts["bin"]
+    highlight = Selection.parse(selection)
+    picture = highlight.picture
+    rgb = _pixels(source, picture, *_noise_args(picture, mean, variance, seed))
+    if highlight.kind == "levels":
+        return level_mask(rgb, highlight.channel, highlight.lo, highlight.hi)
+    return colours.pixel_bins(rgb, highlight.space, highlight.bins) == highlight.index
 
 
 @cached_per_image
@@ -227,7 +179,7 @@ def selection_summary(
 
 def image_jpeg(
     source: str,
-    image: str,
+    picture: str,
     mean: float | None,
     variance: float | None,
     seed: int | None,
@@ -241,10 +193,10 @@ def image_jpeg(
 
     def encode() -> bytes:
         with heavy_slot():
-            rgb = _pixels(source, image, *_noise_args(image, mean, variance, seed))
+            rgb = _pixels(source, picture, *_noise_args(picture, mean, variance, seed))
             if selection:
                 rgb = dim_outside(rgb, _selection_mask(source, selection, mean, variance, seed))
             return encode_jpeg(rgb, quality=JPEG_QUALITY)
 
-    key = (source, store().version(source), image, mean, variance, seed, selection)
+    key = (source, store().version(source), picture, mean, variance, seed, selection)
     return store().picture(key, encode)

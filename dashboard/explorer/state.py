@@ -1,22 +1,31 @@
-"""The whole view state of the explorer, to and from a URL query string.
+"""The whole view state of the explorer, to and from a URL query string and the controls.
 
 A share link must reproduce the exact view, and a hand-edited or stale link must never crash a
-page: :func:`parse_query` clamps or ignores every bad parameter and says what it did.
+page: :func:`parse_query` clamps or ignores every bad parameter and says what it did. Control
+values (which a forged callback body may carry too) go through :meth:`ViewState.from_controls`,
+the one place they are cleaned. A highlight is a :class:`Selection`, written as a short key.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-CHANNELS = ("red", "green", "blue")
-SPACES = ("rgb", "hsv", "lab")
+from dashboard.core.vocabulary import CHANNELS, JOINT_BIN_CHOICES, SPACES
+from dashboard.ui.query import (
+    control_number,
+    format_number,
+    read_choice,
+    read_number,
+    round_half_up,
+    shortened,
+)
+
 VIEWS = ("noise", "distributions", "joint", "colour3d")
-SOURCES = ("original", "noisy")
-JOINT_BINS = (32, 64, 128, 256)
+#: The two pictures of the explorer: the image as loaded, and with noise added.
+PICTURES = ("original", "noisy")
 
 MEAN_RANGE = (-1.0, 1.0)
 VARIANCE_RANGE = (0.0, 1.0)
@@ -29,10 +38,96 @@ MEAN_DECIMALS = 3
 VARIANCE_DECIMALS = 4
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SELECTION = re.compile(
-    r"^(?:levels:(?P<channel>red|green|blue):(?P<image>original|noisy):(?P<lo>\d{1,3})-(?P<hi>\d{1,3})"
-    r"|bin:(?P<space>rgb|hsv|lab):(?P<bins>\d{1,2}):(?P<bin>\d{1,6}):(?P<bimage>original|noisy))$"
-)
+_LEVELS_KEY = re.compile(r"levels:(red|green|blue):(original|noisy):(\d{1,3})-(\d{1,3})")
+_BIN_KEY = re.compile(r"bin:(rgb|hsv|lab):(\d{1,2}):(\d{1,6}):(original|noisy)")
+_GIVEN = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A highlight: levels ``lo..hi`` of one channel, or one bin of a ``bins``³ colour grid,
+    in one picture (``"original"`` or ``"noisy"``).
+
+    Its :attr:`key` (``levels:CHANNEL:PICTURE:LO-HI`` or ``bin:SPACE:BINS:INDEX:PICTURE``) is
+    what links, stores and the browser (``explorer.selectionKey``) carry.
+    """
+
+    kind: str
+    picture: str
+    channel: str | None = None
+    lo: int | None = None
+    hi: int | None = None
+    space: str | None = None
+    bins: int | None = None
+    index: int | None = None
+
+    @classmethod
+    def levels(cls, channel: str, picture: str, lo: int, hi: int) -> Selection:
+        return cls.parse(f"levels:{channel}:{picture}:{int(lo)}-{int(hi)}")
+
+    @classmethod
+    def colour_bin(cls, space: str, bins: int, index: int, picture: str) -> Selection:
+        return cls.parse(f"bin:{space}:{int(bins)}:{int(index)}:{picture}")
+
+    @classmethod
+    def parse(cls, key: str) -> Selection:
+        """The selection written as ``key``; ValueError if it is not one this page can show."""
+        selection = cls.read(key)
+        if selection is None:
+            raise ValueError(f"selection {shortened(str(key))!r} is not "
+                             "'levels:CHANNEL:PICTURE:LO-HI' or 'bin:SPACE:BINS:INDEX:PICTURE'")
+        return selection
+
+    @classmethod
+    def read(cls, key: object) -> Selection | None:
+        """Like :meth:`parse`, but None for anything that is not a valid key."""
+        if not isinstance(key, str):
+            return None
+        if match := _LEVELS_KEY.fullmatch(key):
+            channel, picture, lo, hi = match[1], match[2], int(match[3]), int(match[4])
+            if 0 <= lo <= hi <= 255:
+                return cls("levels", picture, channel=channel, lo=lo, hi=hi)
+        elif match := _BIN_KEY.fullmatch(key):
+            space, bins, index, picture = match[1], int(match[2]), int(match[3]), match[4]
+            if BINS_RANGE[0] <= bins <= BINS_RANGE[1] and index < bins**3:
+                return cls("bin", picture, space=space, bins=bins, index=index)
+        return None
+
+    @property
+    def key(self) -> str:
+        if self.kind == "levels":
+            return f"levels:{self.channel}:{self.picture}:{self.lo}-{self.hi}"
+        return f"bin:{self.space}:{self.bins}:{self.index}:{self.picture}"
+
+    def describe(self) -> str:
+        """Plain words: "red levels 0–99 in the original image"."""
+        if self.kind == "levels":
+            return f"{self.channel} levels {self.lo}–{self.hi} in the {self.picture} image"
+        return (f"one {self.space.upper()} colour bin ({self.bins}³ grid) of the "
+                f"{self.picture} image")
+
+
+def valid_selection(key: object) -> bool:
+    """Whether ``key`` is a well-formed highlight key (see :class:`Selection`)."""
+    return Selection.read(key) is not None
+
+
+def round_mean(value: float) -> float:
+    """``value`` at slider resolution (3 decimals, halves up)."""
+    return round_half_up(value, MEAN_DECIMALS)
+
+
+def round_variance(value: float) -> float:
+    """``value`` at slider resolution (4 decimals, halves up)."""
+    return round_half_up(value, VARIANCE_DECIMALS)
+
+
+def _given(value: object) -> tuple[int, int] | None:
+    try:
+        lo, hi = (int(value[0]), int(value[1]))  # type: ignore[index]
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+        return None
+    return (lo, hi) if 0 <= lo <= hi <= 255 else None
 
 
 @dataclass(frozen=True)
@@ -46,12 +141,62 @@ class ViewState:
     view: str = "noise"
     joint_x: str = "blue"
     joint_y: str = "green"
-    joint_image: str = "original"
+    joint_picture: str = "original"
     joint_bins: int = 64
     given: tuple[int, int] | None = None
     space: str = "rgb"
     bins: int = 16
     selection: str | None = None
+
+    @classmethod
+    def from_controls(cls, source: object, mean: object = None, variance: object = None,
+                      seed: object = None, *, view: object = None, joint_x: object = None,
+                      joint_y: object = None, joint_picture: object = None,
+                      joint_bins: object = None, given: object = None, space: object = None,
+                      bins: object = None, selection: object = None) -> ViewState:
+        """The state the controls show: numbers clamped to their ranges and rounded to slider
+        resolution, choices checked; anything unreadable takes the default. ``source`` is
+        kept as sent (an empty string if it is not one): callers check that it is known."""
+        default = cls(source="")
+        try:
+            bins_value = int(bins)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            bins_value = default.bins
+        try:
+            joint_bins_value = int(joint_bins)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            joint_bins_value = default.joint_bins
+        if joint_bins_value not in JOINT_BIN_CHOICES:
+            joint_bins_value = default.joint_bins
+        return cls(
+            source=source if isinstance(source, str) else "",
+            mean=round_mean(control_number(mean, default.mean, MEAN_RANGE)),
+            variance=round_variance(control_number(variance, default.variance, VARIANCE_RANGE)),
+            seed=int(control_number(seed, default.seed, SEED_RANGE)),
+            view=view if view in VIEWS else default.view,
+            joint_x=joint_x if joint_x in CHANNELS else default.joint_x,
+            joint_y=joint_y if joint_y in CHANNELS else default.joint_y,
+            joint_picture=joint_picture if joint_picture in PICTURES else default.joint_picture,
+            joint_bins=joint_bins_value,
+            given=_given(given),
+            space=space if space in SPACES else default.space,
+            bins=min(max(bins_value, BINS_RANGE[0]), BINS_RANGE[1]),
+            selection=selection if valid_selection(selection) else None,
+        )
+
+    @property
+    def noise(self) -> tuple[float, float, int]:
+        """``(mean, variance, seed)`` of the noise."""
+        return self.mean, self.variance, self.seed
+
+    def noise_for(self, picture: str) -> tuple[float | None, float | None, int | None]:
+        """The noise parameters ``picture`` depends on: none for the original, so that every
+        slider position shares its cache entries."""
+        return (None, None, None) if picture == "original" else self.noise
+
+    @property
+    def highlight(self) -> Selection | None:
+        return Selection.read(self.selection)
 
     def to_query(self) -> str:
         """The canonical query string (with leading ``?``) for this state."""
@@ -60,90 +205,15 @@ class ViewState:
             params["upload"] = self.source.removeprefix("upload:")
         else:
             params["artwork"] = self.source
-        params.update(mean=_fmt(self.mean), variance=_fmt(self.variance), seed=self.seed,
-                      view=self.view, x=self.joint_x, y=self.joint_y, joint=self.joint_image,
-                      jbins=self.joint_bins, space=self.space, bins=self.bins)
+        params.update(mean=format_number(self.mean), variance=format_number(self.variance),
+                      seed=self.seed, view=self.view, x=self.joint_x, y=self.joint_y,
+                      joint=self.joint_picture, jbins=self.joint_bins, space=self.space,
+                      bins=self.bins)
         if self.given is not None:
             params["given"] = f"{self.given[0]}-{self.given[1]}"
         if self.selection:
             params["sel"] = self.selection
         return "?" + urlencode(params, safe=":-")
-
-
-def shortened(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters (ending in "...") for a notice."""
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _fmt(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
-
-
-def _round_half_up(value: float, decimals: int) -> float:
-    # floor(x + 0.5) is JavaScript's Math.round: the browser rounds the same way
-    # (assets/30-explorer.js), so a typed 0.0625 gives one value on both sides.
-    scale = 10**decimals
-    return math.floor(float(value) * scale + 0.5) / scale + 0.0
-
-
-def round_mean(value: float) -> float:
-    """``value`` at slider resolution (3 decimals, halves up)."""
-    return _round_half_up(value, MEAN_DECIMALS)
-
-
-def round_variance(value: float) -> float:
-    """``value`` at slider resolution (4 decimals, halves up)."""
-    return _round_half_up(value, VARIANCE_DECIMALS)
-
-
-def _number(raw: str, name: str, bounds: tuple[float, float], notices: list[str]) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
-        notices.append(f"Ignored {name}={raw!r}: not a number.")
-        return None
-    if not math.isfinite(value):
-        notices.append(f"Ignored {name}={raw!r}: not a finite number.")
-        return None
-    lo, hi = bounds
-    if value < lo or value > hi:
-        clamped = min(max(value, lo), hi)
-        notices.append(f"{name}={raw} is outside [{lo:g}, {hi:g}]; clamped to {clamped:g}.")
-        return clamped
-    return value
-
-
-def _choice(raw: str, name: str, choices: tuple, notices: list[str]) -> str | None:
-    value = raw.strip().lower()
-    if value in choices:
-        return value
-    notices.append(f"Ignored {name}={raw!r}: accepted values are {', '.join(map(str, choices))}.")
-    return None
-
-
-def valid_selection(raw: str) -> bool:
-    """Whether ``raw`` is a well-formed highlight selection (see :func:`selection_parts`)."""
-    match = _SELECTION.fullmatch(raw)
-    if not match:
-        return False
-    if match["channel"]:
-        return 0 <= int(match["lo"]) <= int(match["hi"]) <= 255
-    bins = int(match["bins"])
-    return BINS_RANGE[0] <= bins <= BINS_RANGE[1] and int(match["bin"]) < bins**3
-
-
-def selection_parts(raw: str) -> dict[str, object]:
-    """Decode a selection: levels of one channel in one image, or one 3D colour bin."""
-    match = _SELECTION.fullmatch(raw)
-    if not match or not valid_selection(raw):
-        raise ValueError(f"selection {raw!r} is not 'levels:CHANNEL:IMAGE:LO-HI' or "
-                         "'bin:SPACE:BINS:INDEX:IMAGE'")
-    if match["channel"]:
-        return {"kind": "levels", "channel": match["channel"], "image": match["image"],
-                "lo": int(match["lo"]), "hi": int(match["hi"])}
-    return {"kind": "bin", "space": match["space"], "bins": int(match["bins"]),
-            "bin": int(match["bin"]), "image": match["bimage"]}
 
 
 def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bool],
@@ -169,24 +239,23 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
         if is_known_source(artwork):
             state = replace(state, source=artwork)
         else:
-            shown = shortened(artwork)
-            notices.append(f"Unknown artwork {shown!r}; showing the default artwork instead.")
+            notices.append(f"Unknown artwork {shortened(artwork)!r}; "
+                           "showing the default artwork instead.")
 
-    if "mean" in q and (v := _number(q["mean"], "mean", MEAN_RANGE, notices)) is not None:
+    if "mean" in q and (v := read_number(q["mean"], "mean", MEAN_RANGE, notices)) is not None:
         state = replace(state, mean=round_mean(v))
     if "variance" in q and (
-            v := _number(q["variance"], "variance", VARIANCE_RANGE, notices)) is not None:
+            v := read_number(q["variance"], "variance", VARIANCE_RANGE, notices)) is not None:
         state = replace(state, variance=round_variance(v))
-    if "seed" in q:
-        v = _number(q["seed"], "seed", SEED_RANGE, notices)
-        if v is not None:
-            if v != int(v):
-                notices.append(f"seed={q['seed']} is not a whole number; using {int(v)}.")
-            state = replace(state, seed=int(v))
+    if "seed" in q and (v := read_number(q["seed"], "seed", SEED_RANGE, notices)) is not None:
+        if v != int(v):
+            notices.append(f"seed={shortened(q['seed'])} is not a whole number; "
+                           f"using {int(v)}.")
+        state = replace(state, seed=int(v))
     for key, field, choices in (("view", "view", VIEWS), ("x", "joint_x", CHANNELS),
-                                ("y", "joint_y", CHANNELS), ("joint", "joint_image", SOURCES),
+                                ("y", "joint_y", CHANNELS), ("joint", "joint_picture", PICTURES),
                                 ("space", "space", SPACES)):
-        if key in q and (v := _choice(q[key], key, choices, notices)) is not None:
+        if key in q and (v := read_choice(q[key], key, choices, notices)) is not None:
             state = replace(state, **{field: v})
     if state.joint_x == state.joint_y:
         other = next(c for c in CHANNELS if c != state.joint_x)
@@ -194,24 +263,23 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
                        f"showing {state.joint_x} against {other}.")
         state = replace(state, joint_y=other)
     if "jbins" in q:
-        if q["jbins"].strip() in {str(b) for b in JOINT_BINS}:
-            state = replace(state, joint_bins=int(q["jbins"]))
-        else:
-            notices.append(f"Ignored jbins={q['jbins']!r}: accepted values are "
-                           f"{', '.join(map(str, JOINT_BINS))}.")
-    if "bins" in q and (v := _number(q["bins"], "bins", BINS_RANGE, notices)) is not None:
+        v = read_choice(q["jbins"], "jbins", JOINT_BIN_CHOICES, notices)
+        if v is not None:
+            state = replace(state, joint_bins=int(v))
+    if "bins" in q and (v := read_number(q["bins"], "bins", BINS_RANGE, notices)) is not None:
         state = replace(state, bins=int(round(v)))
     if "given" in q:
-        match = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?", q["given"].strip())
-        lo, hi = (int(match[1]), int(match[2] or match[1])) if match else (-1, -1)
-        if match and 0 <= lo <= hi <= 255:
-            state = replace(state, given=(lo, hi))
+        match = _GIVEN.fullmatch(q["given"].strip())
+        given = _given((match[1], match[2] or match[1])) if match else None
+        if given is not None:
+            state = replace(state, given=given)
         else:
-            notices.append(f"Ignored given={q['given']!r}: use a level or a range like 40-90 "
-                           "within 0..255.")
+            notices.append(f"Ignored given={shortened(q['given'])!r}: use a level or a range "
+                           "like 40-90 within 0..255.")
     if "sel" in q:
         if valid_selection(q["sel"].strip()):
             state = replace(state, selection=q["sel"].strip())
         else:
-            notices.append(f"Ignored sel={q['sel']!r}: not a selection this page can show.")
+            notices.append(f"Ignored sel={shortened(q['sel'])!r}: "
+                           "not a selection this page can show.")
     return state, notices

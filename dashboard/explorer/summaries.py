@@ -6,8 +6,9 @@ import math
 
 from dash import html
 
+from dashboard.core.vocabulary import CHANNELS
 from dashboard.explorer import ids
-from dashboard.figures.theme import CHANNEL_COLOURS, CHANNELS
+from dashboard.figures.theme import CHANNEL_COLOURS
 
 
 def _fit_words(total_variation: float) -> str:
@@ -103,17 +104,3 @@ def joint_summary(data: dict, x_channel: str, y_channel: str, image: str,
         parts.append(f" {data['given_pixels']:,} pixels have {x_channel} in "
                      f"[{given[0]}, {given[1]}].")
     return html.P(parts, className="mb-2")
-
-
-def palette_swatches(label: str, colours, shares) -> html.Div:
-    """A row of colour swatches with their shares of all pixels."""
-    swatches = []
-    for (r, g, b), share in zip(colours.tolist(), shares.tolist(), strict=True):
-        text_colour = "#000" if (0.299 * r + 0.587 * g + 0.114 * b) > 140 else "#fff"
-        swatches.append(html.Div(
-            [html.Span(f"{100 * share:.1f}%"), html.Small(f"#{r:02x}{g:02x}{b:02x}")],
-            className="swatch", title=f"rgb({r}, {g}, {b}): {100 * share:.2f}% of pixels",
-            style={"backgroundColor": f"rgb({r},{g},{b})", "color": text_colour},
-        ))
-    return html.Div([html.Div(label, className="palette-label"),
-                     html.Div(swatches, className="swatches")], className="palette-row")

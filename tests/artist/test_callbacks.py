@@ -19,6 +19,7 @@ from dashboard.app import create_app
 from dashboard.artist import callbacks as cb
 from dashboard.artist import ids, page
 from dashboard.artist import services as artist_services
+from dashboard.artist.state import ArtistState, parse_artist_query
 from dashboard.core.colours import (
     channel_pmfs,
     colour_histogram,
@@ -29,6 +30,11 @@ from dashboard.core.colours import (
 from dashboard.data.corpus import CORPUS_HELP
 
 PRESENT = ("red-field-1884", "green-street-1887", "blue-night-1888")
+
+
+def _state(view, artwork=None, space=None, stat=None, pickers=(), switches=()) -> ArtistState:
+    """The state the artist page's controls give (cleaned as the page cleans them)."""
+    return ArtistState.from_controls(view, artwork, space, stat, pickers, switches)
 
 
 @pytest.fixture
@@ -83,12 +89,12 @@ def _text(component) -> str:
 # ------------------------------------------------------------------------- share links
 
 def test_parse_artist_query_reads_a_full_link():
-    state, notices = page.parse_artist_query(
+    state, notices = parse_artist_query(
         {"view": "timeline", "artwork": "blue-night-1888", "space": "lab",
          "stat": "blue_share", "colours": "c81e14,#2A4B8D,fc0", "utm_source": "x"},
         is_painting=set(PRESENT).__contains__, default_artwork="red-field-1884")
     assert notices == []
-    assert state == page.ArtistState(artwork="blue-night-1888", view="timeline", space="lab",
+    assert state == ArtistState(artwork="blue-night-1888", view="timeline", space="lab",
                                      stat="blue_share",
                                      colours=("#c81e14", "#2a4b8d", "#ffcc00"))
     assert state.to_query() == ("?view=timeline&artwork=blue-night-1888&space=lab"
@@ -96,7 +102,7 @@ def test_parse_artist_query_reads_a_full_link():
 
 
 def test_parse_artist_query_turns_bad_values_into_notices():
-    state, notices = page.parse_artist_query(
+    state, notices = parse_artist_query(
         {"artwork": "../../etc/passwd", "view": "secret", "space": "cmyk", "stat": "beauty",
          "colours": "zzz,123456,abcdef,fff,000,123456"},
         is_painting=set(PRESENT).__contains__, default_artwork="red-field-1884")
@@ -111,7 +117,7 @@ def test_parse_artist_query_turns_bad_values_into_notices():
 
 
 def test_empty_colours_in_a_link_mean_no_colour():
-    state, notices = page.parse_artist_query({"colours": ""}, is_painting=bool,
+    state, notices = parse_artist_query({"colours": ""}, is_painting=bool,
                                              default_artwork="x")
     assert state.colours == () and notices == []
     assert state.to_query().endswith("colours=")
@@ -151,7 +157,7 @@ def test_query_outputs_are_canonical():
 def test_index_is_built_lazily_once(tiny_corpus, tiny_context):
     index_root = tiny_corpus.artworks_dir / ".index"
     page.layout()
-    cb.corpus_outputs("periods")  # a hidden tab touches nothing
+    cb.corpus_outputs(_state("periods"))  # a hidden tab touches nothing
     assert not index_root.exists()
     first = artist_services.paintings()
     assert index_root.exists()
@@ -160,19 +166,21 @@ def test_index_is_built_lazily_once(tiny_corpus, tiny_context):
 
 
 def test_hidden_tabs_compute_nothing(tiny_context):
-    assert cb.corpus_outputs("periods") == (no_update,) * 5
-    assert cb.corpus_3d_outputs("search", "rgb") == (no_update,) * 2
-    assert cb.period_outputs("corpus") == (no_update,) * 4
-    figure, _, key = cb.timeline_outputs("corpus", "blue_share", None)
+    assert cb.corpus_outputs(_state("periods")) == (no_update,) * 5
+    assert cb.corpus_3d_outputs(_state("search", space="rgb")) == (no_update,) * 2
+    assert cb.period_outputs(_state("corpus")) == (no_update,) * 4
+    figure, _, key = cb.timeline_outputs(_state("corpus", None, stat="blue_share"))
     assert figure is no_update and key is no_update
-    assert cb.painting_outputs("corpus", PRESENT[0], "rgb") == (no_update,) * 4
-    assert cb.typical_outputs("corpus", "rgb", PRESENT[0]) == (no_update,) * 2
-    assert cb.search_outputs("corpus", ["#ff0000"], [True]) == (no_update,) * 2
+    assert cb.painting_outputs(_state("corpus", PRESENT[0], "rgb")) == (no_update,) * 4
+    assert cb.typical_outputs(_state("corpus", PRESENT[0], "rgb")) == (no_update,) * 2
+    hidden_search = _state("corpus", pickers=["#ff0000"], switches=[True])
+    assert cb.search_outputs(hidden_search) == (no_update,) * 2
 
 
 def test_one_callback_serves_the_visible_tab_only(tiny_context):
     n_outputs = sum(len(outputs) + 1 for outputs in cb.SECTION_OUTPUTS.values())
-    values = cb.view_outputs("periods", "rgb", "blue_share", PRESENT[0], ["#ff0000"], [True], {})
+    values = cb.view_outputs(_state("periods", PRESENT[0], "rgb", "blue_share", ["#ff0000"],
+                                    [True]), {})
     assert len(values) == n_outputs == 22
     computed = [i for i, value in enumerate(values) if value is not no_update]
     start = len(cb.SECTION_OUTPUTS["corpus"]) + len(cb.SECTION_OUTPUTS["corpus3d"]) + 2
@@ -182,21 +190,21 @@ def test_one_callback_serves_the_visible_tab_only(tiny_context):
 
 
 def test_coming_back_to_a_tab_redraws_nothing(tiny_context):
-    *_, key = cb.corpus_outputs("corpus")
-    assert cb.corpus_outputs("corpus", key) == (no_update,) * 5
-    *_, key = cb.painting_outputs("painting", PRESENT[1], "lab")
-    assert cb.painting_outputs("painting", PRESENT[1], "lab", key) == (no_update,) * 4
-    changed = cb.painting_outputs("painting", PRESENT[1], "hsv", key)
+    *_, key = cb.corpus_outputs(_state("corpus"))
+    assert cb.corpus_outputs(_state("corpus"), key) == (no_update,) * 5
+    *_, key = cb.painting_outputs(_state("painting", PRESENT[1], "lab"))
+    assert cb.painting_outputs(_state("painting", PRESENT[1], "lab"), key) == (no_update,) * 4
+    changed = cb.painting_outputs(_state("painting", PRESENT[1], "hsv"), key)
     assert changed[0] is not no_update and changed[-1] != key
-    _, key = cb.search_outputs("search", ["#ff0000"], [True])
-    assert cb.search_outputs("search", ["#FF0000", "#00ff00"], [True, False], key) == (
-        no_update, no_update)
+    _, key = cb.search_outputs(_state("search", pickers=["#ff0000"], switches=[True]))
+    same = _state("search", pickers=["#FF0000", "#00ff00"], switches=[True, False])
+    assert cb.search_outputs(same, key) == (no_update, no_update)
 
 
 # ------------------------------------------------------------------------------ views
 
 def test_corpus_outputs_pool_paintings_equally(tiny_context, pixels):
-    pmf_fig, cdf_fig, palette, summary, _ = cb.corpus_outputs("corpus")
+    pmf_fig, cdf_fig, palette, summary, _ = cb.corpus_outputs(_state("corpus"))
     # The images have 1536, 1536 and 1600 pixels: an equal-weight mean is the plain mean.
     expected = np.mean([channel_pmfs(img) for img in pixels.values()], axis=0)
     lines = [t for t in pmf_fig.data if t.name in ("red", "green", "blue")]
@@ -212,7 +220,7 @@ def test_corpus_outputs_pool_paintings_equally(tiny_context, pixels):
 
 @pytest.mark.parametrize("space", ["rgb", "lab"])
 def test_corpus_3d_shows_the_pooled_histogram(tiny_context, pixels, space):
-    fig, _ = cb.corpus_3d_outputs("corpus", space)
+    fig, _ = cb.corpus_3d_outputs(_state("corpus", space=space))
     pooled = np.mean([colour_histogram(img, space, 16).pmf.ravel() for img in pixels.values()],
                      axis=0)
     marker_shares = np.asarray(fig.data[0].customdata)[:, 1] / 100
@@ -223,7 +231,7 @@ def test_corpus_3d_shows_the_pooled_histogram(tiny_context, pixels, space):
 
 
 def test_period_outputs_show_each_period(tiny_context, pixels):
-    fig, palettes, table, _ = cb.period_outputs("periods")
+    fig, palettes, table, _ = cb.period_outputs(_state("periods"))
     names = [t.name for t in fig.data if t.showlegend]
     assert names == ["Dutch (1)", "Paris (1)", "Arles (1)"]
     red_dutch = next(t for t in fig.data if t.name == "Dutch (1)")
@@ -242,7 +250,8 @@ def test_period_outputs_show_each_period(tiny_context, pixels):
 
 
 def test_timeline_outputs_one_point_per_painting(tiny_context, pixels):
-    fig, help_text, _ = cb.timeline_outputs("timeline", "blue_share", "blue-night-1888")
+    fig, help_text, _ = cb.timeline_outputs(
+        _state("timeline", "blue-night-1888", stat="blue_share"))
     points = [t for t in fig.data if t.name in ("Dutch", "Paris", "Arles")]
     assert len(points) == 3
     for trace in points:
@@ -253,12 +262,12 @@ def test_timeline_outputs_one_point_per_painting(tiny_context, pixels):
     ring = next(t for t in fig.data if t.name == "compared painting")
     assert ring.customdata[0][0] == "blue-night-1888"
     assert "blue hue" in help_text
-    fig, help_text, _ = cb.timeline_outputs("timeline", "nonsense", None)
+    fig, help_text, _ = cb.timeline_outputs(_state("timeline", None, stat="nonsense"))
     assert "lightness" in fig.layout.yaxis.title.text.lower()
 
 
 def test_painting_outputs_against_the_rest(tiny_context, pixels):
-    fig, summary, palettes, _ = cb.painting_outputs("painting", "red-field-1884", "lab")
+    fig, summary, palettes, _ = cb.painting_outputs(_state("painting", "red-field-1884", "lab"))
     others = [pixels["green-street-1887"], pixels["blue-night-1888"]]
     rest = np.mean([colour_histogram(img, "lab", 16).pmf for img in others], axis=0)
     expected_js = js_divergence(colour_histogram(pixels["red-field-1884"], "lab", 16).pmf, rest)
@@ -276,18 +285,18 @@ def test_painting_outputs_against_the_rest(tiny_context, pixels):
 
 
 def test_painting_outputs_for_an_unknown_painting(tiny_context):
-    fig, summary, palettes, _ = cb.painting_outputs("painting", "../../etc/passwd", "rgb")
+    fig, summary, palettes, _ = cb.painting_outputs(_state("painting", "../../etc/passwd", "rgb"))
     assert "Choose a painting" in _text(summary) and palettes is None
 
 
 def test_typical_lists_need_two_paintings_per_period(tiny_context):
-    lists, _ = cb.typical_outputs("painting", "rgb", None)
+    lists, _ = cb.typical_outputs(_state("painting", None, "rgb"))
     assert "No period has two paintings" in _text(lists)
 
 
 def test_search_outputs_find_the_red_painting(tiny_context):
-    result, _ = cb.search_outputs("search", ["#c81e14", "#1428be", "#000000"],
-                                  [True, False, False])
+    result, _ = cb.search_outputs(_state("search", pickers=["#c81e14", "#1428be", "#000000"],
+                                         switches=[True, False, False]))
     cards = _find(result, lambda c: "artist-card" in str(getattr(c, "className", "")).split())
     first = cards[0]
     assert first.to_plotly_json()["props"]["data-artwork"] == "red-field-1884"
@@ -296,7 +305,7 @@ def test_search_outputs_find_the_red_painting(tiny_context):
     images = _find(first, lambda c: getattr(c, "src", None) == "/thumb/red-field-1884.jpg")
     assert images
     assert "Switch on at least one colour" in _text(
-        cb.search_outputs("search", ["#c81e14"], [False])[0])
+        cb.search_outputs(_state("search", pickers=["#c81e14"], switches=[False]))[0])
 
 
 def test_compare_button_selects_the_painting(tiny_context):
@@ -316,7 +325,7 @@ def test_without_a_corpus_the_page_says_how_to_add_it(app_context, tmp_path):
     tree = page.layout(view="periods", artwork="anything")
     assert CORPUS_HELP in _text(tree)
     assert artist_services.paintings() is None
-    assert cb.corpus_outputs("corpus")[0].layout.annotations[0].text.endswith(CORPUS_HELP)
+    assert cb.corpus_outputs(_state("corpus"))[0].layout.annotations[0].text.endswith(CORPUS_HELP)
     assert not (tmp_path / "cache" / "index").exists()
 
 

@@ -17,15 +17,16 @@ from skimage import data as skdata
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.explorer import callbacks as cb
 from dashboard.explorer import ids
+from dashboard.explorer.state import ViewState
 from dashboard.figures.distributions import trace_index
-from tests.callbacks.conftest import SAMPLE
-from tests.typed_arrays import unpacked
+from tests.support.apps import SAMPLE
+from tests.support.typed_arrays import unpacked
 
 
-def test_clean_params_clamps_rounds_and_defaults():
-    assert cb.clean_params(0.12345, 0.0123456, 7) == (0.123, 0.0123, 7)
-    assert cb.clean_params(5, -1, -3) == (1.0, 0.0, 0)
-    assert cb.clean_params(None, "x", float("nan")) == (0.0, 0.01, 0)
+def _state(view: str, mean=0.0, variance=0.01, seed=0, **fields) -> ViewState:
+    """The astronaut sample in ``view`` with this noise and otherwise default controls."""
+    return ViewState(source=SAMPLE, view=view, mean=mean, variance=variance, seed=seed,
+                     **fields)
 
 
 def test_source_caption_and_link(app_context):
@@ -47,16 +48,14 @@ def test_selection_text_from_its_key(app_context):
 
 
 def test_hidden_tabs_compute_nothing(app_context):
-    assert cb.noise_outputs("joint", SAMPLE, 0, 0.01, 0) == (no_update,) * 4
-    assert cb.distribution_outputs("noise", SAMPLE, 0, 0.01, 0, None) == (no_update,) * 6
-    assert cb.joint_outputs("noise", SAMPLE, 0, 0.01, 0, "red", "green", "original", 64,
-                            None) == (no_update,) * 3
-    assert cb.colour_outputs("noise", SAMPLE, 0, 0.01, 0, "rgb", 16) == (no_update,) * 3
+    assert cb.noise_outputs(_state("joint")) == (no_update,) * 4
+    assert cb.distribution_outputs(_state("noise")) == (no_update,) * 6
+    assert cb.joint_outputs(_state("noise", joint_x="red", joint_y="green")) == (no_update,) * 3
+    assert cb.colour_outputs(_state("noise")) == (no_update,) * 3
 
 
 def test_distribution_figures_carry_the_engine_numbers(app_context):
-    pmf, cdf, header, *lines = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.01, 5,
-                                                       None)
+    pmf, cdf, header, *lines = cb.distribution_outputs(_state("distributions", seed=5))
     expected = NoiseAnalyser(skdata.astronaut(), seed=5).move(0.0, 0.01)
     for ci, channel in enumerate(("red", "green", "blue")):
         np.testing.assert_allclose(pmf.data[trace_index(channel, "noisy")].y,
@@ -73,15 +72,15 @@ def test_distribution_figures_carry_the_engine_numbers(app_context):
 
 
 def test_slider_move_sends_the_same_summary_texts_as_a_full_draw(app_context):
-    full = cb.distribution_outputs("distributions", SAMPLE, 0.1, 0.03, 2, None)
-    moved = cb.distribution_outputs("distributions", SAMPLE, 0.1, 0.03, 2, None,
-                                    patch_only=True)
+    state = _state("distributions", 0.1, 0.03, 2)
+    full = cb.distribution_outputs(state)
+    moved = cb.distribution_outputs(state, patch_only=True)
     assert moved[2:] == full[2:]
     assert all(isinstance(text, str) for text in moved[2:])
 
 
 def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
-    pmf, cdf, *_ = cb.distribution_outputs("distributions", SAMPLE, 0.0, 0.09, 5, None,
+    pmf, cdf, *_ = cb.distribution_outputs(_state("distributions", 0.0, 0.09, 5),
                                            patch_only=True)
     assert isinstance(pmf, Patch) and isinstance(cdf, Patch)
     operations = cdf.to_plotly_json()["operations"]
@@ -96,7 +95,7 @@ def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):
 
 
 def test_noise_outputs(app_context):
-    noise, effective, moments, clipping = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1)
+    noise, effective, moments, clipping = cb.noise_outputs(_state("noise", 0.0, 0.04, 1))
     assert all(isinstance(f, go.Figure) for f in (noise, effective))
     theory = noise.data[1]
     peak = 1 / np.sqrt(2 * np.pi * 0.04)  # N(0, 0.04) density at its mean
@@ -104,7 +103,7 @@ def test_noise_outputs(app_context):
     assert moments.startswith("786,432 noise values drawn.")  # 512 * 512 * 3
     assert "(asked for 0.20000)" in moments  # sigma = sqrt(0.04)
     assert clipping.startswith("After clipping to 0–255 and rounding")
-    moved = cb.noise_outputs("noise", SAMPLE, 0.0, 0.04, 1, patch_only=True)
+    moved = cb.noise_outputs(_state("noise", 0.0, 0.04, 1), patch_only=True)
     assert moved[2:] == (moments, clipping)
 
 
@@ -122,7 +121,7 @@ def test_noise_service_counts_pure_black_and_white_pixels(app_context):
 
 def test_joint_outputs_with_conditioning(app_context):
     heatmap, conditional, stats = cb.joint_outputs(
-        "joint", SAMPLE, 0, 0.01, 0, "red", "green", "original", 32, [100, 120])
+        _state("joint", joint_x="red", joint_y="green", joint_bins=32, given=(100, 120)))
     rgb = skdata.astronaut()
     chosen = (rgb[..., 0] >= 100) & (rgb[..., 0] <= 120)
     expected = np.bincount(rgb[..., 1][chosen], minlength=256) / chosen.sum()
@@ -133,18 +132,18 @@ def test_joint_outputs_with_conditioning(app_context):
 
 
 def test_joint_outputs_skip_original_when_only_noise_moved(app_context):
-    assert cb.joint_outputs("joint", SAMPLE, 0.2, 0.01, 0, "red", "green", "original", 64, None,
+    assert cb.joint_outputs(_state("joint", 0.2, joint_x="red", joint_y="green"),
                             noise_only=True) == (no_update,) * 3
 
 
 def test_same_channel_twice_shows_a_message(app_context):
-    heatmap, conditional, stats = cb.joint_outputs("joint", SAMPLE, 0, 0.01, 0, "red", "red",
-                                                   "original", 64, None)
+    heatmap, conditional, stats = cb.joint_outputs(
+        _state("joint", joint_x="red", joint_y="red"))
     assert "two different channels" in heatmap.layout.annotations[0].text
 
 
 def test_colour_outputs(app_context):
-    original, noisy, palettes = cb.colour_outputs("colour3d", SAMPLE, 0, 0.01, 0, "rgb", 8)
+    original, noisy, palettes = cb.colour_outputs(_state("colour3d", bins=8))
     rgb = skdata.astronaut().astype(np.int64)
     flat = ((rgb[..., 0] // 32) * 64 + (rgb[..., 1] // 32) * 8 + rgb[..., 2] // 32).ravel()
     counts = np.bincount(flat, minlength=512)
@@ -236,8 +235,9 @@ PMF_AT = [output.component_id for outputs in cb.TAB_OUTPUTS.values()
 
 
 def _view(active_tab, source, noise_only=False, drawn=None, variance=0.01):
-    return cb.view_outputs(active_tab, source, 0.0, variance, 0, None, "red", "green",
-                           "original", 64, None, "rgb", 16, drawn, noise_only=noise_only)
+    state = ViewState(source=source, view=active_tab, variance=variance, joint_x="red",
+                      joint_y="green")
+    return cb.view_outputs(state, drawn, noise_only=noise_only)
 
 
 def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
@@ -259,7 +259,7 @@ def test_a_corrupt_artwork_explains_itself_instead_of_failing(tiny_corpus):
 
 def test_a_replaced_artwork_is_not_served_from_a_stale_cache(tiny_corpus):
     from dashboard.app import create_app
-    from tests.conftest import jpeg_bytes
+    from tests.support.tiny_corpus import jpeg_bytes
 
     app = create_app(tiny_corpus.settings)
     path = tiny_corpus.artworks_dir / "red-field-1884.jpg"
@@ -302,9 +302,10 @@ def test_cached_services_do_not_share_entries(app_context):
 
 
 def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
-    noise, effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1, patch_only=True)
+    state = _state("noise", 0.1, 0.04, 1)
+    noise, effective, *_ = cb.noise_outputs(state, patch_only=True)
     assert all(isinstance(p, Patch) for p in (noise, effective))
-    full_noise, full_effective, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.04, 1)
+    full_noise, full_effective, *_ = cb.noise_outputs(state)
 
     def assigned(patch):
         return {tuple(op["location"]): (unpacked(op["params"]["value"])
@@ -330,7 +331,7 @@ def test_noise_tab_slider_move_sends_patches_with_the_new_values(app_context):
 
 
 def test_zero_variance_is_always_drawn_in_full(app_context):
-    noise, *_ = cb.noise_outputs("noise", SAMPLE, 0.1, 0.0, 1, patch_only=True)
+    noise, *_ = cb.noise_outputs(_state("noise", 0.1, 0.0, 1), patch_only=True)
     assert isinstance(noise, go.Figure)
     assert "σ = 0" in noise.layout.annotations[-1].text
     assert len(noise.layout.shapes) == 2  # the mean, in both panels

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.explorer.state import ViewState, parse_query, selection_parts, valid_selection
+from dashboard.explorer.state import Selection, ViewState, parse_query, valid_selection
 
 KNOWN = {"starry", "upload:" + "a" * 64}
 
@@ -19,7 +19,7 @@ def parse(query: dict):
 
 def test_full_state_round_trips_through_the_query_string():
     state = ViewState(source="starry", mean=-0.25, variance=0.0125, seed=1234, view="joint",
-                      joint_x="red", joint_y="blue", joint_image="noisy", joint_bins=128,
+                      joint_x="red", joint_y="blue", joint_picture="noisy", joint_bins=128,
                       given=(40, 90), space="lab", bins=24, selection="levels:green:noisy:3-9")
     query = dict(parse_qsl(state.to_query().lstrip("?")))
     parsed, notices = parse(query)
@@ -79,15 +79,52 @@ def test_unknown_parameters_are_ignored_silently():
     assert state == ViewState(source="starry") and notices == []
 
 
-def test_selection_parts():
-    assert selection_parts("levels:blue:noisy:0-255") == {
-        "kind": "levels", "channel": "blue", "image": "noisy", "lo": 0, "hi": 255}
-    assert selection_parts("bin:lab:16:4095:original") == {
-        "kind": "bin", "space": "lab", "bins": 16, "bin": 4095, "image": "original"}
+def test_selection_keys_parse_and_round_trip():
+    levels = Selection.parse("levels:blue:noisy:0-255")
+    assert levels == Selection("levels", "noisy", channel="blue", lo=0, hi=255)
+    assert levels.key == "levels:blue:noisy:0-255"
+    assert Selection.levels("blue", "noisy", 0, 255) == levels
+    colour_bin = Selection.parse("bin:lab:16:4095:original")
+    assert colour_bin == Selection("bin", "original", space="lab", bins=16, index=4095)
+    assert Selection.colour_bin("lab", 16, 4095, "original").key == "bin:lab:16:4095:original"
+    assert colour_bin.describe() == "one LAB colour bin (16³ grid) of the original image"
+    assert levels.describe() == "blue levels 0–255 in the noisy image"
     assert not valid_selection("bin:lab:16:4096:original")  # 16**3 bins: 0..4095
     assert not valid_selection("bin:rgb:7:1:original")  # bins below 8
+    assert not valid_selection("levels:red:noisy:9-3")  # lo above hi
+    assert not valid_selection(None) and not valid_selection(["levels:red:noisy:1-2"])
     with pytest.raises(ValueError, match="not 'levels"):
-        selection_parts("levels:red:noisy:5")
+        Selection.parse("levels:red:noisy:5")
+    with pytest.raises(ValueError, match="not 'levels"):
+        Selection.levels("red", "noisy", 5, 300)
+
+
+def test_controls_are_cleaned_in_one_place():
+    state = ViewState.from_controls("starry", 0.12345, 0.0123456, 7)
+    assert state.noise == (0.123, 0.0123, 7)
+    assert ViewState.from_controls("starry", 5, -1, -3).noise == (1.0, 0.0, 0)
+    assert ViewState.from_controls("starry", None, "x", float("nan")).noise == (0.0, 0.01, 0)
+    assert ViewState.from_controls("starry", "1e999", 0, 2**40).noise == (0.0, 0.0, 2**32 - 1)
+    forged = ViewState.from_controls(
+        {"a": 1}, view={"x": 1}, joint_x="purple", joint_y=3, joint_picture="both",
+        joint_bins="100", given=[5, "z"], space="cmyk", bins="1e999",
+        selection="levels:red:original:9-3")
+    assert forged == ViewState(source="")
+    kept = ViewState.from_controls("starry", 0, 0.01, 0, view="joint", joint_x="red",
+                                   joint_y="blue", joint_picture="noisy", joint_bins="128",
+                                   given=[40, 90], space="lab", bins=24.0,
+                                   selection="bin:rgb:8:1:noisy")
+    assert kept == ViewState(source="starry", view="joint", joint_x="red", joint_y="blue",
+                             joint_picture="noisy", joint_bins=128, given=(40, 90),
+                             space="lab", bins=24, selection="bin:rgb:8:1:noisy")
+    assert kept.noise_for("original") == (None, None, None)
+    assert kept.noise_for("noisy") == (0.0, 0.01, 0)
+    assert kept.highlight == Selection.colour_bin("rgb", 8, 1, "noisy")
+
+
+def test_notices_quote_only_a_short_piece_of_what_was_sent():
+    _, notices = parse({"view": "v" * 100_000, "mean": "m" * 100_000})
+    assert len(notices) == 2 and all(len(n) < 200 for n in notices)
 
 
 @given(st.dictionaries(st.sampled_from(["artwork", "upload", "mean", "variance", "seed", "view",

@@ -1,0 +1,110 @@
+"""The whole view state of the artist page, to and from its share link and its controls.
+
+The link carries the open tab, the compared artwork, the colour space, the timeline statistic
+and the colours searched for; :func:`parse_artist_query` reads a link and never raises: bad
+values become notices on the page. Control values go through
+:meth:`ArtistState.from_controls`, the one place they are cleaned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from dashboard.core.corpus_stats import MAX_SEARCH_COLOURS, hex_colour, parse_hex_colour
+from dashboard.core.vocabulary import SPACES
+from dashboard.data.corpus_index import STAT_NAMES
+from dashboard.ui.query import read_choice, shortened
+
+VIEWS = ("corpus", "periods", "timeline", "painting", "search")
+#: Chrome yellow and ultramarine: the colours of Arles.
+DEFAULT_COLOURS = ("#e8b923", "#2a4b8d")
+#: Shown in the colour pickers that the link leaves unused (the third: a vermilion).
+PICKER_DEFAULTS = ("#e8b923", "#2a4b8d", "#c0432b")
+
+
+@dataclass(frozen=True)
+class ArtistState:
+    """Everything the artist page's share link carries; ``colours`` are ``#rrggbb`` strings."""
+
+    artwork: str
+    view: str = "corpus"
+    space: str = "rgb"
+    stat: str = "mean_lightness"
+    colours: tuple[str, ...] = DEFAULT_COLOURS
+
+    @classmethod
+    def from_controls(cls, view: object, artwork: object, space: object, stat: object,
+                      pickers: list | tuple = (), switches: list | tuple = ()) -> ArtistState:
+        """The state the controls show: choices checked (anything else takes the default),
+        and the switched-on, readable picker colours as ``#rrggbb`` without repeats."""
+        default = cls(artwork="")
+        colours: list[str] = []
+        for value, used in zip(pickers or (), switches or (), strict=False):
+            if not used:
+                continue
+            try:
+                colour = hex_colour(parse_hex_colour(value))
+            except (TypeError, ValueError):
+                continue
+            if colour not in colours:
+                colours.append(colour)
+        return cls(
+            artwork=artwork if isinstance(artwork, str) else "",
+            view=view if view in VIEWS else default.view,
+            space=space if space in SPACES else default.space,
+            stat=stat if stat in STAT_NAMES else default.stat,
+            colours=tuple(colours[:MAX_SEARCH_COLOURS]),
+        )
+
+    def to_query(self) -> str:
+        """The canonical query string (with leading ``?``)."""
+        params = {"view": self.view, "artwork": self.artwork, "space": self.space,
+                  "stat": self.stat, "colours": ",".join(c.lstrip("#") for c in self.colours)}
+        return "?" + urlencode(params, safe=",-")
+
+
+def parse_colours(raw: str, notices: list[str]) -> tuple[str, ...]:
+    """``"e8b923,2a4b8d"`` -> ``("#e8b923", "#2a4b8d")``; bad items dropped with a notice."""
+    colours: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            colour = hex_colour(parse_hex_colour(item))
+        except ValueError:
+            notices.append(f"Ignored the colour {shortened(item, 20)!r}: "
+                           "use hex colours like e8b923.")
+            continue
+        if colour not in colours:
+            colours.append(colour)
+    if len(colours) > MAX_SEARCH_COLOURS:
+        notices.append(f"Only {MAX_SEARCH_COLOURS} colours can be searched at once; "
+                       f"kept the first {MAX_SEARCH_COLOURS}.")
+    return tuple(colours[:MAX_SEARCH_COLOURS])
+
+
+def parse_artist_query(query: Mapping[str, str], *, is_painting: Callable[[str], bool],
+                       default_artwork: str) -> tuple[ArtistState, list[str]]:
+    """Read a query mapping into an :class:`ArtistState` and notices saying what was changed.
+
+    Unknown parameters are ignored (links may carry tracking parameters). Never raises.
+    """
+    notices: list[str] = []
+    state = ArtistState(artwork=default_artwork)
+    q = {str(k).lower(): str(v) for k, v in query.items() if v is not None}
+    if "artwork" in q:
+        artwork = q["artwork"].strip()
+        if is_painting(artwork):
+            state = replace(state, artwork=artwork)
+        else:
+            shown = shortened(artwork)
+            notices.append(f"Unknown or unavailable painting {shown!r}; comparing "
+                           f"{default_artwork!r} instead.")
+    for key, choices in (("view", VIEWS), ("space", SPACES), ("stat", STAT_NAMES)):
+        if key in q and (value := read_choice(q[key], key, choices, notices)) is not None:
+            state = replace(state, **{key: value})
+    if "colours" in q:
+        state = replace(state, colours=parse_colours(q["colours"], notices))
+    return state, notices

@@ -1,0 +1,21 @@
+"""The navigation bar shared by every page."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+#: (label, path) of each page, in the order of the navigation bar.
+PAGES = (("Explorer", "/"), ("Van Gogh's colours", "/artist"))
+
+
+def navbar(title: str) -> dbc.Navbar:
+    """The dark bar at the top: the product's name and a link to each page."""
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand([html.Span(title, className="brand-title"),
+                         html.Span(" · a probability view of diffusion models",
+                                   className="brand-subtitle d-none d-md-inline")],
+                        href="/"),
+        dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=path, active="exact"))
+                 for label, path in PAGES], navbar=True),
+    ], fluid=True), color="dark", dark=True, className="mb-3")

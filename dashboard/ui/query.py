@@ -1,0 +1,73 @@
+"""Reading share-link parameters, the same way on every page.
+
+A link may be hand-edited, stale or hostile: a bad value is ignored or clamped, and a notice
+says what happened, quoting at most a short piece of what was sent. Nothing here raises.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Longest piece of a sent value quoted back in a notice (characters).
+ECHO_LIMIT = 40
+
+
+def shortened(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters (ending in "...") for a notice."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def read_choice(raw: str, name: str, choices: tuple, notices: list[str]) -> str | None:
+    """``raw`` (trimmed, lower-cased) if it is one of ``choices``, else None with a notice."""
+    value = raw.strip().lower()
+    if value in {str(choice) for choice in choices}:
+        return value
+    notices.append(f"Ignored {name}={shortened(raw)!r}: accepted values are "
+                   f"{', '.join(map(str, choices))}.")
+    return None
+
+
+def read_number(raw: str, name: str, bounds: tuple[float, float],
+                notices: list[str]) -> float | None:
+    """``raw`` as a finite number clamped to ``bounds`` (a notice says so), or None with a
+    notice when it is not a finite number."""
+    try:
+        value = float(raw)
+    except ValueError:
+        notices.append(f"Ignored {name}={shortened(raw)!r}: not a number.")
+        return None
+    if not math.isfinite(value):
+        notices.append(f"Ignored {name}={shortened(raw)!r}: not a finite number.")
+        return None
+    lo, hi = bounds
+    if value < lo or value > hi:
+        clamped = min(max(value, lo), hi)
+        notices.append(f"{name}={shortened(raw)} is outside [{lo:g}, {hi:g}]; "
+                       f"clamped to {clamped:g}.")
+        return clamped
+    return value
+
+
+def control_number(value: object, default: float, bounds: tuple[float, float]) -> float:
+    """A control's value (a slider, an input, a callback body) as a finite number clamped to
+    ``bounds``; anything unreadable gives ``default`` (the control is redrawn from it)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not math.isfinite(number):
+        return default
+    return min(max(number, bounds[0]), bounds[1])
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals`` with halves up, as JavaScript's ``Math.round`` does
+    (the browser rounds slider values the same way, so both sides agree)."""
+    scale = 10**decimals
+    return math.floor(float(value) * scale + 0.5) / scale + 0.0
+
+
+def format_number(value: float) -> str:
+    """The shortest plain text of ``value`` for a link (at most 6 decimals, no "-0")."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
