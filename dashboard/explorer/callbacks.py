@@ -352,7 +352,9 @@ def selection_from_levels(selected_data) -> str | None:
     return Selection.levels(channel, picture, levels[0], levels[1]).key
 
 
-def _has_range(selected_data) -> bool:
+def is_drag(selected_data) -> bool:
+    """Whether a figure's ``selectedData`` comes from a box drag (it has a range); a redrawn
+    figure sends one without a range, which must not clear the highlight."""
     return isinstance(selected_data, dict) and isinstance(selected_data.get("range"), dict)
 
 
@@ -380,7 +382,7 @@ def update_selection(pmf_selected, cdf_selected, original_click, noisy_click, _c
     # only a real drag changes the highlight; the Clear button or another image removes it.
     if trigger in (ids.PMF_GRAPH, ids.CDF_GRAPH):
         selected = pmf_selected if trigger == ids.PMF_GRAPH else cdf_selected
-        return selection_from_levels(selected) if _has_range(selected) else no_update
+        return selection_from_levels(selected) if is_drag(selected) else no_update
     if trigger == ids.COLOUR_3D_GRAPH:
         return selection_from_bin(original_click, "original", space, bins)
     if trigger == ids.COLOUR_3D_NOISY_GRAPH:

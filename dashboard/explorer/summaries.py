@@ -87,14 +87,14 @@ def noise_summary_texts(data: dict, mean: float, variance: float) -> tuple[str, 
     )
 
 
-def joint_summary(data: dict, x_channel: str, y_channel: str, image: str,
+def joint_summary(data: dict, x_channel: str, y_channel: str, picture: str,
                   given: tuple[int, int] | None) -> html.Div:
     """Correlation and mutual information in words."""
     r = data["correlation"]
     mi = data["mutual_information_corrected"]
     r_text = "undefined (one channel is constant)" if math.isnan(r) else f"{r:+.3f}"
     parts = [
-        f"In the {image} image, {x_channel} and {y_channel} have Pearson correlation {r_text} ",
+        f"In the {picture} image, {x_channel} and {y_channel} have Pearson correlation {r_text} ",
         f"and share {mi:.3f} bits of information: knowing one pixel's {x_channel} level tells "
         f"you that much about its {y_channel} level; independent channels would share 0. ",
         f"(Computed on all 256 × 256 level pairs with the Miller–Madow correction for a finite "

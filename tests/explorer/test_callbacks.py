@@ -338,6 +338,6 @@ def test_zero_variance_is_always_drawn_in_full(app_context):
 
 
 def test_a_redrawn_figure_does_not_clear_the_highlight():
-    assert not cb._has_range({"points": []})  # what a figure sends after a redraw
-    assert not cb._has_range(None)
-    assert cb._has_range({"points": [], "range": {"x": [1, 2]}})
+    assert not cb.is_drag({"points": []})  # what a figure sends after a redraw
+    assert not cb.is_drag(None)
+    assert cb.is_drag({"points": [], "range": {"x": [1, 2]}})
