@@ -28,23 +28,24 @@ from dashboard.config import load_settings
 from dashboard.core import colours, joint
 from dashboard.core.corpus_stats import hex_colour
 from dashboard.core.distributions import (
-    CHANNELS,
     NoiseAnalyser,
     difference_levels,
 )
 from dashboard.core.images import NormalisedImage, load_image
 from dashboard.core.noise import validate_mean, validate_seed, validate_variance
+from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES
 from dashboard.data.corpus import ArtworkUnavailableError, Corpus
 
 #: Version of the JSON layout; bump when a key changes meaning or disappears.
 SCHEMA_VERSION = 1
 EXIT_BAD_INPUT = 2
 #: Bins per axis of the coarse joint PMF of each channel pair.
-JOINT_BINS = 16
+REPORT_JOINT_BINS = 16
 #: Colour-histogram bins per axis, and how many of the fullest bins are listed.
 COLOUR_BINS = 16
 TOP_BINS = 10
-PALETTE_SIZE = 8
+#: Colours of the original's and the noisy image's palettes.
+REPORT_PALETTE_SIZE = 8
 #: Largest accepted --max-side (pixels); the app analyses at 1024.
 MAX_SIDE_LIMIT = 8192
 
@@ -205,7 +206,7 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
 
 def _joint_summary(rgb: np.ndarray, x_channel: str, y_channel: str) -> dict[str, Any]:
     full = joint.joint_histogram(rgb, x_channel, y_channel, bins=256)
-    coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=JOINT_BINS)
+    coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=REPORT_JOINT_BINS)
     return {
         "correlation": joint.pearson_correlation(full),
         "mutual_information_bits": joint.mutual_information(full),
@@ -225,8 +226,8 @@ def joint_section(original: np.ndarray, noisy: np.ndarray) -> dict[str, Any]:
             "noisy": _joint_summary(noisy, x_channel, y_channel),
         }
     return {
-        "coarse_bins": JOINT_BINS,
-        "level_edges": np.arange(0, 257, 256 // JOINT_BINS).tolist(),
+        "coarse_bins": REPORT_JOINT_BINS,
+        "level_edges": np.arange(0, LEVELS + 1, LEVELS // REPORT_JOINT_BINS).tolist(),
         "pairs": pairs,
     }
 
@@ -254,8 +255,8 @@ def _histogram_summary(hist: colours.ColourHistogram) -> dict[str, Any]:
 def colour_sections(original: np.ndarray, noisy: np.ndarray) -> tuple[dict, dict]:
     """3D colour-histogram summaries per space, and the palettes (original and noisy)."""
     colour_3d: dict[str, Any] = {"bins": COLOUR_BINS, "top_bins": TOP_BINS, "spaces": {}}
-    palettes: dict[str, Any] = {"space": "rgb", "bins": COLOUR_BINS, "size": PALETTE_SIZE}
-    for space in colours.COLOUR_SPACES:
+    palettes: dict[str, Any] = {"space": "rgb", "bins": COLOUR_BINS, "size": REPORT_PALETTE_SIZE}
+    for space in SPACES:
         before = colours.colour_histogram(original, space, bins=COLOUR_BINS)
         after = colours.colour_histogram(noisy, space, bins=COLOUR_BINS)
         colour_3d["spaces"][space] = {
@@ -267,7 +268,7 @@ def colour_sections(original: np.ndarray, noisy: np.ndarray) -> tuple[dict, dict
         }
         if space == "rgb":
             for label, hist in (("original", before), ("noisy", after)):
-                palette = colours.dominant_colours(hist, n_colours=PALETTE_SIZE)
+                palette = colours.dominant_colours(hist, n_colours=REPORT_PALETTE_SIZE)
                 palettes[label] = [
                     {"rgb": rgb.tolist(), "hex": hex_colour(rgb), "share": float(share)}
                     for rgb, share in zip(palette.colours, palette.shares, strict=True)

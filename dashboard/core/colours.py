@@ -6,7 +6,7 @@ so HSV and Lab need scikit-image to convert only those colours: the bins are exa
 those of converting every pixel with ``skimage.color.rgb2hsv`` / ``rgb2lab`` and
 binning with ``np.histogramdd`` on ``ColourHistogram.edges`` (tests check this).
 
-Axis ranges (``SPACES``): RGB levels [0, 256); HSV hue, saturation and value each in
+Axis ranges (``SPACE_AXES``): RGB levels [0, 256); HSV hue, saturation and value each in
 [0, 1] (scikit-image's scale, hue 1.0 = 360 degrees); Lab L in [0, 100], a in [-87, 99],
 b in [-108, 95]. The a and b ranges are the exact extremes over all 2**24 sRGB colours
 (a: -86.18 at green .. 98.23 at magenta; b: -107.86 at blue .. 94.48 at yellow; D65,
@@ -35,7 +35,8 @@ import numpy as np
 from skimage import color as skcolor
 
 from dashboard.core.distributions import channel_pmfs
-from dashboard.core.joint import N_LEVELS, check_rgb_image, entropy_bits
+from dashboard.core.joint import entropy_bits
+from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES, validate_image
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,13 @@ class ColourSpace:
     circular_axis: int | None = None
 
 
-#: The colour spaces, in one table: adding a space touches this table and ``_convert``.
-SPACES: dict[str, ColourSpace] = {
-    "rgb": ColourSpace("rgb", ("red", "green", "blue"), ((0.0, 256.0),) * 3),
+#: Axes and ranges of each colour space of ``vocabulary.SPACES``, in one table: adding a space
+#: touches ``SPACES``, this table and ``_convert``.
+SPACE_AXES: dict[str, ColourSpace] = {
+    "rgb": ColourSpace("rgb", CHANNELS, ((0.0, float(LEVELS)),) * 3),
     "hsv": ColourSpace("hsv", ("hue", "saturation", "value"), ((0.0, 1.0),) * 3, circular_axis=0),
     "lab": ColourSpace("lab", ("L", "a", "b"), ((0.0, 100.0), (-87.0, 99.0), (-108.0, 95.0))),
 }
-COLOUR_SPACES: tuple[str, ...] = tuple(SPACES)
 #: Accepted bins per axis of a 3D histogram (inclusive).
 MIN_BINS, MAX_BINS = 8, 64
 
@@ -72,8 +73,8 @@ CHROMATIC_MIN_VALUE = 0.2
 
 def _check_space(space: str) -> ColourSpace:
     if isinstance(space, str) and space in SPACES:
-        return SPACES[space]
-    accepted = ", ".join(map(repr, COLOUR_SPACES))
+        return SPACE_AXES[space]
+    accepted = ", ".join(map(repr, SPACES))
     raise ValueError(f"space must be one of {accepted}; got {space!r}")
 
 
@@ -123,7 +124,7 @@ def bin_edges(space: str, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
     if space == "rgb":
         # i * 256 / bins, rounded once: edges that are whole levels are exact.
-        edges = np.arange(bins + 1) * float(N_LEVELS) / bins
+        edges = np.arange(bins + 1) * float(LEVELS) / bins
         return edges, edges.copy(), edges.copy()
     return tuple(np.linspace(lo, hi, bins + 1) for lo, hi in spec.ranges)  # type: ignore[return-value]
 
@@ -132,7 +133,7 @@ def _bin_of(values: np.ndarray, edges: tuple[np.ndarray, ...]) -> np.ndarray:
     """(n, 3) coordinates -> (n, 3) bin indices, with ``np.histogramdd``'s edge rules."""
     out = np.empty(values.shape, dtype=np.intp)
     for axis, e in enumerate(edges):
-        # Clipping is a safety net: SPACES ranges contain every sRGB colour.
+        # Clipping is a safety net: SPACE_AXES ranges contain every sRGB colour.
         v = np.clip(values[:, axis], e[0], e[-1])
         idx = np.searchsorted(e, v, side="right") - 1
         idx[v == e[-1]] = e.size - 2
@@ -170,7 +171,7 @@ class ColourHistogram:
     @property
     def axis_names(self) -> tuple[str, str, str]:
         """Names of the three axes, e.g. ("L", "a", "b")."""
-        return SPACES[self.space].axis_names
+        return SPACE_AXES[self.space].axis_names
 
     @property
     def shares(self) -> np.ndarray:
@@ -197,7 +198,7 @@ def _flat_bins(colours: np.ndarray, space: str, bins: int) -> np.ndarray:
     edges = bin_edges(space, bins)
     if space == "rgb":
         # A 256-entry table per level is exact and skips searching per colour.
-        lut = _bin_of(np.arange(N_LEVELS, dtype=np.float64)[:, None].repeat(3, axis=1), edges)
+        lut = _bin_of(np.arange(LEVELS, dtype=np.float64)[:, None].repeat(3, axis=1), edges)
         idx3 = lut[:, 0][colours]
     else:
         idx3 = _bin_of(_convert(colours, space), edges)
@@ -216,7 +217,7 @@ def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarra
     >>> pixel_bins(rgb, "rgb", bins=8).tolist()
     [[0, 511]]
     """
-    check_rgb_image(rgb)
+    rgb = validate_image(rgb, "rgb")
     _check_space(space)
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
     colours, _, inverse = _census(rgb)
@@ -265,11 +266,11 @@ def colour_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> Col
     ----------
     rgb : (H, W, 3) uint8 ndarray
     space : {"rgb", "hsv", "lab"}
-        Axis ranges are in ``SPACES`` (RGB levels, HSV on [0, 1], Lab L 0..100).
+        Axis ranges are in ``SPACE_AXES`` (RGB levels, HSV on [0, 1], Lab L 0..100).
     bins : int
         Bins per axis, ``MIN_BINS``..``MAX_BINS`` (8..64), equal widths over each range.
     """
-    check_rgb_image(rgb)
+    rgb = validate_image(rgb, "rgb")
     _check_space(space)
     bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
     colours, counts = _distinct_colours(rgb)
@@ -322,7 +323,7 @@ def dominant_colours(hist: ColourHistogram, n_colours: int = 8, merge_radius: in
     n_colours = _check_int(n_colours, "n_colours", 1)
     merge_radius = _check_int(merge_radius, "merge_radius", 0)
     occupied, counts = hist.occupied, hist.occupied_counts
-    circular = SPACES[hist.space].circular_axis
+    circular = SPACE_AXES[hist.space].circular_axis
     owner = np.full(counts.size, -1, dtype=np.intp)
     seeds: list[int] = []
     start = 0
@@ -420,8 +421,8 @@ def earth_movers_distance(pmf_a: np.ndarray, pmf_b: np.ndarray) -> np.ndarray | 
 
 def channel_emd(rgb_a: np.ndarray, rgb_b: np.ndarray) -> np.ndarray:
     """Earth mover's distance per channel (red, green, blue) between two images, in levels."""
-    check_rgb_image(rgb_a, "rgb_a")
-    check_rgb_image(rgb_b, "rgb_b")
+    rgb_a = validate_image(rgb_a, "rgb_a")
+    rgb_b = validate_image(rgb_b, "rgb_b")
     return earth_movers_distance(channel_pmfs(rgb_a), channel_pmfs(rgb_b))
 
 
@@ -472,7 +473,7 @@ def colour_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColourStatisti
     image's distinct colours and weighted by pixel counts (the per-pixel means, up to
     float rounding).
     """
-    check_rgb_image(rgb)
+    rgb = validate_image(rgb, "rgb")
     entropy_bins = _check_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
     colours, counts = _distinct_colours(rgb)
     n = int(counts.sum())

@@ -23,34 +23,21 @@ import numpy as np
 from scipy import special
 
 from dashboard.core.noise import (
-    MAX_LEVEL,
     NoiseRenderer,
     channel_base,
     noise_scale,
     standard_normal_field,
     validate_field,
-    validate_image,
     validate_seed,
 )
+from dashboard.core.vocabulary import CHANNELS, LEVELS, MAX_LEVEL, validate_image
 
-#: Channel names, in the order of the image's last axis and of the PMF rows.
-CHANNELS = ("red", "green", "blue")
-#: Number of intensity levels of an 8-bit channel.
-LEVELS = 256
 #: Differences ``noisy - original`` run over -255..255: 511 values.
 DIFFERENCES = 2 * LEVELS - 1
 #: Noise plots: "unit" is the [0, 1] scale of the sliders, "levels" is 255 times it.
 SCALES = {"unit": 1.0, "levels": 255.0}
 #: Pool adjacent bins until each group expects at least this many pixels (chi-square).
 MIN_EXPECTED_COUNT = 5.0
-
-
-def validate_rgb_image(image: object, name: str = "image") -> np.ndarray:
-    """Return ``image`` as C-contiguous uint8 (H, W, 3); raise ValueError otherwise."""
-    image = validate_image(image, name)
-    if image.ndim != 3 or image.shape[-1] != len(CHANNELS):
-        raise ValueError(f"{name} must have shape (H, W, 3) (RGB), got {image.shape}")
-    return image
 
 
 def _scale_factor(scale: str) -> float:
@@ -74,7 +61,7 @@ def channel_counts(image: np.ndarray) -> np.ndarray:
     >>> int(counts[0, 0]), int(counts[1, 1]), int(counts[1, 255]), int(counts[2, 2])
     (2, 1, 1, 2)
     """
-    image = validate_rgb_image(image)
+    image = validate_image(image)
     index = np.add(image, channel_base(image.shape, LEVELS), dtype=np.int16)
     return np.bincount(index.reshape(-1), minlength=3 * LEVELS).reshape(3, LEVELS)
 
@@ -85,7 +72,7 @@ def extreme_counts(image: np.ndarray) -> np.ndarray:
     One comparison over the image, then a count per channel over every third value: about a
     fifth of the time of :func:`channel_counts`, however many pixels are at the extremes.
     """
-    image = validate_rgb_image(image)
+    image = validate_image(image)
     flat = image.reshape(-1)
     extreme = (flat - np.uint8(1)) >= np.uint8(MAX_LEVEL - 1)  # 0 wraps to 255, 255 to 254
     return np.array([np.count_nonzero(extreme[c::3]) for c in range(3)], dtype=np.int64)
@@ -208,8 +195,8 @@ def difference_levels() -> np.ndarray:
 
 def effective_noise_counts(original: np.ndarray, noisy: np.ndarray) -> np.ndarray:
     """Counts of ``d = noisy - original`` per channel, shape (3, 511) int64, index ``d + 255``."""
-    original = validate_rgb_image(original, "original")
-    noisy = validate_rgb_image(noisy, "noisy")
+    original = validate_image(original, "original")
+    noisy = validate_image(noisy, "noisy")
     if noisy.shape != original.shape:
         raise ValueError(
             f"noisy must have the original's shape {original.shape}, got {noisy.shape}"
@@ -532,7 +519,7 @@ class NoiseAnalyser:
     def __init__(
         self, image: np.ndarray, seed: int | None = 0, field: np.ndarray | None = None
     ) -> None:
-        self.image = validate_rgb_image(image)
+        self.image = validate_image(image)
         if field is None:
             self.seed: int | None = validate_seed(seed)
             field = standard_normal_field(self.image.shape, self.seed)

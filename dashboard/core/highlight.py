@@ -7,7 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
-CHANNELS = ("red", "green", "blue")
+from dashboard.core.vocabulary import MAX_LEVEL, channel_index
+
 #: Unselected pixels keep this fraction of their brightness, so the selection stands out but
 #: the picture stays recognisable.
 DIM_FACTOR = 0.22
@@ -22,11 +23,11 @@ def level_mask(rgb: np.ndarray, channel: str, lo: int, hi: int) -> np.ndarray:
     >>> level_mask(rgb, "red", 0, 100).tolist()
     [[True, False]]
     """
-    if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}; got {channel!r}")
-    if not (0 <= lo <= hi <= 255):
-        raise ValueError(f"level range must satisfy 0 <= lo <= hi <= 255; got [{lo}, {hi}]")
-    values = rgb[..., CHANNELS.index(channel)]
+    index = channel_index(channel)
+    if not (0 <= lo <= hi <= MAX_LEVEL):
+        raise ValueError(
+            f"level range must satisfy 0 <= lo <= hi <= {MAX_LEVEL}; got [{lo}, {hi}]")
+    values = rgb[..., index]
     return (values >= lo) & (values <= hi)
 
 

@@ -25,37 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Channel names, in the order of the last axis of an RGB image.
-CHANNELS: tuple[str, str, str] = ("red", "green", "blue")
-#: Number of intensity levels of a uint8 channel.
-N_LEVELS = 256
+from dashboard.core.vocabulary import LEVELS, MAX_LEVEL, channel_index, validate_image
+
 #: Accepted numbers of bins per axis of a joint histogram: the divisors of 256 (but 1).
-JOINT_BINS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128, 256)
-
-
-def channel_index(name: str) -> int:
-    """Index 0, 1 or 2 of a channel name in ``CHANNELS``; ValueError for anything else."""
-    if isinstance(name, str) and name in CHANNELS:
-        return CHANNELS.index(name)
-    raise ValueError(f"channel must be one of {', '.join(map(repr, CHANNELS))}; got {name!r}")
-
-
-def check_rgb_image(rgb: np.ndarray, name: str = "rgb") -> np.ndarray:
-    """Return ``rgb`` if it is a non-empty uint8 array of shape (H, W, 3); else ValueError."""
-    if not isinstance(rgb, np.ndarray):
-        raise ValueError(
-            f"{name} must be a numpy array of shape (H, W, 3); got {type(rgb).__name__}"
-        )
-    if rgb.dtype != np.uint8:
-        raise ValueError(f"{name} must have dtype uint8 (levels 0..255); got {rgb.dtype}")
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] == 0 or rgb.shape[1] == 0:
-        raise ValueError(f"{name} must have shape (H, W, 3) with H, W >= 1; got {rgb.shape}")
-    return rgb
+ACCEPTED_JOINT_BINS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128, 256)
 
 
 def _check_joint_bins(bins: int) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins not in JOINT_BINS:
-        accepted = ", ".join(map(str, JOINT_BINS))
+    if (isinstance(bins, bool) or not isinstance(bins, (int, np.integer))
+            or bins not in ACCEPTED_JOINT_BINS):
+        accepted = ", ".join(map(str, ACCEPTED_JOINT_BINS))
         raise ValueError(f"bins must be one of {accepted} (a divisor of 256); got {bins!r}")
     return int(bins)
 
@@ -82,7 +61,7 @@ class JointHistogram:
     @property
     def bin_width(self) -> int:
         """Levels per bin (1 for the full 256 x 256 grid)."""
-        return N_LEVELS // self.bins
+        return LEVELS // self.bins
 
     @property
     def level_centres(self) -> np.ndarray:
@@ -116,9 +95,10 @@ def joint_histogram(
     x_channel, y_channel : {"red", "green", "blue"}
         May be equal (the joint is then diagonal).
     bins : int
-        Bins per axis, a divisor of 256 in ``JOINT_BINS``; each bin holds ``256 // bins`` levels.
+        Bins per axis, a divisor of 256 in ``ACCEPTED_JOINT_BINS``; each bin holds
+        ``256 // bins`` levels.
     """
-    check_rgb_image(rgb)
+    rgb = validate_image(rgb, "rgb")
     ix, iy = channel_index(x_channel), channel_index(y_channel)
     bins = _check_joint_bins(bins)
     shift = 8 - bins.bit_length() + 1  # log2(256 // bins)
@@ -130,7 +110,7 @@ def joint_histogram(
     # One combined index -> one bincount: the whole histogram in a single pass.
     combined = (x.astype(np.intp) << (8 - shift)) | y
     counts = np.bincount(combined.ravel(), minlength=bins * bins).reshape(bins, bins)
-    edges = np.arange(0, N_LEVELS + 1, N_LEVELS // bins, dtype=np.int64)
+    edges = np.arange(0, LEVELS + 1, LEVELS // bins, dtype=np.int64)
     return JointHistogram(counts.astype(np.int64, copy=False), bins, x_channel, y_channel, edges)
 
 
@@ -164,8 +144,9 @@ class ConditionalPMF:
 
 
 def _check_level(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= 255:
-        raise ValueError(f"{name} must be an integer level in 0..255; got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or not 0 <= value <= MAX_LEVEL):
+        raise ValueError(f"{name} must be an integer level in 0..{MAX_LEVEL}; got {value!r}")
     return int(value)
 
 
@@ -218,8 +199,8 @@ def pearson_correlation(joint: JointHistogram) -> float:
     bin's mid-level, so the value approximates the image's correlation.
     """
     counts = joint.counts
-    if joint.bins == N_LEVELS:
-        levels = np.arange(N_LEVELS, dtype=np.int64)
+    if joint.bins == LEVELS:
+        levels = np.arange(LEVELS, dtype=np.int64)
         row, col = counts.sum(axis=1), counts.sum(axis=0)
         return _pearson_from_moments(
             int(counts.sum()),
@@ -243,7 +224,7 @@ def pearson_correlation(joint: JointHistogram) -> float:
 
 def channel_correlation(rgb: np.ndarray, x_channel: str, y_channel: str) -> float:
     """Exact Pearson correlation of two channels of an RGB image; NaN if one is constant."""
-    check_rgb_image(rgb)
+    rgb = validate_image(rgb, "rgb")
     x = rgb[..., channel_index(x_channel)].astype(np.int64).ravel()
     y = rgb[..., channel_index(y_channel)].astype(np.int64).ravel()
     return _pearson_from_moments(

@@ -36,6 +36,8 @@ import threading
 
 import numpy as np
 
+from dashboard.core.vocabulary import LEVELS, MAX_LEVEL, validate_image
+
 #: Accepted range of the noise mean, [0, 1] units.
 MEAN_RANGE = (-1.0, 1.0)
 #: Accepted range of the noise variance, [0, 1] units squared.
@@ -43,8 +45,6 @@ VARIANCE_RANGE = (0.0, 1.0)
 #: Accepted range of the seed (``np.random.default_rng`` takes any non-negative int;
 #: we keep to 32 bits so a seed fits in a URL and a cache key).
 SEED_RANGE = (0, 2**32 - 1)
-#: Highest intensity level of an 8-bit image.
-MAX_LEVEL = 255
 
 # Offsets are clipped to +-OFFSET_LIMIT levels before the cast to int16: any offset at or
 # beyond 256 levels already saturates every pixel, so the clip changes no result.
@@ -84,20 +84,6 @@ def validate_seed(seed: object) -> int:
     ):
         raise ValueError(f"seed must be an integer in [{low}, {high}], got {seed!r}")
     return int(seed)
-
-
-def validate_image(image: object, name: str = "image") -> np.ndarray:
-    """Return ``image`` as a C-contiguous uint8 array (levels 0..255) with at least one pixel.
-
-    Any shape is accepted (the noise is element-wise); the dashboard passes (H, W, 3).
-    """
-    if not isinstance(image, np.ndarray):
-        raise ValueError(f"{name} must be a numpy uint8 array, got {type(image).__name__}")
-    if image.dtype != np.uint8:
-        raise ValueError(f"{name} must have dtype uint8 (levels 0..255), got {image.dtype}")
-    if image.size == 0 or image.ndim == 0:
-        raise ValueError(f"{name} must have at least one pixel, got shape {image.shape}")
-    return np.ascontiguousarray(image)
 
 
 def validate_field(field: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -170,7 +156,7 @@ class NoiseRenderer:
     """
 
     def __init__(self, image: np.ndarray, field: np.ndarray) -> None:
-        self.image = validate_image(image)
+        self.image = validate_image(image, rgb=False)
         self.field = validate_field(field, self.image.shape)
         self._field_abs_max = float(np.max(np.abs(self.field)))
         self._shifted = np.empty(self.image.shape, dtype=np.float32)
@@ -248,11 +234,11 @@ class NoiseRenderer:
                 return noisy
             channels = self.image.shape[-1]
             np.add(levels, self._channel_offsets(), out=levels)
-            level_counts = np.bincount(levels.reshape(-1), minlength=channels * 256)
-        return noisy, level_counts.reshape(channels, 256)
+            level_counts = np.bincount(levels.reshape(-1), minlength=channels * LEVELS)
+        return noisy, level_counts.reshape(channels, LEVELS)
 
     def _channel_offsets(self) -> np.ndarray:
-        return channel_base(self.shape, 256)
+        return channel_base(self.shape, LEVELS)
 
 
 @functools.lru_cache(maxsize=8)
@@ -301,6 +287,6 @@ def add_gaussian_noise(
     ``mean`` and ``variance`` are on the [0, 1] scale (defaults as in scikit-image);
     the same ``(image.shape, seed)`` always draws the same field.
     """
-    image = validate_image(image)
+    image = validate_image(image, rgb=False)
     mean, variance = validate_mean(mean), validate_variance(variance)
     return apply_noise(image, mean, variance, standard_normal_field(image.shape, seed))

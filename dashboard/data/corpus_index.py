@@ -5,7 +5,7 @@ index stores, in one ``.npz`` file named by the SHA-256 of the image file:
 
 - ``pmfs``: per-channel PMFs over levels 0..255, ``(3, 256)``;
 - the 3D colour histogram at ``INDEX_BINS`` bins per axis in RGB, HSV and Lab;
-- a palette of up to ``PALETTE_SIZE`` colours with their shares of all pixels;
+- a palette of up to ``STORED_PALETTE_SIZE`` colours with their shares of all pixels;
 - colour statistics (``STAT_NAMES``) from :func:`dashboard.core.colours.colour_statistics`.
 
 An entry is recomputed only when its file's bytes change (new SHA-256) or the index
@@ -30,21 +30,19 @@ import numpy as np
 from tqdm import tqdm
 
 from dashboard.core.colours import (
-    COLOUR_SPACES,
     channel_pmfs,
     colour_histogram,
     colour_statistics,
     dominant_colours,
 )
 from dashboard.core.images import DEFAULT_MAX_PIXELS, ImageError, decode_image, sha256_hex
+from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES, STORED_PALETTE_SIZE
 from dashboard.data.corpus import Artwork, Corpus, is_writable_dir
 
 #: Bump when what is stored, or how it is computed, changes: old entries are then ignored.
 INDEX_VERSION = 2
 #: Bins per axis of the stored 3D colour histograms.
 INDEX_BINS = 16
-#: Colours kept in each palette (fewer when the image has fewer colour bins).
-PALETTE_SIZE = 8
 #: Neighbouring RGB bins (Chebyshev distance) merged into one palette colour.
 PALETTE_MERGE_RADIUS = 1
 #: The colour statistics stored per artwork, in column order of ``CorpusIndex.stats``.
@@ -56,7 +54,6 @@ STAT_NAMES: tuple[str, ...] = (
     "entropy_bits",
 )
 
-_N_LEVELS = 256
 _ENTRY_SUFFIX = ".npz"
 
 
@@ -69,14 +66,14 @@ def artwork_features(pixels: np.ndarray) -> dict[str, np.ndarray]:
     Histograms are kept as integer pixel counts (exact); :class:`CorpusIndex` turns
     them into shares.
     """
-    histograms = {space: colour_histogram(pixels, space, INDEX_BINS) for space in COLOUR_SPACES}
+    histograms = {space: colour_histogram(pixels, space, INDEX_BINS) for space in SPACES}
     palette = dominant_colours(
-        histograms["rgb"], n_colours=PALETTE_SIZE, merge_radius=PALETTE_MERGE_RADIUS
+        histograms["rgb"], n_colours=STORED_PALETTE_SIZE, merge_radius=PALETTE_MERGE_RADIUS
     )
     k = len(palette.shares)
-    palette_colours = np.zeros((PALETTE_SIZE, 3), dtype=np.uint8)
+    palette_colours = np.zeros((STORED_PALETTE_SIZE, 3), dtype=np.uint8)
     palette_colours[:k] = palette.colours
-    palette_shares = np.zeros(PALETTE_SIZE, dtype=np.float64)
+    palette_shares = np.zeros(STORED_PALETTE_SIZE, dtype=np.float64)
     palette_shares[:k] = palette.shares
     stats = colour_statistics(pixels)
     features = {
@@ -106,11 +103,11 @@ def _valid_entry(entry: dict[str, np.ndarray]) -> bool:
     try:
         return (
             int(entry["version"]) == INDEX_VERSION
-            and entry["pmfs"].shape == (3, _N_LEVELS)
-            and entry["palette_colours"].shape == (PALETTE_SIZE, 3)
-            and entry["palette_shares"].shape == (PALETTE_SIZE,)
+            and entry["pmfs"].shape == (len(CHANNELS), LEVELS)
+            and entry["palette_colours"].shape == (STORED_PALETTE_SIZE, 3)
+            and entry["palette_shares"].shape == (STORED_PALETTE_SIZE,)
             and entry["stats"].shape == (len(STAT_NAMES),)
-            and all(entry[f"hist_{s}"].shape == (n_cells,) for s in COLOUR_SPACES)
+            and all(entry[f"hist_{s}"].shape == (n_cells,) for s in SPACES)
             and int(entry["n_pixels"]) > 0
         )
     except (KeyError, TypeError, ValueError):
@@ -157,8 +154,8 @@ class CorpusIndex:
     histograms : dict[str, (N, bins**3) float64]
         3D colour histograms as shares of pixels, for ``"rgb"``, ``"hsv"``, ``"lab"``;
         flattened C-order from ``(bins, bins, bins)`` (see ``dashboard.core.colours``).
-    palette_colours : (N, PALETTE_SIZE, 3) uint8
-    palette_shares : (N, PALETTE_SIZE) float64
+    palette_colours : (N, STORED_PALETTE_SIZE, 3) uint8
+    palette_shares : (N, STORED_PALETTE_SIZE) float64
         Share of all pixels per palette colour; 0 marks an unused slot.
     stats : (N, len(STAT_NAMES)) float64
         Columns ``STAT_NAMES``: mean Lab L (0..100), mean HSV S (0..1), yellow and blue
@@ -271,17 +268,17 @@ def _stack(
 
     histograms = {
         space: stacked(f"hist_{space}", (n_cells,), np.float64) / np.maximum(n_pixels, 1)[:, None]
-        for space in COLOUR_SPACES
+        for space in SPACES
     }
     return CorpusIndex(
         ids=tuple(a.id for a in artworks),
         sha256=tuple(digests),
         periods=tuple(a.period for a in artworks),
         years=tuple(a.year for a in artworks),
-        pmfs=stacked("pmfs", (3, _N_LEVELS), np.float64),
+        pmfs=stacked("pmfs", (len(CHANNELS), LEVELS), np.float64),
         histograms=histograms,
-        palette_colours=stacked("palette_colours", (PALETTE_SIZE, 3), np.uint8),
-        palette_shares=stacked("palette_shares", (PALETTE_SIZE,), np.float64),
+        palette_colours=stacked("palette_colours", (STORED_PALETTE_SIZE, 3), np.uint8),
+        palette_shares=stacked("palette_shares", (STORED_PALETTE_SIZE,), np.float64),
         stats=stacked("stats", (len(STAT_NAMES),), np.float64),
         n_pixels=n_pixels,
         max_side=max_side,

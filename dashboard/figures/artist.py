@@ -8,19 +8,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.core.vocabulary import CHANNELS, LEVELS
 from dashboard.figures.colour3d import AXIS_TITLES, colour_3d_figure
 from dashboard.figures.distributions import clip_spike_layout
 from dashboard.figures.theme import (
     BASE_FONT_SIZE,
     CHANNEL_COLOURS,
     CHANNEL_LIGHT,
-    CHANNELS,
     THEORY_COLOUR,
     base_layout,
 )
 
 #: Intensity levels 0..255 as uint8: sent to the browser as 256 bytes per trace, not 2 KB.
-LEVELS = np.arange(256, dtype=np.uint8)
+LEVEL_AXIS = np.arange(LEVELS, dtype=np.uint8)
 
 #: One colour per period, chosen to echo it (Dutch earth, Paris grey-violet, Arles chrome
 #: yellow, Saint-Rémy blue, Auvers green), and a dash style so they differ without colour.
@@ -70,13 +70,13 @@ def pooled_pmf_figure(pmf, band, *, n_paintings: int) -> go.Figure:
     fig = go.Figure()
     for ci, channel in enumerate(CHANNELS):
         lo, hi = np.asarray(band[0][ci], float), np.asarray(band[1][ci], float)
-        fig.add_trace(go.Scatter(x=LEVELS, y=hi, mode="lines", line={"width": 0},
+        fig.add_trace(go.Scatter(x=LEVEL_AXIS, y=hi, mode="lines", line={"width": 0},
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=LEVELS, y=lo, mode="lines", line={"width": 0},
+        fig.add_trace(go.Scatter(x=LEVEL_AXIS, y=lo, mode="lines", line={"width": 0},
                                  fill="tonexty", fillcolor=BAND_COLOURS[channel],
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
-            x=LEVELS, y=np.asarray(pmf[ci], float), mode="lines", name=channel,
+            x=LEVEL_AXIS, y=np.asarray(pmf[ci], float), mode="lines", name=channel,
             legendgroup=channel, line={"color": CHANNEL_COLOURS[channel], "width": 2},
             hovertemplate=f"{channel}<br>level %{{x}}<br>mean P %{{y:.4g}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="middle half of paintings",
@@ -95,7 +95,7 @@ def pooled_cdf_figure(cdf, *, n_paintings: int) -> go.Figure:
     fig = go.Figure()
     for ci, channel in enumerate(CHANNELS):
         fig.add_trace(go.Scatter(
-            x=LEVELS, y=np.asarray(cdf[ci], float), mode="lines", name=channel,
+            x=LEVEL_AXIS, y=np.asarray(cdf[ci], float), mode="lines", name=channel,
             line={"color": CHANNEL_COLOURS[channel], "width": 2},
             hovertemplate=f"{channel}<br>level ≤ %{{x}}<br>share %{{y:.3f}}<extra></extra>"))
     base_layout(fig, title=f"Per-channel CDF, mean of {n_paintings} paintings",
@@ -138,7 +138,7 @@ def period_distributions_figure(view: dict) -> go.Figure:
         line = {"color": PERIOD_COLOURS[period], "width": 2, "dash": PERIOD_DASHES[period]}
         for ci, channel in enumerate(CHANNELS):
             fig.add_trace(go.Scatter(
-                x=LEVELS, y=np.asarray(view["pmfs"][pi][ci], float), mode="lines", name=name,
+                x=LEVEL_AXIS, y=np.asarray(view["pmfs"][pi][ci], float), mode="lines", name=name,
                 legendgroup=period, showlegend=ci == 0, line=line,
                 hovertemplate=f"{view['labels'][pi]}<br>{channel} level %{{x}}"
                               "<br>mean P %{y:.4g}<extra></extra>"),
@@ -240,7 +240,7 @@ def painting_comparison_figure(view: dict) -> go.Figure:
                 PERIOD_COLOURS.get(view["period"], "#555") if kind == "period"
                 else CORPUS_LINE_COLOUR)
             fig.add_trace(go.Scatter(
-                x=LEVELS, y=values, mode="lines", name=name, legendgroup=kind,
+                x=LEVEL_AXIS, y=values, mode="lines", name=name, legendgroup=kind,
                 showlegend=False, line={"color": colour, **COMPARISON_STYLES[kind]},
                 hovertemplate=f"{name}<br>{channel} level %{{x}}<br>P %{{y:.4g}}<extra></extra>"),
                 row=1, col=ci + 1)

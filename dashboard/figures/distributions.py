@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import CHANNEL_COLOURS, CHANNEL_LIGHT, CHANNELS, base_layout
+from dashboard.core.vocabulary import CHANNELS, LEVELS
+from dashboard.figures.theme import CHANNEL_COLOURS, CHANNEL_LIGHT, base_layout
 
-LEVELS = np.arange(256)
+LEVEL_AXIS = np.arange(LEVELS)
 
 #: Order of the traces drawn for each channel; trace index = 3 * channel index + kind index.
 TRACE_KINDS = ("original", "noisy", "theory")
@@ -37,7 +38,7 @@ def _channel_traces(channel: str, original, noisy, theory, hover_unit: str) -> l
     traces = []
     for kind, values in zip(TRACE_KINDS, (original, noisy, theory), strict=True):
         traces.append(go.Scatter(
-            x=LEVELS, y=np.asarray(values, dtype=float), mode="lines",
+            x=LEVEL_AXIS, y=np.asarray(values, dtype=float), mode="lines",
             name=channel, legendgroup=channel, showlegend=kind == "noisy",
             meta=[channel, kind],
             hovertemplate=f"{channel} {_KIND_LABEL[kind]}<br>level %{{x}}<br>"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.core.vocabulary import CHANNELS
 from dashboard.figures.theme import (
     CHANNEL_COLOURS,
-    CHANNELS,
     SAMPLE_COLOUR,
     THEORY_COLOUR,
     base_layout,

@@ -7,8 +7,6 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 
-CHANNELS = ("red", "green", "blue")
-
 #: Trace colours per channel: saturated enough to read on a projector, distinct for colour-blind
 #: viewers thanks to the dash styles that always accompany them.
 CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f5fbf"}

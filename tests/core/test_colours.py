@@ -12,11 +12,10 @@ from scipy.stats import wasserstein_distance
 from skimage import color as skcolor
 
 from dashboard.core.colours import (
-    COLOUR_SPACES,
     HUE_FAMILIES,
     MAX_BINS,
     MIN_BINS,
-    SPACES,
+    SPACE_AXES,
     bin_edges,
     channel_emd,
     channel_pmfs,
@@ -28,6 +27,7 @@ from dashboard.core.colours import (
     max_entropy_bits,
     pixel_bins,
 )
+from dashboard.core.vocabulary import SPACES
 
 
 def image(pixels) -> np.ndarray:
@@ -89,7 +89,7 @@ def test_hsv_and_lab_bins_of_known_colours():
     assert tuple(white[1:]) == (3, 4)
 
 
-@pytest.mark.parametrize("space", COLOUR_SPACES)
+@pytest.mark.parametrize("space", SPACES)
 @pytest.mark.parametrize("bins", [MIN_BINS, 13, 32, MAX_BINS])
 def test_counts_equal_histogramdd_of_every_pixel_converted(space, bins):
     rgb = random_image(bins)
@@ -99,7 +99,7 @@ def test_counts_equal_histogramdd_of_every_pixel_converted(space, bins):
     np.testing.assert_array_equal(hist.counts, expected.astype(np.int64))
 
 
-@pytest.mark.parametrize("space", COLOUR_SPACES)
+@pytest.mark.parametrize("space", SPACES)
 def test_occupied_bins_and_representative_colours_by_direct_loop(space):
     rgb = random_image(1, shape=(12, 9))
     hist = colour_histogram(rgb, space, bins=8)
@@ -138,7 +138,7 @@ def test_lab_ranges_contain_the_whole_srgb_gamut():
         r, g, b = np.meshgrid(levels[red : red + 32], levels, levels, indexing="ij")
         lab = skcolor.rgb2lab(np.stack([r, g, b], axis=-1).reshape(-1, 3))
         lows, highs = np.minimum(lows, lab.min(axis=0)), np.maximum(highs, lab.max(axis=0))
-    for axis, (lo, hi) in enumerate(SPACES["lab"].ranges):
+    for axis, (lo, hi) in enumerate(SPACE_AXES["lab"].ranges):
         assert lo <= lows[axis] and highs[axis] <= hi
         assert lows[axis] - lo < 1 and hi - highs[axis] < 1  # ranges are tight, rounded outward
     np.testing.assert_allclose(lows[1:], [-86.18, -107.86], atol=0.01)
@@ -166,7 +166,7 @@ def test_bad_image_is_rejected():
 
 
 @settings(max_examples=30, deadline=None)
-@given(rgb=small_images, space=st.sampled_from(COLOUR_SPACES), bins=st.integers(8, 64))
+@given(rgb=small_images, space=st.sampled_from(SPACES), bins=st.integers(8, 64))
 def test_histogram_invariants(rgb, space, bins):
     hist = colour_histogram(rgb, space, bins)
     n = rgb.shape[0] * rgb.shape[1]
@@ -223,7 +223,7 @@ def test_hsv_palette_merges_across_the_hue_wrap():
 @settings(max_examples=30, deadline=None)
 @given(
     rgb=small_images,
-    space=st.sampled_from(COLOUR_SPACES),
+    space=st.sampled_from(SPACES),
     n_colours=st.integers(1, 10),
     radius=st.integers(0, 3),
 )

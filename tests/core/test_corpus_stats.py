@@ -12,7 +12,7 @@ from skimage import color as skcolor
 from dashboard.core import corpus_stats as cs
 from dashboard.core.colours import bin_edges, channel_pmfs, colour_histogram, dominant_colours
 
-LEVELS = np.arange(256)
+LEVEL_AXIS = np.arange(256)
 
 
 # ----------------------------------------------------------------- a small generated corpus
@@ -160,7 +160,7 @@ def test_emd_rows_matches_scipy_wasserstein(generated):
     assert got.shape == (5, 3)
     for i in range(5):
         for c in range(3):
-            expected = wasserstein_distance(LEVELS, LEVELS, pmfs[i, c], reference[c])
+            expected = wasserstein_distance(LEVEL_AXIS, LEVEL_AXIS, pmfs[i, c], reference[c])
             assert got[i, c] == pytest.approx(expected, abs=1e-9)
 
 

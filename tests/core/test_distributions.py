@@ -14,7 +14,6 @@ from skimage import data
 from skimage.util import random_noise
 
 from dashboard.core.distributions import (
-    CHANNELS,
     NoiseAnalyser,
     NoiseSample,
     analyse_noise,
@@ -36,6 +35,7 @@ from dashboard.core.distributions import (
     transition_matrix,
 )
 from dashboard.core.noise import add_gaussian_noise, standard_normal_field
+from dashboard.core.vocabulary import CHANNELS
 
 norm = stats.norm
 

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from skimage import color as skcolor
 
+from dashboard.core.vocabulary import STORED_PALETTE_SIZE
 from dashboard.data.corpus_index import (
     INDEX_BINS,
-    PALETTE_SIZE,
     STAT_NAMES,
     CorpusIndex,
     build_index,
@@ -50,9 +50,9 @@ def test_index_rows_follow_the_available_artworks(built) -> None:
     assert index.pmfs.shape == (n, 3, 256)
     for space in ("rgb", "hsv", "lab"):
         assert index.histograms[space].shape == (n, INDEX_BINS**3)
-    assert index.palette_colours.shape == (n, PALETTE_SIZE, 3)
+    assert index.palette_colours.shape == (n, STORED_PALETTE_SIZE, 3)
     assert index.palette_colours.dtype == np.uint8
-    assert index.palette_shares.shape == (n, PALETTE_SIZE)
+    assert index.palette_shares.shape == (n, STORED_PALETTE_SIZE)
     assert index.stats.shape == (n, len(STAT_NAMES))
 
 
@@ -107,7 +107,7 @@ def test_palettes_have_shares_of_all_pixels(built) -> None:
     corpus, index, _ = built
     for artwork_id in index.ids:
         colours, shares = index.palette(artwork_id)
-        assert 1 <= len(shares) <= PALETTE_SIZE
+        assert 1 <= len(shares) <= STORED_PALETTE_SIZE
         assert np.all(np.diff(shares) <= 0)  # largest first
         assert 0 < shares.sum() <= 1 + 1e-12
         # The top palette colour covers at least the most populated RGB bin.

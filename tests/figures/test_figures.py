@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.core.colours import SPACES
+from dashboard.core.colours import SPACE_AXES
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
     TRACE_KINDS,
@@ -132,8 +132,8 @@ def test_colour_3d_axes_can_be_fixed_to_the_space():
 @pytest.mark.parametrize("space", ["rgb", "hsv", "lab"])
 def test_colour_3d_ticks_lie_inside_the_space(space):
     fig = colour_3d_figure([[0.5, 0.5, 0.5]], [1.0], [[120, 120, 120]], space=space, title="t",
-                           axis_ranges=SPACES[space].ranges)
-    for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), SPACES[space].ranges, strict=True):
+                           axis_ranges=SPACE_AXES[space].ranges)
+    for axis, (lo, hi) in zip(("xaxis", "yaxis", "zaxis"), SPACE_AXES[space].ranges, strict=True):
         ticks = fig.layout.scene[axis].tickvals
         assert len(ticks) == 3 and all(lo <= tick <= hi for tick in ticks)
 
