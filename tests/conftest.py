@@ -1,27 +1,38 @@
-"""Shared fixtures: a tiny generated corpus, and the switch for tests on the real one.
+"""Shared fixtures and markers.
 
-Tests marked ``@pytest.mark.corpus`` need the real Van Gogh images; they are skipped
-when ``DASHBOARD_ARTWORKS_DIR`` is not set (and fail loudly if it points nowhere).
-No artwork image is ever copied into the repository: the tiny corpus is generated.
+* Tests marked ``@pytest.mark.corpus`` need the real Van Gogh images; they are skipped when
+  ``DASHBOARD_ARTWORKS_DIR`` is not set (and fail loudly if it points nowhere). No artwork
+  image is ever copied into the repository: the tiny corpus is generated.
+* Every test in ``tests/deploy`` is marked ``deploy``; every test that drives Chromium is
+  marked ``browser``. The fast tier is ``pytest -m "not browser and not deploy"``.
+* The app on the embedded samples is built once per session: it holds no state a test could
+  see besides its cache of pure results and its upload store. A test that changes what an
+  app serves builds its own.
+
+Helpers (ports, processes, Chromium, servers, the tiny corpus) live in ``tests/support``.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
+from dashboard.app import create_app
 from dashboard.config import Settings, load_settings
-from dashboard.data.corpus import CATALOGUE_COLUMNS, Corpus
+from dashboard.data.corpus import Corpus
+from tests.support.apps import samples_settings
+from tests.support.chromium import MISSING, chromium_installed, launch_chromium
+from tests.support.processes import free_port
+from tests.support.redis_server import RedisServer, redis_server_binary
+from tests.support.servers import serving
+from tests.support.tiny_corpus import TinyCorpus, make_tiny_corpus
 
 CORPUS_SKIP_REASON = "needs the real corpus: set DASHBOARD_ARTWORKS_DIR to the artworks folder"
+DEPLOY_TESTS = Path(__file__).parent / "deploy"
+#: Fixtures that start Chromium: a test using one is a browser test.
+BROWSER_FIXTURES = {"browser", "page"}
 
 
 def real_corpus_configured() -> bool:
@@ -30,12 +41,21 @@ def real_corpus_configured() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if real_corpus_configured():
-        return
-    skip = pytest.mark.skip(reason=CORPUS_SKIP_REASON)
+    skip_corpus = None
+    if not real_corpus_configured():
+        skip_corpus = pytest.mark.skip(reason=CORPUS_SKIP_REASON)
     for item in items:
-        if "corpus" in item.keywords:
-            item.add_marker(skip)
+        if item.path.is_relative_to(DEPLOY_TESTS):
+            item.add_marker(pytest.mark.deploy)
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and (
+            item.get_closest_marker("browser") is None
+        ):
+            item.add_marker(pytest.mark.browser)
+        if skip_corpus is not None and item.get_closest_marker("corpus") is not None:
+            item.add_marker(skip_corpus)
+
+
+# --- the real corpus ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -54,112 +74,38 @@ def real_corpus(real_settings: Settings) -> Corpus:
 
 # --- the tiny generated corpus ------------------------------------------------------------
 
-#: (id, title, year, period, colour of the generated image, (width, height), file written)
-TINY_ROWS: tuple[tuple[str, str, int, str, tuple[int, int, int], tuple[int, int], bool], ...] = (
-    ("red-field-1884", "Red Field", 1884, "dutch", (200, 30, 20), (48, 32), True),
-    ("green-street-1887", "Green Street", 1887, "paris", (30, 160, 60), (32, 48), True),
-    ("blue-night-1888", "Blue Night", 1888, "arles", (20, 40, 190), (40, 40), True),
-    ("yellow-wheat-1890", "Yellow Wheat", 1890, "auvers", (230, 200, 40), (60, 30), False),
-)
-
-
-def tiny_image(colour: tuple[int, int, int], size: tuple[int, int]) -> np.ndarray:
-    """A ``size`` = (width, height) image: ``colour`` with a gentle horizontal ramp."""
-    width, height = size
-    ramp = np.linspace(-20, 20, width)[None, :, None]
-    pixels = np.clip(np.asarray(colour, dtype=float)[None, None, :] + ramp, 0, 255)
-    return np.broadcast_to(pixels, (height, width, 3)).round().astype(np.uint8)
-
-
-def jpeg_bytes(pixels: np.ndarray, quality: int = 90) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
-
-
-def write_catalogue(path: Path, rows: list[dict[str, object]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CATALOGUE_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({column: row.get(column, "") for column in CATALOGUE_COLUMNS})
-
-
-@dataclass
-class TinyCorpus:
-    """A generated catalogue and artworks folder in ``tmp_path``."""
-
-    root: Path
-    catalogue_path: Path
-    artworks_dir: Path
-    cache_dir: Path
-    rows: list[dict[str, object]]
-    #: id -> encoded JPEG bytes, for every row (also the one not written to disk).
-    files: dict[str, bytes]
-
-    @property
-    def settings(self) -> Settings:
-        return load_settings(
-            environ={},
-            catalogue_path=self.catalogue_path,
-            artworks_dir=self.artworks_dir,
-            cache_dir=self.cache_dir,
-        )
-
-    def corpus(self, **options: object) -> Corpus:
-        return Corpus(self.catalogue_path, self.artworks_dir, **options)
-
-    @property
-    def present_ids(self) -> list[str]:
-        return [row["id"] for row in self.rows if (self.artworks_dir / row["file"]).exists()]
-
 
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> TinyCorpus:
     """Four catalogued paintings (three files present, ``yellow-wheat-1890`` missing)."""
-    artworks_dir = tmp_path / "artworks"
-    artworks_dir.mkdir()
-    rows: list[dict[str, object]] = []
-    files: dict[str, bytes] = {}
-    for artwork_id, title, year, period, colour, size, written in TINY_ROWS:
-        data = jpeg_bytes(tiny_image(colour, size))
-        files[artwork_id] = data
-        file = f"{artwork_id}.jpg"
-        if written:
-            (artworks_dir / file).write_bytes(data)
-        rows.append(
-            {
-                "id": artwork_id,
-                "file": file,
-                "title": title,
-                "year": year,
-                "place": "Testville",
-                "period": period,
-                "width": size[0],
-                "height": size[1],
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "source": "generated by tests/conftest.py",
-                "commons_file": f"{title}.jpg",
-            }
-        )
-    catalogue_path = tmp_path / "catalogue.csv"
-    write_catalogue(catalogue_path, rows)
-    return TinyCorpus(
-        root=tmp_path,
-        catalogue_path=catalogue_path,
-        artworks_dir=artworks_dir,
-        cache_dir=tmp_path / "cache",
-        rows=rows,
-        files=files,
-    )
+    return make_tiny_corpus(tmp_path)
+
+
+# --- apps on the embedded samples (no corpus) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    """The app on the embedded samples, shared by the session (do not change what it serves:
+    build an app with :func:`fresh_app` for that)."""
+    return create_app(samples_settings(tmp_path_factory.mktemp("samples-app")))
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path):
+    """An app on the embedded samples with its own, empty cache folder ``tmp_path/cache``."""
+    return create_app(samples_settings(tmp_path))
+
+
+@pytest.fixture
+def app_context(app):
+    """The shared samples app, inside its Flask app context (callbacks call services that
+    read the app's extensions and cache)."""
+    with app.server.app_context():
+        yield app
 
 
 # --- real headless Chromium (Debian's chromium), shared by browser and deploy tests --------
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -167,10 +113,10 @@ def browser():
     """One Chromium for the whole run (Playwright's sync API allows one driver per process)."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run `bash scripts/test.sh`")
+    if not chromium_installed():
+        pytest.fail(MISSING)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
@@ -185,3 +131,27 @@ def page(browser):
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the app on the embedded samples, served over loopback HTTP."""
+    root = tmp_path_factory.mktemp("browser-app")
+    with serving(create_app(samples_settings(root)).server) as url:
+        yield url
+
+
+# --- a real redis-server -------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A running redis-server on a free port; stopped after the test."""
+    if redis_server_binary() is None:
+        pytest.fail("redis-server is not installed: run `bash scripts/test.sh`")
+    server = RedisServer(port=free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from dashboard.app import create_app
 from dashboard.artist import ids
 from dashboard.config import load_settings
 from dashboard.data.corpus import CORPUS_HELP
-from tests.browser.conftest import serve_app
-from tests.conftest import TINY_ROWS, jpeg_bytes, tiny_image, write_catalogue
+from tests.support.servers import serving
+from tests.support.tiny_corpus import make_tiny_corpus
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +21,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def tiny_server(tmp_path_factory) -> Iterator[str]:
     """The app on the tiny generated corpus (three paintings present, one per period)."""
-    root = tmp_path_factory.mktemp("artist-tiny")
-    artworks = root / "artworks"
-    artworks.mkdir()
-    rows = []
-    for artwork_id, title, year, period, colour, size, written in TINY_ROWS:
-        if written:
-            (artworks / f"{artwork_id}.jpg").write_bytes(jpeg_bytes(tiny_image(colour, size)))
-        rows.append({"id": artwork_id, "file": f"{artwork_id}.jpg", "title": title,
-                     "year": year, "place": "Testville", "period": period, "width": size[0],
-                     "height": size[1]})
-    write_catalogue(root / "catalogue.csv", rows)
-    settings = load_settings(environ={}, artworks_dir=artworks,
-                             catalogue_path=root / "catalogue.csv", cache_dir=root / "cache")
-    yield from serve_app(settings)
+    tiny = make_tiny_corpus(tmp_path_factory.mktemp("artist-tiny"))
+    with serving(create_app(tiny.settings).server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +31,8 @@ def real_server(tmp_path_factory) -> Iterator[str]:
     """The app on the corpus named by DASHBOARD_ARTWORKS_DIR (index kept in the cache dir)."""
     settings = load_settings(cache_dir=tmp_path_factory.mktemp("artist-real") / "cache")
     assert settings.artworks_dir.is_dir(), f"DASHBOARD_ARTWORKS_DIR={settings.artworks_dir}"
-    yield from serve_app(settings)
+    with serving(create_app(settings).server) as url:
+        yield url
 
 
 def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 90_000) -> None:

@@ -321,11 +321,13 @@ def test_compare_button_selects_the_painting(tiny_context):
 
 # --------------------------------------------------------------------------- no corpus
 
-def test_without_a_corpus_the_page_says_how_to_add_it(app_context, tmp_path):
-    tree = page.layout(view="periods", artwork="anything")
-    assert CORPUS_HELP in _text(tree)
-    assert artist_services.paintings() is None
-    assert cb.corpus_outputs(_state("corpus"))[0].layout.annotations[0].text.endswith(CORPUS_HELP)
+def test_without_a_corpus_the_page_says_how_to_add_it(fresh_app, tmp_path):
+    with fresh_app.server.app_context():  # its own cache folder, tmp_path / "cache"
+        tree = page.layout(view="periods", artwork="anything")
+        assert CORPUS_HELP in _text(tree)
+        assert artist_services.paintings() is None
+        figure = cb.corpus_outputs(_state("corpus"))[0]
+        assert figure.layout.annotations[0].text.endswith(CORPUS_HELP)
     assert not (tmp_path / "cache" / "index").exists()
 
 

@@ -26,7 +26,7 @@ from dashboard.cli.data import (
 )
 from dashboard.config import REPO_ROOT
 from dashboard.data.corpus_index import index_parameters_name
-from tests.conftest import tiny_image
+from tests.support.tiny_corpus import tiny_image
 
 FILE_PATH = "/wiki/Special:FilePath/"
 

@@ -19,8 +19,7 @@ from dashboard.core.distributions import channel_pmfs, noisy_pmf_theory
 from dashboard.core.images import load_image
 from dashboard.core.noise import add_gaussian_noise
 from dashboard.data.corpus import sample_dir
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import REPO_ROOT
 
 
 def run_report(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

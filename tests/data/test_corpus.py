@@ -30,7 +30,7 @@ from dashboard.data.corpus import (
     sample_artworks,
     sample_dir,
 )
-from tests.conftest import write_catalogue
+from tests.support.tiny_corpus import write_catalogue
 
 REPO_CATALOGUE = REPO_ROOT / "data" / "catalogue.csv"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Gunicorn, start_gunicorn
+from tests.support.gunicorn import Gunicorn, start_gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,11 +22,8 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 @pytest.fixture
 def real_server(tmp_path: Path) -> Iterator[Gunicorn]:
-    server = start_gunicorn(tmp_path, app_target=None, env={})
-    try:
+    with start_gunicorn(tmp_path) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_page_renders_graphs_without_csp_violations(real_server: Gunicorn, browser) -> None:

@@ -10,26 +10,24 @@ import pytest
 from dashboard import __version__
 from dashboard.server.cache import KEY_PREFIX, BoundedFileSystemCache
 from dashboard.server.hardening import SECURITY_HEADERS
-
-from .conftest import Gunicorn, RedisServer, start_gunicorn, wait_until
-from .probe_app import SECRET
+from tests.support.gunicorn import Gunicorn, start_gunicorn
+from tests.support.probe_app import SECRET
+from tests.support.processes import wait_until
+from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
 
-PROBE = "tests.deploy.probe_app:server"
+PROBE = "tests.support.probe_app:server"
 MAX_UPLOAD = 3000
 LIMIT = 4 * 1000 + 1024 * 1024
 
 
 @pytest.fixture
 def gunicorn(tmp_path: Path) -> Iterator[Gunicorn]:
-    server = start_gunicorn(
+    with start_gunicorn(
         tmp_path, app_target=PROBE, env={"DASHBOARD_MAX_UPLOAD_BYTES": str(MAX_UPLOAD)}
-    )
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def assert_second_worker_gets_a_hit(server: Gunicorn, n: int, cache_dir: Path) -> None:
@@ -59,16 +57,15 @@ def test_two_workers_share_the_filesystem_cache(gunicorn: Gunicorn, tmp_path: Pa
 
 @pytest.mark.redis
 def test_two_workers_share_the_redis_cache(tmp_path: Path, redis_server: RedisServer) -> None:
-    server = start_gunicorn(tmp_path, app_target=PROBE, env={"REDIS_URL": redis_server.url})
-    try:
+    with start_gunicorn(
+        tmp_path, app_target=PROBE, env={"REDIS_URL": redis_server.url}
+    ) as server:
         assert server.get("/healthz").json()["cache"]["backend"] == "redis"
         assert_second_worker_gets_a_hit(server, 21, tmp_path / "cache")
         assert redis_server.client().keys(f"{KEY_PREFIX}*")
         # Nothing fell back to the local files (only the entry-count file is there).
         fallback = BoundedFileSystemCache(str(tmp_path / "cache" / "fs"), key_prefix=KEY_PREFIX)
         assert fallback.entry_count() == 0
-    finally:
-        server.stop()
 
 
 def test_serves_the_page_and_healthz(gunicorn: Gunicorn) -> None:
@@ -105,9 +102,6 @@ def test_500_shows_no_traceback_but_the_log_has_it(gunicorn: Gunicorn) -> None:
 
 
 def test_the_exact_procfile_command_serves_the_real_app(tmp_path: Path) -> None:
-    server = start_gunicorn(tmp_path, app_target=None, env={})
-    try:
+    with start_gunicorn(tmp_path) as server:
         assert server.get("/").status_code == 200
         assert server.get("/healthz").json()["version"] == __version__
-    finally:
-        server.stop()

@@ -10,7 +10,7 @@ from PIL import Image
 from skimage import data as skdata
 
 from dashboard.core.distributions import NoiseAnalyser
-from tests.callbacks.conftest import SAMPLE
+from tests.support.apps import SAMPLE
 
 
 def _decode(response) -> np.ndarray:

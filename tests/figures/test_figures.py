@@ -18,7 +18,7 @@ from dashboard.figures.distributions import (
 from dashboard.figures.joint import conditional_figure, joint_figure
 from dashboard.figures.noise import effective_noise_figure, noise_figure
 from dashboard.figures.theme import graph_config, packed
-from tests.typed_arrays import unpacked
+from tests.support.typed_arrays import unpacked
 
 
 def _uniform(n=3):

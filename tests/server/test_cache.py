@@ -22,8 +22,8 @@ from dashboard.server.cache import (
     cache_status,
     init_cache,
 )
-
-from .conftest import RedisServer, free_port, wait_until
+from tests.support.processes import free_port, wait_until
+from tests.support.redis_server import RedisServer
 
 
 def make_server(tmp_path: Path, retry_seconds: float = 0.2, **overrides) -> tuple[Flask, object]:

@@ -21,8 +21,7 @@ from dashboard.server.hardening import (
     heavy_slot,
     request_body_limit,
 )
-
-from .probe_app import SECRET, build_server
+from tests.support.probe_app import SECRET, build_server
 
 MAX_UPLOAD = 3000
 LIMIT = 4 * 1000 + 1024 * 1024  # 4 bytes per 3 of 3000, plus 1 MiB of JSON around them

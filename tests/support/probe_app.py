@@ -1,6 +1,7 @@
-"""WSGI target for the deploy tests: the dashboard's server plus a few probe routes.
+"""The dashboard's server plus a few probe routes, for the deploy and hardening tests.
 
-gunicorn loads ``tests.deploy.probe_app:server``. The server is the real one from
+gunicorn loads ``tests.support.probe_app:server``; the hardening tests call
+:func:`build_server` in process. The server is the real one from
 ``dashboard.app.create_app`` when that module exists, otherwise
 :func:`minimal_dash_app` (the same cache and HTTP set-up around a one-slider page).
 Probe routes:
