@@ -38,7 +38,14 @@ from PIL import Image
 from tqdm import tqdm
 
 from dashboard import __version__
-from dashboard.cli.parsing import OneLineParser, UsageError
+from dashboard.cli.parsing import (
+    OneLineParser,
+    UsageError,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from dashboard.config import Settings, SettingsError, load_settings
 from dashboard.core.images import ImageError, decode_image, sha256_hex
 from dashboard.data.corpus import (
@@ -48,6 +55,7 @@ from dashboard.data.corpus import (
     Corpus,
     UnknownArtworkError,
     is_writable_dir,
+    sample_artworks,
 )
 
 PROG = "python -m dashboard data"
@@ -239,6 +247,8 @@ def cmd_status(corpus: Corpus, args: argparse.Namespace) -> int:
             + (f" ... (+{len(missing) - 5}, see --verbose)" if len(missing) > 5 else "")
         )
     _print_list("unknown files (not in the catalogue)", [p.name for p in unknown])
+    samples = ", ".join(artwork.id for artwork in sample_artworks())
+    print(f"bundled samples (always available, e.g. for `report --artwork`): {samples}")
     if not present:
         print(
             "no Van Gogh image is present: run `python -m dashboard data download`, "
@@ -489,45 +499,8 @@ def cmd_index(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> i
 # --- the command line ------------------------------------------------------------------------
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``data`` command's argument parser."""
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``data`` command, and its own commands, to ``commands`` of the one CLI tree."""
     common = _Parser(add_help=False)
     common.add_argument(
         "--artworks-dir", help="folder of the artwork images (default: DASHBOARD_ARTWORKS_DIR)"
@@ -540,13 +513,16 @@ def build_parser() -> argparse.ArgumentParser:
     shape_check = _Parser(add_help=False)
     shape_check.add_argument(
         "--aspect-tolerance",
-        type=_positive_float,
+        type=positive_float,
         default=DEFAULT_ASPECT_TOLERANCE,
-        help="accepted relative difference from the catalogue's aspect ratio (default 0.05)",
+        help="accepted relative difference from the catalogue's aspect ratio",
     )
-    parser = _Parser(
-        prog=PROG, description="Manage the Van Gogh artworks: status, import, download, index."
+    parser = commands.add_parser(
+        "data",
+        help="the Van Gogh artworks: status, import, download, index",
+        description="Manage the Van Gogh artworks: status, import, download, index.",
     )
+    parser.set_defaults(run=run)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -568,23 +544,23 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument(
         "--base-url",
         default=COMMONS_FILE_PATH_URL,
-        help=f"file URL prefix (default {COMMONS_FILE_PATH_URL})",
+        help="file URL prefix",
     )
     download.add_argument("--ids", nargs="+", metavar="ID", help="only these artwork ids")
     download.add_argument(
-        "--timeout", type=_positive_float, default=30.0, help="seconds per network wait"
+        "--timeout", type=positive_float, default=30.0, help="seconds per network wait"
     )
     download.add_argument(
-        "--retries", type=_non_negative_int, default=3, help="extra attempts per file"
+        "--retries", type=non_negative_int, default=3, help="extra attempts per file"
     )
     download.add_argument(
         "--backoff",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=2.0,
         help="seconds before the first retry, doubled each time",
     )
     download.add_argument(
-        "--delay", type=_non_negative_float, default=1.0, help="seconds between files"
+        "--delay", type=non_negative_float, default=1.0, help="seconds between files"
     )
     download.add_argument("--force", action="store_true", help="download files already present")
 
@@ -593,24 +569,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=1,
-        help="processes (default 1: numpy already uses a second core for the colour conversions)",
+        help="processes (1 is enough: numpy already uses a second core for the colour "
+        "conversions)",
     )
     index.add_argument("--force", action="store_true", help="recompute every entry")
     index.add_argument("--prune", action="store_true", help="delete entries of removed files")
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:
-    """Run ``python -m dashboard data ...``; returns the exit code (0, 1 or 2)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run ``data COMMAND`` with parsed ``args``; returns the exit code (0, 1 or 2).
+
+    ``settings`` default to the environment's; ``--artworks-dir`` and ``--catalogue``
+    override them.
+    """
     try:
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exit_request:  # --help
-            return int(exit_request.code or 0)
         if settings is None:
             settings = load_settings(artworks_dir=args.artworks_dir, catalogue_path=args.catalogue)
         else:

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from dashboard.cli.parsing import OneLineParser, UsageError
-from dashboard.config import load_settings
+from dashboard.config import Settings, load_settings
 from dashboard.core import colours, joint
 from dashboard.core.corpus_stats import hex_colour
 from dashboard.core.distributions import (
@@ -34,7 +33,12 @@ from dashboard.core.distributions import (
 from dashboard.core.images import NormalisedImage, load_image
 from dashboard.core.noise import validate_mean, validate_seed, validate_variance
 from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES
-from dashboard.data.corpus import ArtworkUnavailableError, Corpus
+from dashboard.data.corpus import (
+    ArtworkUnavailableError,
+    Corpus,
+    UnknownArtworkError,
+    sample_artworks,
+)
 
 #: Version of the JSON layout; bump when a key changes meaning or disappears.
 SCHEMA_VERSION = 1
@@ -54,22 +58,33 @@ class ReportInputError(ValueError):
     """A command-line value the report cannot use; the message is for the user."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``report`` command's argument parser."""
-    parser = OneLineParser(
-        prog="python -m dashboard report",
+def sample_ids() -> str:
+    """The ids of the bundled sample images, comma-separated (always available)."""
+    return ", ".join(artwork.id for artwork in sample_artworks())
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` command to the subcommands ``commands`` of the one CLI tree."""
+    parser = commands.add_parser(
+        "report",
+        help="analyse one image and write the results as JSON",
         description="Analyse one image with seeded Gaussian noise and write the results as JSON.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--image", metavar="PATH", help="an image file (JPEG, PNG, ...)")
-    source.add_argument("--artwork", metavar="ID", help="an artwork id from the catalogue")
+    source.add_argument(
+        "--artwork",
+        metavar="ID",
+        help=f"an artwork id from the catalogue, or a bundled sample: {sample_ids()} "
+        "(`data status` says which paintings are present)",
+    )
     parser.add_argument(
-        "--mean", type=float, default=0.0, help="noise mean on the [0, 1] scale, -1..1 (0)"
+        "--mean", type=float, default=0.0, help="noise mean on the [0, 1] scale, -1..1"
     )
     parser.add_argument(
         "--variance", type=float, default=0.01, help="noise variance on the [0, 1] scale, 0..1"
     )
-    parser.add_argument("--seed", type=int, default=0, help="noise seed, 0..2**32-1 (0)")
+    parser.add_argument("--seed", type=int, default=0, help="noise seed, 0..2**32-1")
     parser.add_argument(
         "--max-side",
         type=int,
@@ -78,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", required=True, metavar="OUT", help="output file, '-' for stdout")
     parser.add_argument("--noisy-out", metavar="PNG", help="also write the noisy image (PNG)")
+    parser.set_defaults(run=run)
     return parser
 
 
@@ -112,7 +128,10 @@ def load_source(args: argparse.Namespace, settings) -> tuple[NormalisedImage, di
         image = load_image(args.image, max_side=max_side, max_pixels=settings.max_pixels)
         return image, {"kind": "file", "path": str(args.image), "format": image.format}
     corpus = Corpus.from_settings(settings)
-    artwork = corpus.get(args.artwork)  # ids are looked up, never turned into paths
+    try:
+        artwork = corpus.get(args.artwork)  # ids are looked up, never turned into paths
+    except UnknownArtworkError as error:
+        raise UnknownArtworkError(f"{error} (bundled samples: {sample_ids()})") from None
     if not corpus.available(artwork.id):
         raise ArtworkUnavailableError(
             f"the image of artwork {artwork.id!r} is not in {settings.artworks_dir}; "
@@ -341,19 +360,15 @@ def _write_outputs(report: dict, noisy: np.ndarray, json_out: str, noisy_out: st
         Path(json_out).write_text(text + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``report`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    try:
-        args = build_parser().parse_args(argv)
-    except UsageError as error:
-        return _fail(str(error))
+def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run ``report`` with parsed ``args`` (settings default to the environment's)."""
     try:
         mean = validate_mean(args.mean)
         variance = validate_variance(args.variance)
         seed = validate_seed(args.seed)
         for output in (args.json, args.noisy_out):
             _check_output_path(output)
-        settings = load_settings()
+        settings = load_settings() if settings is None else settings
         image, source = load_source(args, settings)
     except ValueError as error:
         # ImageError, UnknownArtworkError, ArtworkUnavailableError, CatalogueError,
@@ -368,7 +383,3 @@ def main(argv: list[str] | None = None) -> int:
         target = error.filename or args.json
         return _fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

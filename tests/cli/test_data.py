@@ -22,8 +22,8 @@ from dashboard.cli.data import (
     USER_AGENT,
     aspect_problem,
     commons_url,
-    main,
 )
+from dashboard.cli.main import main
 from dashboard.config import REPO_ROOT
 from dashboard.data.corpus_index import index_parameters_name
 from tests.support.tiny_corpus import tiny_image
@@ -38,7 +38,7 @@ def encode(pixels: np.ndarray, fmt: str = "PNG", **options: object) -> bytes:
 
 
 def run(capsys, argv: list[str], settings) -> tuple[int, str, str]:
-    code = main(argv, settings=settings)
+    code = main(["data", *argv], settings=settings)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -375,7 +375,7 @@ def test_import_into_read_only_folder_is_bad_usage(tiny_corpus, import_dir, caps
 
 
 def test_help_exits_0(tiny_corpus, capsys) -> None:
-    assert main(["--help"], settings=tiny_corpus.settings) == 0
+    assert main(["data", "--help"], settings=tiny_corpus.settings) == 0
     assert "status" in capsys.readouterr().out
 
 
@@ -402,6 +402,14 @@ def test_status_of_an_empty_folder_says_how_to_add_images(tiny_corpus, tmp_path,
     assert code == 0
     assert "present: 0" in out and "missing: 4" in out
     assert "python -m dashboard data download" in out
+
+
+def test_status_lists_the_bundled_sample_ids(tiny_corpus, capsys) -> None:
+    code, out, _ = run(capsys, quiet("status"), tiny_corpus.settings)
+    assert code == 0
+    samples = next(line for line in out.splitlines() if line.startswith("bundled samples"))
+    for sample_id in ("sample-astronaut", "sample-chelsea", "sample-coffee", "sample-rocket"):
+        assert sample_id in samples
 
 
 def test_status_through_the_real_command_line(tiny_corpus) -> None:

@@ -291,7 +291,17 @@ def test_parameters_out_of_range(tmp_path, option, value, fragments):
 @pytest.mark.parametrize("artwork", ["no-such-painting", "../../etc/passwd", "/etc/passwd"])
 def test_unknown_artwork_ids(tmp_path, artwork):
     completed = run_report("--artwork", artwork, "--json", str(tmp_path / "out.json"))
-    assert_bad_input(completed, "not in the catalogue", repr(artwork))
+    assert_bad_input(completed, "not in the catalogue", repr(artwork), "sample-astronaut")
+
+
+def test_help_lists_the_sample_ids_and_the_defaults():
+    completed = run_report("--help")
+    assert completed.returncode == 0, completed.stderr
+    text = " ".join(completed.stdout.split())  # argparse wraps lines
+    for sample_id in ("sample-astronaut", "sample-chelsea", "sample-coffee", "sample-rocket"):
+        assert sample_id in text
+    assert "0..1 (default: 0.01)" in text  # --variance
+    assert "-1..1 (default: 0.0)" in text  # --mean
 
 
 @pytest.mark.parametrize("where", ["missing-folder", "a-folder", "noisy-out"])
