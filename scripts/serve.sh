@@ -4,5 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
+if "$PY" -c "import dash, gunicorn" 2>/dev/null; then
+  echo "Checking the requirements (requirements.txt) for $PY"
+else
+  echo "Installing the requirements (requirements.txt) for $PY; the first time takes a minute"
+fi
 "$PY" -m pip install --disable-pip-version-check -q -r requirements.txt
+echo "Starting the dashboard"
 exec "$PY" -m dashboard serve "$@"
