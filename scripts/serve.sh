@@ -9,6 +9,6 @@ if "$PY" -c "import dash, gunicorn" 2>/dev/null; then
 else
   echo "Installing the requirements (requirements.txt) for $PY; the first time takes a minute"
 fi
-"$PY" -m pip install --disable-pip-version-check -q -r requirements.txt
+"$PY" -m pip install --disable-pip-version-check --root-user-action=ignore -q -r requirements.txt
 echo "Starting the dashboard"
 exec "$PY" -m dashboard serve "$@"
