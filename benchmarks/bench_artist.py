@@ -11,19 +11,18 @@ checked. Prints the median and the slowest run of each step against the 300 ms t
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
-import threading
+import sys
 
-from werkzeug.serving import make_server
-
-from dashboard.app import create_app
-from dashboard.config import load_settings
+from dashboard.app import create_app, prepare_to_serve
+from dashboard.cli.parsing import OneLineParser, UsageError, positive_int
+from dashboard.config import Settings, load_settings
+from dashboard.data.corpus import Corpus
+from tests.support.chromium import MISSING, chromium_installed, launch_chromium
+from tests.support.servers import serving
 
 TARGET_MS = 300
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--no-first-run"]
 SETTLE_MS = 800
 
 #: Stamps the first input event after arming, and every figure's last redraw.
@@ -113,26 +112,43 @@ def _run(browser, base: str) -> dict[str, float]:
     return times
 
 
+def _unready(settings: Settings) -> str | None:
+    """Why the benchmark cannot run here (no corpus, no Chromium, no Playwright), or None."""
+    if not Corpus.from_settings(settings).has_artworks():
+        return (f"no Van Gogh image in {settings.artworks_dir}: the artist page needs the "
+                "corpus; set DASHBOARD_ARTWORKS_DIR to the artworks folder "
+                "(`python -m dashboard data status` says what is there)")
+    if not chromium_installed():
+        return MISSING
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is missing: pip install -r requirements-dev.txt"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="fresh pages, each taking every step")
-    args = parser.parse_args(argv)
+    parser = OneLineParser(prog="python -m benchmarks.bench_artist",
+                           description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=positive_int, default=3,
+                        help="fresh pages, each taking every step")
+    try:
+        args = parser.parse_args(argv)
+        settings = load_settings()
+        problem = _unready(settings)
+    except (UsageError, ValueError) as error:  # also a bad setting or catalogue
+        problem = str(error)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from playwright.sync_api import sync_playwright
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app(load_settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    runs = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)
-            runs = [_run(browser, base) for _ in range(args.runs)]
-            browser.close()
-    finally:
-        server.shutdown()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log between results
+    app = prepare_to_serve(create_app(settings))
+    with serving(app.server) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        runs = [_run(browser, base) for _ in range(args.runs)]
+        browser.close()
     print(f"{'step':40s}{'median ms':>11s}{'slowest ms':>12s}  target {TARGET_MS} ms")
     for name in runs[0]:
         values = [run[name] for run in runs]

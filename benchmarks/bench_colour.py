@@ -9,6 +9,7 @@ medians in milliseconds and the speed-up (baseline / ours).
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ import numpy as np
 from skimage import color as skcolor
 from skimage import data, transform
 
+from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.core.colours import bin_edges, colour_histogram, colour_statistics
 from dashboard.core.joint import joint_histogram
 
@@ -126,8 +128,15 @@ def format_rows(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Print the colour benchmark on the 1024 x 768 astronaut."""
+    parser = OneLineParser(prog="python -m benchmarks.bench_colour",
+                           description=__doc__.splitlines()[0])
+    try:
+        parser.parse_args(argv)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     rgb = load_bench_image()
     print(f"colour benchmark on a {rgb.shape[1]}x{rgb.shape[0]} image (median of 7 runs)")
     print(format_rows(run(rgb)))

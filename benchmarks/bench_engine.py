@@ -18,9 +18,9 @@ benchmark of :mod:`benchmarks.bench_colour` follows when that module is present.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +29,7 @@ import numpy as np
 from skimage import data, transform
 
 from benchmarks.naive_pipelines import original_script_move, skimage_move
+from dashboard.cli.parsing import OneLineParser, UsageError, positive_int
 from dashboard.config import load_settings
 from dashboard.core.distributions import NoiseAnalyser, cdf_from_pmf, noisy_pmf_theory
 from dashboard.core.images import load_image
@@ -168,13 +169,17 @@ def _colour_section(images: list[tuple[str, np.ndarray]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the engine benchmark (and the colour one if available)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_engine")
-    parser.add_argument("--repeats", type=int, default=60, help="timed slider moves (60)")
+    parser = OneLineParser(prog="python -m benchmarks.bench_engine")
+    parser.add_argument("--repeats", type=positive_int, default=60, help="timed slider moves")
     parser.add_argument("--no-colour", action="store_true", help="skip bench_colour")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+        artwork = artwork_image()
+    except (UsageError, ValueError) as error:  # also a bad setting or an unreadable artwork
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
     images = [("astronaut", astronaut_image())]
-    artwork = artwork_image()
     if artwork is not None:
         images.append(artwork)
     else:
