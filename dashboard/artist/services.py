@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from dashboard.core import corpus_stats as cs
+from dashboard.core.colours import earth_movers_distance, js_divergence_rows
+from dashboard.core.distributions import cdf_from_pmf
 from dashboard.core.vocabulary import PERIOD_PALETTE_SIZE, SHOWN_PALETTE_SIZE, SPACES
 from dashboard.data.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
 from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
@@ -141,7 +143,7 @@ def _corpus_view(fingerprint: str) -> dict[str, Any]:
     years = [y for y in index.years if y is not None]
     return {
         "n": len(index), "years": (min(years), max(years)) if years else None,
-        "pmf": pmf, "cdf": cs.cdf(pmf), "band": cs.quantile_band(index.pmfs),
+        "pmf": pmf, "cdf": cdf_from_pmf(pmf), "band": cs.quantile_band(index.pmfs),
         "palette_colours": palette.colours, "palette_shares": palette.shares,
         "counts": {p: int(np.sum(index.period_mask(p))) for p in PERIOD_IDS},
     }
@@ -254,10 +256,10 @@ def _painting_view(fingerprint: str, artwork_id: str, space: str) -> dict[str, A
         "n_period_others": int(index.period_mask(period).sum()) - 1,
         "n_corpus_others": len(index) - 1,
         "pmf": index.pmfs[row], "pmf_period": pmf_period, "pmf_corpus": pmf_corpus,
-        "js_period": float(cs.js_divergence_rows(hist[row:row + 1], hist_period)[0]),
-        "js_corpus": float(cs.js_divergence_rows(hist[row:row + 1], hist_corpus)[0]),
-        "emd_period": cs.emd_rows(own, pmf_period)[0],
-        "emd_corpus": cs.emd_rows(own, pmf_corpus)[0],
+        "js_period": float(js_divergence_rows(hist[row:row + 1], hist_period)[0]),
+        "js_corpus": float(js_divergence_rows(hist[row:row + 1], hist_corpus)[0]),
+        "emd_period": earth_movers_distance(own, pmf_period)[0],
+        "emd_corpus": earth_movers_distance(own, pmf_corpus)[0],
         "palette_colours": colours, "palette_shares": shares, "palettes": palettes,
         "stats": index.stats_of(artwork_id), "typicality_rank": rank,
     }

@@ -34,9 +34,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from skimage import color as skcolor
 
-from dashboard.core.distributions import channel_pmfs
+from dashboard.core.distributions import channel_pmfs, pmf_from_counts
 from dashboard.core.joint import entropy_bits
-from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES, validate_image
+from dashboard.core.vocabulary import (
+    CHANNELS,
+    LEVELS,
+    SPACES,
+    validate_choice,
+    validate_image,
+    validate_int,
+)
 
 
 @dataclass(frozen=True)
@@ -72,18 +79,7 @@ CHROMATIC_MIN_VALUE = 0.2
 
 
 def _check_space(space: str) -> ColourSpace:
-    if isinstance(space, str) and space in SPACES:
-        return SPACE_AXES[space]
-    accepted = ", ".join(map(repr, SPACES))
-    raise ValueError(f"space must be one of {accepted}; got {space!r}")
-
-
-def _check_int(value: int, name: str, lo: int, hi: int | None = None) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not ok or value < lo or (hi is not None and value > hi):
-        accepted = f"an integer in {lo}..{hi}" if hi is not None else f"an integer >= {lo}"
-        raise ValueError(f"{name} must be {accepted}; got {value!r}")
-    return int(value)
+    return SPACE_AXES[validate_choice(space, "space", SPACES)]
 
 
 # --------------------------------------------------------------------------- census
@@ -121,7 +117,7 @@ def _convert(colours: np.ndarray, space: str) -> np.ndarray:
 def bin_edges(space: str, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bin edges of the three axes of ``space`` (each ``bins + 1`` values, in the space's units)."""
     spec = _check_space(space)
-    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
     if space == "rgb":
         # i * 256 / bins, rounded once: edges that are whole levels are exact.
         edges = np.arange(bins + 1) * float(LEVELS) / bins
@@ -219,7 +215,7 @@ def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarra
     """
     rgb = validate_image(rgb, "rgb")
     _check_space(space)
-    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
     colours, _, inverse = _census(rgb)
     return _flat_bins(colours, space, bins)[inverse].reshape(rgb.shape[:2])
 
@@ -272,7 +268,7 @@ def colour_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> Col
     """
     rgb = validate_image(rgb, "rgb")
     _check_space(space)
-    bins = _check_int(bins, "bins", MIN_BINS, MAX_BINS)
+    bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
     colours, counts = _distinct_colours(rgb)
     return _histogram_from_census(colours, counts, space, bins)
 
@@ -309,22 +305,30 @@ def _bin_distance(occupied: np.ndarray, seed: np.ndarray, bins: int, circular: i
     return diff.max(axis=1)
 
 
-def dominant_colours(hist: ColourHistogram, n_colours: int = 8, merge_radius: int = 0) -> Palette:
-    """The ``n_colours`` most populated colours of a histogram, optionally merging neighbours.
+def greedy_palette(
+    occupied: np.ndarray,
+    weights: np.ndarray,
+    rgb: np.ndarray,
+    *,
+    bins: int,
+    n_colours: int,
+    merge_radius: int,
+    circular_axis: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge the occupied bins of a 3D histogram, listed fullest first, into palette entries.
 
-    Greedy and deterministic: walk the occupied bins from most to least populated; the
-    first bin not yet absorbed seeds a new entry, which absorbs every not-yet-absorbed
-    bin within ``merge_radius`` bins of it (Chebyshev distance on bin indices, hue wraps
-    around in HSV). With ``merge_radius=0`` the palette is the top ``n_colours`` bins.
-    Each entry's colour is the exact mean RGB of all its pixels.
+    Greedy and deterministic: the fullest bin not yet taken seeds an entry, which takes every
+    free bin within ``merge_radius`` bins of it (Chebyshev distance on the (n, 3) bin indices
+    ``occupied``; the axis ``circular_axis`` wraps around, as hue does), until ``n_colours``
+    entries. ``weights`` (n,) are pixel counts or shares, ``rgb`` (n, 3) the colour of each bin
+    in levels 0..255.
+
+    Returns, per entry, largest first (ties keep seed order): its total weight (k,), the
+    weight-averaged ``rgb`` of its bins (k, 3) float64, and the row of its seed bin (k,).
     """
-    if not isinstance(hist, ColourHistogram):
-        raise ValueError(f"hist must be a ColourHistogram; got {type(hist).__name__}")
-    n_colours = _check_int(n_colours, "n_colours", 1)
-    merge_radius = _check_int(merge_radius, "merge_radius", 0)
-    occupied, counts = hist.occupied, hist.occupied_counts
-    circular = SPACE_AXES[hist.space].circular_axis
-    owner = np.full(counts.size, -1, dtype=np.intp)
+    n_colours = validate_int(n_colours, "n_colours", 1)
+    merge_radius = validate_int(merge_radius, "merge_radius", 0)
+    owner = np.full(len(weights), -1, dtype=np.intp)
     seeds: list[int] = []
     start = 0
     while len(seeds) < n_colours:
@@ -332,51 +336,114 @@ def dominant_colours(hist: ColourHistogram, n_colours: int = 8, merge_radius: in
         if free.size == 0:
             break
         seed = start + int(free[0])
-        near = _bin_distance(occupied, occupied[seed], hist.bins, circular) <= merge_radius
+        near = _bin_distance(occupied, occupied[seed], bins, circular_axis) <= merge_radius
         owner[near & (owner < 0)] = len(seeds)
         seeds.append(seed)
         start = seed + 1
     k = len(seeds)
     taken = owner >= 0
-    weights = counts[taken].astype(np.float64)
-    entry_counts = np.bincount(owner[taken], weights=weights, minlength=k)
+    taken_weights = np.asarray(weights, dtype=np.float64)[taken]
+    entry_weights = np.bincount(owner[taken], weights=taken_weights, minlength=k)
     sums = np.stack(
         [
-            np.bincount(owner[taken], weights=weights * hist.mean_rgb[taken, c], minlength=k)
+            np.bincount(owner[taken], weights=taken_weights * rgb[taken, c], minlength=k)
             for c in range(3)
         ],
         axis=1,
     )
-    order = np.argsort(-entry_counts, kind="stable")
-    seed_idx = np.asarray(seeds, dtype=np.intp)[order]
-    entry_counts = entry_counts[order]
-    mean_rgb = sums[order] / entry_counts[:, None]
+    order = np.argsort(-entry_weights, kind="stable")
+    entry_weights = entry_weights[order]
+    return entry_weights, sums[order] / entry_weights[:, None], np.asarray(seeds, np.intp)[order]
+
+
+def dominant_colours(hist: ColourHistogram, n_colours: int = 8, merge_radius: int = 0) -> Palette:
+    """The ``n_colours`` most populated colours of a histogram, optionally merging neighbours.
+
+    Entries are built by :func:`greedy_palette`: walk the occupied bins from most to least
+    populated; the first bin not yet absorbed seeds a new entry, which absorbs every
+    not-yet-absorbed bin within ``merge_radius`` bins of it (hue wraps around in HSV). With
+    ``merge_radius=0`` the palette is the top ``n_colours`` bins. Each entry's colour is the
+    exact mean RGB of all its pixels.
+    """
+    if not isinstance(hist, ColourHistogram):
+        raise ValueError(f"hist must be a ColourHistogram; got {type(hist).__name__}")
+    entry_counts, mean_rgb, seeds = greedy_palette(
+        hist.occupied,
+        hist.occupied_counts,
+        hist.mean_rgb,
+        bins=hist.bins,
+        n_colours=n_colours,
+        merge_radius=merge_radius,
+        circular_axis=SPACE_AXES[hist.space].circular_axis,
+    )
     return Palette(
         space=hist.space,
         colours=_round_rgb(mean_rgb),
         mean_rgb=mean_rgb,
         counts=entry_counts.astype(np.int64),
         shares=entry_counts / hist.n_pixels,
-        seed_bins=occupied[seed_idx],
-        centres=hist.centres[seed_idx],
+        seed_bins=hist.occupied[seeds],
+        centres=hist.centres[seeds],
     )
 
 
 # ----------------------------------------------------------------------- distances
 
 
-def _as_distribution(x, name: str) -> np.ndarray:
-    p = np.asarray(x.counts if isinstance(x, ColourHistogram) else x, dtype=np.float64)
-    if p.size == 0 or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
-        raise ValueError(f"{name} must hold non-negative finite weights with a positive sum")
-    return p / p.sum()
+def _reference(values: object, shape: tuple[int, ...], name: str, of: str) -> np.ndarray:
+    """``values`` as float64 broadcast to ``shape`` (the shape of ``of``), else ValueError."""
+    array = np.asarray(values, dtype=np.float64)
+    try:
+        return np.broadcast_to(array, shape)
+    except ValueError:
+        raise ValueError(
+            f"{of} and {name} must have the same non-empty shape (or {name} one that broadcasts "
+            f"to it, such as {shape[-1:]}); got {shape} and {array.shape}"
+        ) from None
+
+
+def _references_or_missing(values: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Reference distributions normalised along the last axis, and a mask of the missing ones
+    (any NaN or infinity: nothing to compare with), which are replaced by uniform ones."""
+    missing = ~np.all(np.isfinite(values), axis=-1)
+    return pmf_from_counts(np.where(missing[..., None], 1.0, values), name), missing
+
+
+def _js_bits(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Jensen-Shannon divergence in bits along the last axis of normalised ``p`` and ``q``."""
+    both = p + q
+
+    def kl_to_mean(x: np.ndarray) -> np.ndarray:
+        # log2(x / m) with m = (p + q) / 2, written 2x / (p + q): p + q >= x > 0 even when m
+        # would underflow; zero cells add nothing.
+        ratio = np.divide(2 * x, both, out=np.ones_like(x), where=x > 0)
+        return (x * np.log2(ratio)).sum(axis=-1)
+
+    return np.clip((kl_to_mean(p) + kl_to_mean(q)) / 2, 0.0, 1.0)
+
+
+def js_divergence_rows(p, q) -> np.ndarray:
+    """Jensen-Shannon divergence in bits (base 2, in [0, 1]) of each distribution of ``p`` from
+    ``q``, along the last axis.
+
+    ``p`` is ``(..., K)``, e.g. ``(N, K)`` one histogram per painting; ``q`` has its shape or
+    broadcasts to it (``(K,)``: one reference for every row). Distributions are normalised to
+    sum 1. A reference holding NaN (none to compare with) gives NaN.
+
+    >>> js_divergence_rows(np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([0.5, 0.5])).round(3)
+    array([0.311, 0.   ])
+    """
+    p = pmf_from_counts(p, "p")
+    q, missing = _references_or_missing(_reference(q, p.shape, "q", "p"), "q")
+    return np.where(missing, np.nan, _js_bits(p, q))
 
 
 def js_divergence(a: ColourHistogram | np.ndarray, b: ColourHistogram | np.ndarray) -> float:
     """Jensen-Shannon divergence in bits (base 2, in [0, 1]) between two colour distributions.
 
     ``a`` and ``b`` are ColourHistograms of the same space and bins, or arrays of counts
-    or probabilities of the same shape. 0 for equal distributions, 1 for disjoint ones.
+    or probabilities of the same shape, each one distribution over all its cells. 0 for equal
+    distributions, 1 for disjoint ones.
     """
     if isinstance(a, ColourHistogram) and isinstance(b, ColourHistogram):
         if (a.space, a.bins) != (b.space, b.bins):
@@ -384,38 +451,28 @@ def js_divergence(a: ColourHistogram | np.ndarray, b: ColourHistogram | np.ndarr
                 "a and b must share space and bins; got "
                 f"({a.space!r}, {a.bins}) and ({b.space!r}, {b.bins})"
             )
-    p, q = _as_distribution(a, "a"), _as_distribution(b, "b")
-    if p.shape != q.shape:
-        raise ValueError(f"a and b must have the same shape; got {p.shape} and {q.shape}")
-    both = p + q
-
-    def kl_to_mean(x: np.ndarray) -> float:
-        # x / m written as 2x / (p + q): p + q >= x > 0 even when m would underflow.
-        nz = x > 0
-        return float((x[nz] * np.log2(2 * x[nz] / both[nz])).sum())
-
-    return float(min(1.0, max(0.0, (kl_to_mean(p) + kl_to_mean(q)) / 2)))
+    p, q = (np.asarray(x.counts if isinstance(x, ColourHistogram) else x, dtype=np.float64)
+            for x in (a, b))
+    shapes = p.shape, q.shape
+    p, q = pmf_from_counts(p.ravel(), "a"), pmf_from_counts(q.ravel(), "b")
+    if shapes[0] != shapes[1]:
+        raise ValueError(f"a and b must have the same shape; got {shapes[0]} and {shapes[1]}")
+    return float(_js_bits(p, q))
 
 
-def earth_movers_distance(pmf_a: np.ndarray, pmf_b: np.ndarray) -> np.ndarray | float:
+def earth_movers_distance(pmf_a, pmf_b) -> np.ndarray | float:
     """1-D earth mover's distance in levels between PMFs over consecutive levels.
 
-    The last axis indexes levels 0, 1, 2, ...; leading axes (e.g. channels) are kept:
-    ``(3, 256)`` inputs give ``(3,)`` distances. Inputs are normalised to sum 1 along
-    the last axis. EMD = sum over levels of ``|CDF_a - CDF_b|`` (unit spacing).
+    The last axis indexes levels 0, 1, 2, ...; leading axes (e.g. channels, paintings) are
+    kept: ``(3, 256)`` inputs give ``(3,)`` distances. ``pmf_b`` has the shape of ``pmf_a`` or
+    broadcasts to it: ``(N, 3, 256)`` against one reference ``(3, 256)`` gives ``(N, 3)``.
+    Inputs are normalised to sum 1 along the last axis. EMD = sum over levels of
+    ``|CDF_a - CDF_b|`` (unit spacing). A reference holding NaN (none) gives NaN.
     """
-    a = np.asarray(pmf_a, dtype=np.float64)
-    b = np.asarray(pmf_b, dtype=np.float64)
-    if a.shape != b.shape or a.ndim == 0 or a.shape[-1] == 0:
-        raise ValueError(
-            f"pmf_a and pmf_b must have the same non-empty shape; got {a.shape} and {b.shape}"
-        )
-    for arr, name in ((a, "pmf_a"), (b, "pmf_b")):
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr.sum(axis=-1) <= 0):
-            raise ValueError(f"{name} must be non-negative and finite with positive sums")
-    a = a / a.sum(axis=-1, keepdims=True)
-    b = b / b.sum(axis=-1, keepdims=True)
+    a = pmf_from_counts(pmf_a, "pmf_a")
+    b, missing = _references_or_missing(_reference(pmf_b, a.shape, "pmf_b", "pmf_a"), "pmf_b")
     emd = np.abs(np.cumsum(a, axis=-1) - np.cumsum(b, axis=-1))[..., :-1].sum(axis=-1)
+    emd = np.where(missing, np.nan, emd)
     return float(emd) if emd.ndim == 0 else emd
 
 
@@ -474,7 +531,7 @@ def colour_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColourStatisti
     float rounding).
     """
     rgb = validate_image(rgb, "rgb")
-    entropy_bins = _check_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
+    entropy_bins = validate_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
     colours, counts = _distinct_colours(rgb)
     n = int(counts.sum())
     weights = counts.astype(np.float64)
@@ -494,4 +551,4 @@ def colour_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColourStatisti
 
 def max_entropy_bits(bins: int) -> float:
     """Largest possible entropy of a 3D histogram with ``bins`` per axis, in bits."""
-    return 3 * math.log2(_check_int(bins, "bins", MIN_BINS, MAX_BINS))
+    return 3 * math.log2(validate_int(bins, "bins", MIN_BINS, MAX_BINS))

@@ -28,8 +28,8 @@ Examples
 >>> hists = np.array([[1.0, 0.0], [0.5, 0.5]])
 >>> equal_weight_mean(hists).tolist()
 [0.75, 0.25]
->>> [round(d, 3) for d in js_divergence_rows(hists, np.array([0.5, 0.5])).tolist()]
-[0.311, 0.0]
+>>> [round(d, 3) for d in typicality(hists, ["a", "a"]).tolist()]
+[0.311, 0.311]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 from skimage import color as skcolor
 
-from dashboard.core.colours import bin_edges
+from dashboard.core.colours import bin_edges, greedy_palette, js_divergence_rows
+from dashboard.core.distributions import pmf_from_counts
+from dashboard.core.vocabulary import validate_int
 
 #: Extra cost, in ΔE*ab units, of a palette colour that covers none of the painting; a
 #: colour covering share ``s`` of the pixels costs ``SHARE_PENALTY * (1 - s)`` extra. So an
@@ -58,20 +60,16 @@ _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 # ---------------------------------------------------------------------------- checks
 
 
-def _as_rows(values, name: str, min_ndim: int = 2) -> np.ndarray:
-    """``values`` as float64 with each row normalised to sum 1 along the last axis."""
+def _as_rows(values, name: str) -> np.ndarray:
+    """Per-painting distributions (paintings first) as float64, each normalised to sum 1
+    along the last axis."""
     array = np.asarray(values, dtype=np.float64)
-    if array.ndim < min_ndim or array.shape[0] == 0 or array.shape[-1] == 0:
+    if array.ndim < 2 or array.shape[0] == 0 or array.shape[-1] == 0:
         raise ValueError(
             f"{name} must be a non-empty array of per-painting distributions with at least "
-            f"{min_ndim} axes (paintings first); got shape {array.shape}"
+            f"2 axes (paintings first); got shape {array.shape}"
         )
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"{name} must hold finite, non-negative weights")
-    sums = array.sum(axis=-1, keepdims=True)
-    if np.any(sums <= 0):
-        raise ValueError(f"{name} has a distribution with zero total weight")
-    return array / sums
+    return pmf_from_counts(array, name)
 
 
 def _as_groups(groups: Sequence[str], n: int) -> np.ndarray:
@@ -147,11 +145,6 @@ def quantile_band(distributions, quantiles: tuple[float, float] = (0.25, 0.75)) 
     return np.quantile(rows, [lo, hi], axis=0)
 
 
-def cdf(pmf) -> np.ndarray:
-    """Cumulative sums along the last axis, capped at 1 (float rounding)."""
-    return np.minimum(np.cumsum(np.asarray(pmf, dtype=np.float64), axis=-1), 1.0)
-
-
 def marginal(histograms, bins: int, axis: int) -> np.ndarray:
     """Marginal on ``axis`` (0, 1 or 2) of flattened ``(..., bins**3)`` 3D histograms:
     ``(..., bins)``."""
@@ -182,47 +175,7 @@ def group_value_means(values, keys: Sequence) -> tuple[list, np.ndarray, np.ndar
     return distinct, np.asarray(means, dtype=np.float64), np.asarray(counts, dtype=np.int64)
 
 
-# ------------------------------------------------------------------------- distances
-
-
-def js_divergence_rows(p, q) -> np.ndarray:
-    """Jensen-Shannon divergence in bits (base 2, in [0, 1]) of each row of ``p`` from ``q``.
-
-    ``p`` is ``(N, K)``; ``q`` is ``(K,)`` (one reference) or ``(N, K)`` (one per row). Rows
-    are normalised to sum 1. A NaN reference row gives NaN.
-    """
-    p = _as_rows(p, "p")
-    q = np.asarray(q, dtype=np.float64)
-    q = np.broadcast_to(q, p.shape) if q.ndim == 1 else q
-    if q.shape != p.shape:
-        raise ValueError(f"q must have shape {p.shape[1:]} or {p.shape}; got {q.shape}")
-    missing = ~np.all(np.isfinite(q), axis=-1)
-    q = np.where(missing[:, None], 1.0, q)
-    q = _as_rows(q, "q")
-    both = p + q
-
-    def kl_to_mean(x: np.ndarray) -> np.ndarray:
-        # log2(x / m) with m = (p + q) / 2, written 2x / (p + q); zero cells add nothing.
-        ratio = np.divide(2 * x, both, out=np.ones_like(x), where=x > 0)
-        return (x * np.log2(ratio)).sum(axis=-1)
-
-    divergence = np.clip((kl_to_mean(p) + kl_to_mean(q)) / 2, 0.0, 1.0)
-    divergence[missing] = np.nan
-    return divergence
-
-
-def emd_rows(pmfs, reference) -> np.ndarray:
-    """1-D earth mover's distance in levels between PMFs over consecutive levels (last axis).
-
-    ``pmfs`` ``(N, ..., L)`` against ``reference`` of shape ``(..., L)`` or ``(N, ..., L)``;
-    returns ``(N, ...)``, e.g. ``(N, 3)`` per channel. EMD = sum of ``|CDF_a - CDF_b|``.
-    NaN references give NaN.
-    """
-    a = _as_rows(pmfs, "pmfs")
-    b = np.broadcast_to(np.asarray(reference, dtype=np.float64), a.shape)
-    with np.errstate(invalid="ignore"):
-        b = b / b.sum(axis=-1, keepdims=True)
-    return np.abs(np.cumsum(a, axis=-1) - np.cumsum(b, axis=-1))[..., :-1].sum(axis=-1)
+# ------------------------------------------------------------------------ typicality
 
 
 def typicality(histograms, groups: Sequence[str]) -> np.ndarray:
@@ -242,8 +195,7 @@ def rank_typical(
 
     Paintings with a NaN distance are left out; groups without any are left out.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
+    n = validate_int(n, "n", 1)
     distances = np.asarray(distances, dtype=np.float64)
     labels = _as_groups(groups, distances.shape[0])
     ranking: dict[str, tuple[list[int], list[int]]] = {}
@@ -292,8 +244,7 @@ def top_bins(histogram, limit: int) -> np.ndarray:
     """Flat indices of the occupied bins of one histogram, fullest first (ties by index), at most
     ``limit``."""
     shares = np.asarray(histogram, dtype=np.float64).ravel()
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive integer; got {limit!r}")
+    limit = validate_int(limit, "limit", 1)
     occupied = np.flatnonzero(shares > 0)
     order = np.argsort(-shares[occupied], kind="stable")
     return occupied[order][:limit]
@@ -316,44 +267,29 @@ class PooledPalette:
 def pooled_palette(
     rgb_histogram, bins: int, n_colours: int = 10, merge_radius: int = 1
 ) -> PooledPalette:
-    """Palette of a pooled RGB histogram (flat, ``bins**3`` shares), as ``dominant_colours`` does.
+    """Palette of a pooled RGB histogram (flat, ``bins**3`` shares), as ``dominant_colours``
+    makes one, by the same :func:`~dashboard.core.colours.greedy_palette`.
 
-    Greedy: the fullest bin not yet taken seeds an entry that takes every free bin within
+    The fullest bin not yet taken seeds an entry that takes every free bin within
     ``merge_radius`` bins (Chebyshev distance on bin indices), until ``n_colours`` entries.
+    Each bin counts with the colour of its centre.
     """
     shares = np.asarray(rgb_histogram, dtype=np.float64).ravel()
     if shares.size != bins**3:
         raise ValueError(f"rgb_histogram must have bins**3 = {bins**3} cells; got {shares.size}")
-    if isinstance(n_colours, bool) or not isinstance(n_colours, int) or n_colours < 1:
-        raise ValueError(f"n_colours must be a positive integer; got {n_colours!r}")
-    if isinstance(merge_radius, bool) or not isinstance(merge_radius, int) or merge_radius < 0:
-        raise ValueError(f"merge_radius must be an integer >= 0; got {merge_radius!r}")
     occupied = top_bins(shares, bins**3) if np.any(shares > 0) else np.zeros(0, dtype=np.intp)
-    cells = np.stack(np.unravel_index(occupied, (bins,) * 3), axis=1)
-    centres = bin_centres("rgb", bins)[occupied]
-    owner = np.full(occupied.size, -1, dtype=np.intp)
-    entries = 0
-    for seed in range(occupied.size):
-        if entries == n_colours:
-            break
-        if owner[seed] >= 0:
-            continue
-        near = np.abs(cells - cells[seed]).max(axis=1) <= merge_radius
-        owner[near & (owner < 0)] = entries
-        entries += 1
-    taken = owner >= 0
-    weights = shares[occupied][taken]
-    entry_shares = np.bincount(owner[taken], weights=weights, minlength=entries)
-    sums = np.stack(
-        [np.bincount(owner[taken], weights=weights * centres[taken, c], minlength=entries)
-         for c in range(3)], axis=1)
-    mean_rgb = sums / np.maximum(entry_shares, np.finfo(float).tiny)[:, None]
-    order = np.argsort(-entry_shares, kind="stable")
-    mean_rgb = mean_rgb[order]
+    entry_shares, mean_rgb, _ = greedy_palette(
+        np.stack(np.unravel_index(occupied, (bins,) * 3), axis=1),
+        shares[occupied],
+        bin_centres("rgb", bins)[occupied],
+        bins=bins,
+        n_colours=n_colours,
+        merge_radius=merge_radius,
+    )
     return PooledPalette(
         colours=np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8),
         mean_rgb=mean_rgb,
-        shares=entry_shares[order],
+        shares=entry_shares,
     )
 
 
@@ -466,14 +402,11 @@ __all__ = [
     "PooledPalette",
     "bin_centres",
     "bin_colours",
-    "cdf",
     "colour_search",
-    "emd_rows",
     "equal_weight_mean",
     "group_means",
     "group_value_means",
     "hex_colour",
-    "js_divergence_rows",
     "leave_one_out_means",
     "marginal",
     "parse_hex_colour",

@@ -40,10 +40,12 @@ SCALES = {"unit": 1.0, "levels": 255.0}
 MIN_EXPECTED_COUNT = 5.0
 
 
-def _scale_factor(scale: str) -> float:
+def _noise_on_scale(mean: float, variance: float, scale: str) -> tuple[float, float, float]:
+    """``(factor, shift, spread)``: the factor of ``scale`` (``SCALES``), then the noise shift
+    and spread in levels (:func:`~dashboard.core.noise.noise_scale`)."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
-    return SCALES[scale]
+    return (SCALES[scale], *noise_scale(mean, variance))
 
 
 # --------------------------------------------------------------------------- empirical
@@ -78,13 +80,38 @@ def extreme_counts(image: np.ndarray) -> np.ndarray:
     return np.array([np.count_nonzero(extreme[c::3]) for c in range(3)], dtype=np.int64)
 
 
-def pmf_from_counts(counts: np.ndarray) -> np.ndarray:
-    """Normalise counts along the last axis into probabilities (float64, rows sum to 1)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    totals = counts.sum(axis=-1, keepdims=True)
-    if np.any(totals <= 0):
-        raise ValueError("counts must have a positive total in every row")
-    return counts / totals
+def _checked_distributions(values: object, name: str) -> np.ndarray:
+    """``values`` as float64 after checking it holds distributions along its last axis: at
+    least one value each, all finite and non-negative, each with a positive total."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0 or array.shape[-1] == 0:
+        raise ValueError(
+            f"{name} must have at least one value along its last axis, got {array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        problem = "NaN or infinity"
+    elif np.any(array < 0):
+        problem = "a negative value"
+    elif np.any(array.sum(axis=-1) <= 0):
+        problem = "a distribution with a total of 0"
+    else:
+        return array
+    raise ValueError(
+        f"{name} must be non-negative and finite with a positive total in every distribution "
+        f"(along its last axis); got {problem}"
+    )
+
+
+def pmf_from_counts(counts: object, name: str = "counts") -> np.ndarray:
+    """Normalise counts or weights along the last axis into probabilities (float64, each
+    distribution sums to 1); ValueError naming ``name`` if one is negative, not finite, or
+    all zero.
+
+    >>> pmf_from_counts(np.array([[1, 3], [2, 2]])).tolist()
+    [[0.25, 0.75], [0.5, 0.5]]
+    """
+    counts = _checked_distributions(counts, name)
+    return counts / counts.sum(axis=-1, keepdims=True)
 
 
 def channel_pmfs(image: np.ndarray) -> np.ndarray:
@@ -96,21 +123,13 @@ def cdf_from_pmf(pmf: np.ndarray) -> np.ndarray:
     """CDF along the last axis: non-decreasing, ending at exactly 1.
 
     ``cdf[..., j] = P(level <= j)``. The cumulative sum is divided by its last value, so
-    rounding cannot push it above 1 or leave it short of 1.
+    rounding cannot push it above 1 or leave it short of 1. ``pmf`` may be unnormalised.
 
     >>> cdf_from_pmf(np.array([0.25, 0.5, 0.25]))
     array([0.25, 0.75, 1.  ])
     """
-    pmf = np.asarray(pmf, dtype=np.float64)
-    if pmf.ndim == 0 or pmf.shape[-1] == 0:
-        raise ValueError(f"pmf must have at least one value along its last axis, got {pmf.shape}")
-    if np.any(pmf < 0) or not np.all(np.isfinite(pmf)):
-        raise ValueError("pmf must contain finite, non-negative probabilities")
-    cdf = np.cumsum(pmf, axis=-1)
-    total = cdf[..., -1:]
-    if np.any(total <= 0):
-        raise ValueError("pmf must have a positive total in every row")
-    return cdf / total
+    cdf = np.cumsum(_checked_distributions(pmf, "pmf"), axis=-1)
+    return cdf / cdf[..., -1:]
 
 
 # ------------------------------------------------------------------------ theoretical
@@ -215,8 +234,7 @@ def noise_pdf(values: np.ndarray, mean: float, variance: float, scale: str = "un
     In levels (``scale="levels"``) values and the density are those of ``255 * eps``.
     ``variance = 0`` is a point mass: the density is ``inf`` at the mean and 0 elsewhere.
     """
-    factor = _scale_factor(scale)
-    shift, spread = noise_scale(mean, variance)
+    factor, shift, spread = _noise_on_scale(mean, variance, scale)
     values = np.asarray(values, dtype=np.float64) * (255.0 / factor)
     if spread == 0.0:
         return np.where(values == shift, np.inf, 0.0)
@@ -230,8 +248,7 @@ def noise_cdf(values: np.ndarray, mean: float, variance: float, scale: str = "un
 
     ``variance = 0`` gives the step ``value >= mean``.
     """
-    factor = _scale_factor(scale)
-    shift, spread = noise_scale(mean, variance)
+    factor, shift, spread = _noise_on_scale(mean, variance, scale)
     values = np.asarray(values, dtype=np.float64) * (255.0 / factor)
     if spread == 0.0:
         return (values >= shift).astype(np.float64)
@@ -245,8 +262,7 @@ def noise_grid(
 
     With ``variance = 0`` the grid covers ``mean +- 1`` level so the step stays visible.
     """
-    factor = _scale_factor(scale)
-    shift, spread = noise_scale(mean, variance)
+    factor, shift, spread = _noise_on_scale(mean, variance, scale)
     if num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
     half_width = span * spread if spread > 0 else 1.0
@@ -278,16 +294,14 @@ class NoiseSample:
 
     def moments(self, mean: float, variance: float, scale: str = "unit") -> tuple[float, float]:
         """Sample mean and (population) variance of ``eps`` on the chosen scale."""
-        factor = _scale_factor(scale)
-        shift, spread = noise_scale(mean, variance)
+        factor, shift, spread = _noise_on_scale(mean, variance, scale)
         return (
             (shift + spread * self.z_mean) * factor / 255.0,
             (spread * factor / 255.0) ** 2 * self.z_variance,
         )
 
     def _count_at_or_below(self, values: np.ndarray, mean: float, variance: float, scale: str):
-        factor = _scale_factor(scale)
-        shift, spread = noise_scale(mean, variance)
+        factor, shift, spread = _noise_on_scale(mean, variance, scale)
         values = np.asarray(values, dtype=np.float64) * (255.0 / factor)
         if spread == 0.0:
             return np.where(values >= shift, self.size, 0)

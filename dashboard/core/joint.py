@@ -25,7 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.core.vocabulary import LEVELS, MAX_LEVEL, channel_index, validate_image
+from dashboard.core.vocabulary import (
+    LEVELS,
+    MAX_LEVEL,
+    channel_index,
+    validate_image,
+    validate_int,
+)
 
 #: Accepted numbers of bins per axis of a joint histogram: the divisors of 256 (but 1).
 ACCEPTED_JOINT_BINS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128, 256)
@@ -143,13 +149,6 @@ class ConditionalPMF:
         return self.n_pixels == 0
 
 
-def _check_level(value: int, name: str) -> int:
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-            or not 0 <= value <= MAX_LEVEL):
-        raise ValueError(f"{name} must be an integer level in 0..{MAX_LEVEL}; got {value!r}")
-    return int(value)
-
-
 def conditional_pmf(joint: JointHistogram, x_lo: int, x_hi: int | None = None) -> ConditionalPMF:
     """PMF of Y given X at level ``x_lo`` or in the level range ``[x_lo, x_hi]`` (inclusive).
 
@@ -157,8 +156,8 @@ def conditional_pmf(joint: JointHistogram, x_lo: int, x_hi: int | None = None) -
     requested level, so ``x_range`` can be wider than the request; it says which
     levels were used. Swap the roles with ``joint.transpose()``.
     """
-    lo = _check_level(x_lo, "x_lo")
-    hi = lo if x_hi is None else _check_level(x_hi, "x_hi")
+    lo = validate_int(x_lo, "x_lo", 0, MAX_LEVEL)
+    hi = lo if x_hi is None else validate_int(x_hi, "x_hi", 0, MAX_LEVEL)
     if hi < lo:
         raise ValueError(f"x_hi must be >= x_lo; got x_lo={lo}, x_hi={hi}")
     width = joint.bin_width

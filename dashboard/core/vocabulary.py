@@ -1,7 +1,9 @@
 """The words every layer shares: channels, intensity levels, colour spaces, palette sizes.
 
-Each idea is defined here once; the engine, the figures and the pages import it. The one
-check that an array is an image the engine accepts, :func:`validate_image`, lives here too.
+Each idea is defined here once; the engine, the figures and the pages import it. So are the
+checks every public function shares: an image (:func:`validate_image`), one of a few names
+(:func:`validate_choice`) and an integer in a range (:func:`validate_int`), each raising a
+ValueError that names the parameter, the bad value and what is accepted.
 
 Examples
 --------
@@ -38,11 +40,41 @@ STORED_PALETTE_SIZE = 8
 PERIOD_PALETTE_SIZE = 8
 
 
+def validate_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the strings ``choices``; else ValueError naming them.
+
+    >>> validate_choice("hsv", "space", SPACES)
+    'hsv'
+    """
+    if isinstance(value, str) and value in choices:
+        return value
+    raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+
+
+def validate_int(value: object, name: str, lo: int, hi: int | None = None) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool) in ``lo..hi`` inclusive
+    (``hi=None``: no upper bound); else ValueError naming ``name``.
+
+    >>> validate_int(0, "n_colours", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_colours must be a positive integer; got 0
+    """
+    is_integer = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not is_integer or value < lo or (hi is not None and value > hi):
+        if hi is not None:
+            accepted = f"an integer in {lo}..{hi}"
+        elif lo == 1:
+            accepted = "a positive integer"
+        else:
+            accepted = f"an integer >= {lo}"
+        raise ValueError(f"{name} must be {accepted}; got {value!r}")
+    return int(value)
+
+
 def channel_index(name: str) -> int:
     """Index 0, 1 or 2 of a channel name in ``CHANNELS``; ValueError for anything else."""
-    if isinstance(name, str) and name in CHANNELS:
-        return CHANNELS.index(name)
-    raise ValueError(f"channel must be one of {', '.join(map(repr, CHANNELS))}; got {name!r}")
+    return CHANNELS.index(validate_choice(name, "channel", CHANNELS))
 
 
 def validate_image(image: object, name: str = "image", *, rgb: bool = True) -> np.ndarray:

@@ -36,7 +36,13 @@ from dashboard.core.colours import (
     dominant_colours,
 )
 from dashboard.core.images import DEFAULT_MAX_PIXELS, ImageError, decode_image, sha256_hex
-from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES, STORED_PALETTE_SIZE
+from dashboard.core.vocabulary import (
+    CHANNELS,
+    LEVELS,
+    SPACES,
+    STORED_PALETTE_SIZE,
+    validate_int,
+)
 from dashboard.data.corpus import Artwork, Corpus, is_writable_dir
 
 #: Bump when what is stored, or how it is computed, changes: old entries are then ignored.
@@ -336,12 +342,6 @@ def _usable_folder(folder: Path) -> bool:
     return is_writable_dir(folder)
 
 
-def _check_workers(workers: int) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers={workers!r} is not valid; use a positive integer")
-    return workers
-
-
 def build_index(
     corpus: Corpus,
     index_root: str | Path | None,
@@ -373,7 +373,7 @@ def build_index(
 
     Files that cannot be decoded are skipped with a ``UserWarning`` naming them.
     """
-    workers = _check_workers(workers)
+    workers = validate_int(workers, "workers", 1)
     started = time.perf_counter()
     folder = None if index_root is None else Path(index_root) / index_parameters_name(max_side)
     if folder is not None and not _usable_folder(folder):

@@ -336,6 +336,21 @@ def test_emd_validation():
         earth_movers_distance(np.ones(4), np.ones(5))
     with pytest.raises(ValueError, match="pmf_b must be non-negative"):
         earth_movers_distance(np.ones(4), -np.ones(4))
+    with pytest.raises(ValueError, match="pmf_a must be non-negative and finite"):
+        earth_movers_distance(np.array([1.0, np.nan]), np.ones(2))
+
+
+def test_emd_rows_against_one_reference_and_a_missing_one():
+    # Spikes at levels 0, 1 and 3 against a spike at 0: distances 0, 1 and 3 levels.
+    pmfs = np.eye(4)[[0, 1, 3]]
+    np.testing.assert_array_equal(earth_movers_distance(pmfs, np.eye(4)[0]), [0.0, 1.0, 3.0])
+    references = np.array([np.eye(4)[3], [np.nan] * 4, np.eye(4)[3]])
+    np.testing.assert_array_equal(earth_movers_distance(pmfs, references), [3.0, np.nan, 0.0])
+
+
+def test_js_divergence_of_whole_arrays_rejects_what_rows_call_missing():
+    with pytest.raises(ValueError, match="b must be non-negative and finite"):
+        js_divergence(np.ones(3), np.array([1.0, np.nan, 1.0]))
 
 
 # ---------------------------------------------------------------------- statistics

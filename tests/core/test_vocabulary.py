@@ -15,7 +15,9 @@ from dashboard.core.vocabulary import (
     SPACES,
     STORED_PALETTE_SIZE,
     channel_index,
+    validate_choice,
     validate_image,
+    validate_int,
 )
 
 
@@ -90,3 +92,35 @@ def test_any_shape_when_not_rgb(image, message):
     assert str(info.value) == message
     grey = np.array([[0, 255]], dtype=np.uint8)
     assert validate_image(grey, rgb=False) is grey
+
+
+@pytest.mark.parametrize(
+    ("value", "lo", "hi", "message"),
+    [
+        (0, 1, None, "n must be a positive integer; got 0"),
+        (-1, 0, None, "n must be an integer >= 0; got -1"),
+        (65, 8, 64, "n must be an integer in 8..64; got 65"),
+        (7, 8, 64, "n must be an integer in 8..64; got 7"),
+        (2.0, 1, None, "n must be a positive integer; got 2.0"),
+        (True, 1, None, "n must be a positive integer; got True"),
+        ("3", 1, None, "n must be a positive integer; got '3'"),
+    ],
+)
+def test_validate_int_names_the_parameter_and_the_range(value, lo, hi, message):
+    with pytest.raises(ValueError) as info:
+        validate_int(value, "n", lo, hi)
+    assert str(info.value) == message
+
+
+def test_validate_int_accepts_numpy_integers_and_the_bounds():
+    assert validate_int(np.uint8(8), "bins", 8, 64) == 8
+    assert type(validate_int(np.int64(64), "bins", 8, 64)) is int
+    assert validate_int(10**6, "n", 1) == 10**6
+
+
+def test_validate_choice():
+    assert validate_choice("lab", "space", SPACES) == "lab"
+    for bad in ("LAB", "", None, 0):
+        with pytest.raises(ValueError) as info:
+            validate_choice(bad, "space", SPACES)
+        assert str(info.value) == f"space must be one of 'rgb', 'hsv', 'lab'; got {bad!r}"
