@@ -12,24 +12,22 @@ payload of one move.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import io
 import statistics
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from skimage import data, transform
-from werkzeug.serving import make_server
 
 from benchmarks.naive_app import GRAPHS as NAIVE_GRAPHS
 from benchmarks.naive_app import create_naive_app
 from dashboard.app import create_app
 from dashboard.config import load_settings
-from dashboard.data.corpus import CATALOGUE_COLUMNS
+from tests.support.chromium import launch_chromium
+from tests.support.servers import serving
+from tests.support.tiny_corpus import jpeg_bytes, write_catalogue
 
 ARTWORK = "the-starry-night-1889"
 #: The figures visible on each explorer tab, besides the two pictures. On the joint and 3D tabs
@@ -38,9 +36,6 @@ VIEW_GRAPHS = {
     "noise": ["noise-graph", "effective-noise-graph"],
     "distributions": ["pmf-graph", "cdf-graph"],
 }
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 #: Installs listeners that stamp the page clock at the key press (``__t0``, on the key's
 #: own event) and when a figure or picture redraws.
@@ -62,12 +57,6 @@ MARKER_JS = """
 """
 
 
-def _serve(flask_app) -> tuple[object, str]:
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
 def _bench_source(tmp: Path):
     """Settings, artwork id and pixels of a 1024-px image for both apps."""
     settings = load_settings()
@@ -78,18 +67,14 @@ def _bench_source(tmp: Path):
     pixels = (transform.resize(data.astronaut(), (768, 1024)) * 255).round().astype(np.uint8)
     folder = tmp / "artworks"
     folder.mkdir()
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=95)
-    (folder / "astronaut-1024.jpg").write_bytes(buffer.getvalue())
+    encoded = jpeg_bytes(pixels, quality=95)
+    (folder / "astronaut-1024.jpg").write_bytes(encoded)
     catalogue = tmp / "catalogue.csv"
-    with catalogue.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CATALOGUE_COLUMNS)
-        writer.writeheader()
-        writer.writerow({"id": "astronaut-1024", "file": "astronaut-1024.jpg",
-                         "title": "Astronaut 1024", "year": 1888, "place": "bench",
-                         "period": "arles", "width": 1024, "height": 768,
-                         "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
-                         "source": "benchmark", "commons_file": ""})
+    write_catalogue(catalogue, [{"id": "astronaut-1024", "file": "astronaut-1024.jpg",
+                                 "title": "Astronaut 1024", "year": 1888, "place": "bench",
+                                 "period": "arles", "width": 1024, "height": 768,
+                                 "sha256": hashlib.sha256(encoded).hexdigest(),
+                                 "source": "benchmark"}])
     decoded = np.asarray(Image.open(folder / "astronaut-1024.jpg").convert("RGB"))
     settings = load_settings(artworks_dir=folder, catalogue_path=catalogue,
                              cache_dir=tmp / "cache")
@@ -100,7 +85,7 @@ def _measure(page, url: str, watched: list[str], moves: int, ready_graph: str) -
     page.goto(url)
     page.wait_for_function(
         "(id) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');"
-        " return g && g._fullData && g._fullData.length > 0; }", arg=ready_graph,
+        " return g && g.data && g.data.length > 0; }", arg=ready_graph,
         timeout=120_000)
     page.wait_for_timeout(1500)  # let the first render settle before timing
     page.evaluate(MARKER_JS, watched)
@@ -134,29 +119,23 @@ def main(argv: list[str] | None = None) -> int:
         settings, artwork, pixels = _bench_source(Path(tmp_name))
         ours = create_app(settings)
         naive = create_naive_app(pixels)
-        ours_server, ours_url = _serve(ours.server)
-        naive_server, naive_url = _serve(naive.server)
         payloads: list[int] = []
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                     args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.on("response", lambda r: payloads.append(len(r.body()))
-                        if "_dash-update-component" in r.url or "/image/" in r.url else None)
-                graphs = VIEW_GRAPHS[args.view]
-                ours_times = _measure(
-                    page, f"{ours_url}/?artwork={artwork}&view={args.view}&variance=0.01",
-                    ["noisy-image", *graphs], args.moves, graphs[0])
-                ours_bytes = sum(payloads) / max(args.moves, 1)
-                payloads.clear()
-                naive_times = _measure(page, naive_url, list(NAIVE_GRAPHS), args.naive_moves,
-                                       "noisy-graph")
-                naive_bytes = sum(payloads) / max(args.naive_moves, 1)
-                browser.close()
-        finally:
-            ours_server.shutdown()
-            naive_server.shutdown()
+        with (serving(ours.server) as ours_url, serving(naive.server) as naive_url,
+              sync_playwright() as playwright):
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.on("response", lambda r: payloads.append(len(r.body()))
+                    if "_dash-update-component" in r.url or "/image/" in r.url else None)
+            graphs = VIEW_GRAPHS[args.view]
+            ours_times = _measure(
+                page, f"{ours_url}/?artwork={artwork}&view={args.view}&variance=0.01",
+                ["noisy-image", *graphs], args.moves, graphs[0])
+            ours_bytes = sum(payloads) / max(args.moves, 1)
+            payloads.clear()
+            naive_times = _measure(page, naive_url, list(NAIVE_GRAPHS), args.naive_moves,
+                                   "noisy-graph")
+            naive_bytes = sum(payloads) / max(args.naive_moves, 1)
+            browser.close()
 
     ours_median = statistics.median(ours_times)
     naive_median = statistics.median(naive_times)

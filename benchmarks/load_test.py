@@ -30,11 +30,7 @@ import logging
 import os
 import random
 import resource
-import shlex
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,8 +45,12 @@ import requests
 import requests.adapters
 from urllib3.util.retry import Retry
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+# Run from a checkout (``python benchmarks/load_test.py``): the package and the test helpers
+# that start gunicorn are importable from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.gunicorn import start_gunicorn
+from tests.support.processes import REPO_ROOT, child_pids
+
 REQUEST_TIMEOUT = 60.0
 #: Callback chains deeper than this are not followed (the app's longest is 2).
 MAX_CHAIN_ROUNDS = 4
@@ -69,9 +69,7 @@ SELECTION_STORE = "selection-store"
 PAGES_LOCATION = "_pages_location"
 IMAGE_OUTPUTS = {("original-image", "src"), ("noisy-image", "src")}
 
-# The Python mirror of the browser's picture-URL function; the benchmark runs from a
-# checkout, so the package is importable from the repository root.
-sys.path.insert(0, str(REPO_ROOT))
+# The Python mirror of the browser's picture-URL function.
 try:
     from dashboard.explorer.routes import image_url
 except ImportError:  # the app changed: pictures are then not requested
@@ -79,50 +77,6 @@ except ImportError:  # the app changed: pictures are then not requested
 
 
 # ------------------------------------------------------------------------------ the server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def procfile_argv(port: int) -> list[str]:
-    """The Procfile's web command, bound to 127.0.0.1:port, with this interpreter's gunicorn."""
-    line = next(
-        line
-        for line in (REPO_ROOT / "Procfile").read_text().splitlines()
-        if line.startswith("web:")
-    )
-    argv = shlex.split(line.removeprefix("web:"))
-    if argv[0] == "gunicorn":
-        argv = [sys.executable, "-m", "gunicorn", *argv[1:]]
-    return [*argv, "--bind", f"{HOST}:{port}"]
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    """SIGTERM ``process`` (gunicorn shuts its workers down gracefully), SIGKILL after 30 s."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def child_pids(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                children.append(int(entry.name))
-    return sorted(children)
 
 
 def rss_kib(pid: int) -> int:
@@ -163,54 +117,6 @@ def memory_snapshot(master: int) -> dict[str, Any]:
         "workers_cpu_s": {str(pid): round(cpu_seconds(pid), 1) for pid in workers},
         "total_mib": round((master_kib + sum(workers.values())) / 1024, 1),
     }
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def stop(self) -> None:
-        stop_process(self.process)
-
-
-def start_server(workdir: Path, workers: int, extra_env: dict[str, str]) -> Server:
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "PORT": str(port),
-            "WEB_CONCURRENCY": str(workers),
-            "DASHBOARD_CACHE_DIR": str(workdir / "cache"),
-            **extra_env,
-        }
-    )
-    log_path = workdir / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            procfile_argv(port), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    server = Server(process, port, log_path)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()}")
-        try:
-            if (
-                len(child_pids(process.pid)) == workers
-                and requests.get(server.url + "/healthz", timeout=5).ok
-            ):
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"gunicorn not ready after 90 s:\n{log_path.read_text()}")
 
 
 # ------------------------------------------------------------------------- the fake browser
@@ -762,10 +668,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need --users >= 1, --duration > 0 and 0 <= --think-min <= --think-max")
     extra_env = {"REDIS_URL": args.redis_url} if args.redis_url else {}
     with tempfile.TemporaryDirectory(prefix="load-test-") as tmp:
-        server = start_server(Path(tmp), args.workers, extra_env)
+        # The artworks and settings of this shell, as a deployed app would see them.
+        server = start_gunicorn(
+            Path(tmp), env=extra_env, workers=args.workers, inherit_app_environment=True
+        )
         try:
             result = run_load(
-                server.url,
+                server.base_url,
                 server.process.pid,
                 args.users,
                 args.duration,
