@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort
 
-from dashboard.core.highlight import encode_jpeg
 from dashboard.core.images import ImageError, load_image
 from dashboard.data.corpus import UnknownArtworkError
+from dashboard.data.files import encode_jpeg
 from dashboard.server import context
 from dashboard.server.cache import cache
 

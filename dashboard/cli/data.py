@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -33,8 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 
-import numpy as np
-from PIL import Image
 from tqdm import tqdm
 
 from dashboard import __version__
@@ -57,6 +52,7 @@ from dashboard.data.corpus import (
     is_writable_dir,
     sample_artworks,
 )
+from dashboard.data.files import encode_jpeg, write_atomically
 
 PROG = "python -m dashboard data"
 COMMONS_FILE_PATH_URL = "https://commons.wikimedia.org/wiki/Special:FilePath/"
@@ -118,20 +114,6 @@ class Manifest:
         write_atomically(self.path, text.encode("utf-8"))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            temp_file.write(data)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 # --- checks shared by the commands ----------------------------------------------------------
 
 
@@ -185,13 +167,6 @@ def aspect_problem(width: int, height: int, artwork: Artwork, tolerance: float) 
         f"{artwork.width}:{artwork.height} ({artwork.width / artwork.height:.3f}) "
         f"by more than {tolerance:.0%}"
     )
-
-
-def normalised_jpeg(pixels: np.ndarray) -> bytes:
-    """Baseline JPEG, quality 90, no metadata, of an RGB ``uint8`` image."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=STORED_JPEG_QUALITY)
-    return buffer.getvalue()
 
 
 def _require_writable(folder: Path) -> None:
@@ -334,7 +309,7 @@ def cmd_import(corpus: Corpus, args: argparse.Namespace) -> int:
             done[artwork.id] = path
             continue
         # The catalogue's own file is already normalised: keep its bytes (and SHA-256).
-        stored = data if exact else normalised_jpeg(image.pixels)
+        stored = data if exact else encode_jpeg(image.pixels, quality=STORED_JPEG_QUALITY)
         write_atomically(target_dir / artwork.file, stored)
         manifest.record(artwork.file, stored, "import", str(path))
         outcome.imported.append(artwork.id)
@@ -426,7 +401,7 @@ def _download_one(artwork: Artwork, args: argparse.Namespace, max_pixels: int) -
         problem = aspect_problem(width, height, artwork, args.aspect_tolerance)
         if problem:
             raise _Permanent(problem)
-        return normalised_jpeg(image.pixels)
+        return encode_jpeg(image.pixels, quality=STORED_JPEG_QUALITY)
     raise _Permanent(f"{last} (after {args.retries + 1} attempts)")
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image
 
 from dashboard.core.vocabulary import MAX_LEVEL, channel_index
 
@@ -37,10 +34,3 @@ def dim_outside(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     outside = ~mask
     out[outside] = (rgb[outside] * DIM_FACTOR).astype(np.uint8)
     return out
-
-
-def encode_jpeg(rgb: np.ndarray, quality: int = 85) -> bytes:
-    """Baseline JPEG bytes of an RGB uint8 image (4:2:0 chroma, no metadata)."""
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality)
-    return buffer.getvalue()

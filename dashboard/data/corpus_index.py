@@ -16,9 +16,8 @@ otherwise in ``settings.cache_dir/index/``.
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import tempfile
 import time
 import warnings
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ from dashboard.core.vocabulary import (
     validate_int,
 )
 from dashboard.data.corpus import Artwork, Corpus, is_writable_dir
+from dashboard.data.files import write_atomically
 
 #: Bump when what is stored, or how it is computed, changes: old entries are then ignored.
 INDEX_VERSION = 2
@@ -131,16 +131,11 @@ def _read_entry(path: Path) -> dict[str, np.ndarray] | None:
 
 
 def _write_entry(path: Path, entry: dict[str, np.ndarray]) -> None:
-    """Write atomically (temp file + rename), so readers never see half a file."""
+    """Write atomically, so readers (other workers) never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_ENTRY_SUFFIX)
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            np.savez_compressed(temp_file, **entry)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **entry)
+    write_atomically(path, buffer.getvalue())
 
 
 # --- the loaded index ---------------------------------------------------------------------

@@ -8,9 +8,7 @@ process, in small LRU maps; only small values ever become cache keys.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -24,6 +22,7 @@ from dashboard.config import Settings
 from dashboard.core.distributions import NoiseAnalyser, NoisyDistributions
 from dashboard.core.images import ImageError, NormalisedImage, decode_image, load_image
 from dashboard.data.corpus import Corpus
+from dashboard.data.files import write_atomically
 
 UPLOAD_PREFIX = "upload:"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -180,10 +179,7 @@ class ImageStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
             Image.fromarray(image.pixels).save(buffer, format="PNG")
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(buffer.getvalue())
-            os.replace(tmp, path)
+            write_atomically(path, buffer.getvalue())
             self._prune_uploads()
         return source, image
 

@@ -15,8 +15,9 @@ import numpy as np
 
 from dashboard.core import colours, joint
 from dashboard.core.distributions import extreme_counts
-from dashboard.core.highlight import dim_outside, encode_jpeg, level_mask
+from dashboard.core.highlight import dim_outside, level_mask
 from dashboard.core.vocabulary import SHOWN_PALETTE_SIZE
+from dashboard.data.files import encode_jpeg
 from dashboard.explorer.state import Selection
 from dashboard.server.context import cached_per_image, store
 from dashboard.server.hardening import heavy_slot
