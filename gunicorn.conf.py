@@ -1,9 +1,12 @@
 """gunicorn settings: `gunicorn dashboard.app:server --config gunicorn.conf.py` (the Procfile).
 
+`python -m dashboard serve` runs gunicorn in-process with these same settings, bound to its
+``--host``/``--port`` instead (:mod:`dashboard.cli.serve`).
+
 Port and worker count come from :func:`dashboard.config.load_settings` (``PORT``,
 ``WEB_CONCURRENCY``); command-line flags and ``GUNICORN_CMD_ARGS`` override
 anything here (e.g. ``--bind 127.0.0.1:8050`` to stay local). Why these values:
-README, "Deploy", "Server processes".
+docs/deploy.md, "Server processes".
 """
 
 import os

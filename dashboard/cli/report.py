@@ -3,7 +3,7 @@
 Loads an image file (``--image``) or a catalogued artwork (``--artwork``), adds the
 seeded Gaussian noise, and writes per-channel PMFs/CDFs (empirical and theoretical),
 the noise against its theory, joint channel statistics, 3D colour histogram summaries
-and the palette. The schema is documented in the README ("The report command").
+and the palette. The schema is documented in docs/report-schema.md.
 
 Bad input (a missing or unreadable image, an unknown artwork id, a parameter out of
 range) prints one line on stderr saying what was wrong and what is accepted, and
