@@ -12,6 +12,8 @@ from dashboard.app import create_app
 from dashboard.artist import ids
 from dashboard.config import load_settings
 from dashboard.data.corpus import CORPUS_HELP
+from tests.support import plotly_page
+from tests.support.plotly_page import graph_eval, point_position
 from tests.support.servers import serving
 from tests.support.tiny_corpus import make_tiny_corpus
 
@@ -35,17 +37,9 @@ def real_server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 90_000) -> None:
-    page.wait_for_function(
-        """([id, n]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
-                          return g && g._fullData && g._fullData.length >= n; }""",
-        arg=[graph_id, min_traces], timeout=timeout)
-
-
-def graph_json(page, graph_id: str, expression: str):
-    return page.evaluate(
-        f"""() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');
-                     return {expression}; }}""")
+def wait_for_graph(page, graph_id: str, min_traces: int = 1) -> None:
+    # The first draw indexes the corpus: a long wait on the real one.
+    plotly_page.wait_for_graph(page, graph_id, min_traces, timeout=90_000)
 
 
 def wait_for_url(page, fragment: str) -> None:
@@ -64,17 +58,10 @@ def wait_for_thumbnails(page, selector: str, minimum: int = 1) -> int:
 
 def click_point(page, graph_id: str, x: float, y: float) -> None:
     """Hover then click the data point at (x, y) of a 2D plotly graph."""
-    graph = page.locator(f"#{graph_id} .js-plotly-plot")
-    graph.scroll_into_view_if_needed()
-    offset = page.evaluate(
-        """([id, x, y]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
-                             const L = g._fullLayout;
-                             return [L.xaxis.l2p(x) + L._size.l, L.yaxis.l2p(y) + L._size.t]; }""",
-        [graph_id, x, y])
-    box = graph.bounding_box()
-    page.mouse.move(box["x"] + offset[0], box["y"] + offset[1])
+    left, top = point_position(page, graph_id, x, y)
+    page.mouse.move(left, top)
     page.wait_for_selector(f"#{graph_id} .hoverlayer .hovertext")
-    page.mouse.click(box["x"] + offset[0], box["y"] + offset[1])
+    page.mouse.click(left, top)
 
 
 # ------------------------------------------------------------------------------ no corpus
@@ -128,7 +115,7 @@ def test_share_link_reproduces_the_view(page, tiny_server):
     assert page.input_value(f"#{ids.COLOUR_PICKERS[0]}") == "#c81e14"
     summary = page.inner_text(f"#{ids.PAINTING_SUMMARY}")
     assert "Green Street" in summary and "HSV colour histogram" in summary
-    names = graph_json(page, ids.PAINTING_GRAPH, "g._fullData.map(t => t.name)")
+    names = graph_eval(page, ids.PAINTING_GRAPH, "g.data.map(t => t.name)")
     assert "all other paintings (2)" in names
     for key in ("view=painting", "artwork=green-street-1887", "space=hsv", "stat=entropy_bits",
                 "colours=c81e14"):
@@ -195,17 +182,17 @@ def test_thumbnails_are_small_cached_jpegs(page, tiny_server):
 def test_periods_side_by_side_on_the_real_corpus(page, real_server):
     page.goto(real_server + "/artist?view=periods")
     wait_for_graph(page, ids.PERIODS_GRAPH, 20)
-    legend = graph_json(page, ids.PERIODS_GRAPH,
-                        "g._fullData.filter(t => t.showlegend).map(t => t.name)")
+    legend = graph_eval(page, ids.PERIODS_GRAPH,  # plotly shows a legend entry by default
+                        "g.data.filter(t => t.showlegend !== false).map(t => t.name)")
     labels = [name.split(" (")[0] for name in legend]
     assert labels == ["Dutch", "Paris", "Arles", "Saint-Rémy", "Auvers"]
     assert page.locator(f"#{ids.PERIOD_TABLE} tbody tr").count() == 5
     assert page.locator(f"#{ids.PERIOD_PALETTES} .palette-row").count() == 5
     # The lightness distributions: the Dutch years sit in the dark, Arles in the light.
-    lightness = graph_json(
+    lightness = graph_eval(
         page, ids.PERIODS_GRAPH,
-        "g._fullData.filter(t => t.mode === 'lines+markers')"
-        ".map(t => [t.legendgroup, Array.from(t.x), Array.from(t.y)])")
+        "g.data.filter(t => t.mode === 'lines+markers')"
+        ".map(t => [t.legendgroup, Array.from(values(t.x)), Array.from(values(t.y))])")
     means = {group: float(np.dot(x, y) / np.sum(y)) for group, x, y in lightness}
     assert means["dutch"] < means["arles"] - 10
     assert page.console_errors == []
@@ -215,10 +202,11 @@ def test_periods_side_by_side_on_the_real_corpus(page, real_server):
 def test_timeline_point_opens_the_painting_in_the_explorer(page, real_server):
     page.goto(real_server + "/artist?view=timeline&stat=mean_lightness")
     wait_for_graph(page, ids.TIMELINE_GRAPH, 6)
-    points = graph_json(
+    points = graph_eval(
         page, ids.TIMELINE_GRAPH,
-        "g._fullData.filter(t => t.mode === 'markers' && t.customdata && t.x.length > 1)"
-        ".flatMap(t => Array.from(t.x, (x, i) => [x, t.y[i], t.customdata[i][0]]))")
+        "g.data.map(t => [t, values(t.x), values(t.y), values(t.customdata)])"
+        ".filter(([t, x, y, custom]) => t.mode === 'markers' && custom && x.length > 1)"
+        ".flatMap(([t, x, y, custom]) => Array.from(x, (xi, i) => [xi, y[i], custom[i][0]]))")
     assert len(points) >= 70
     # The isolated darkest point is easy to hit.
     x, y, artwork_id = min(points, key=lambda p: p[1])

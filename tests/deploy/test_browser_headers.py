@@ -41,7 +41,7 @@ def test_page_renders_graphs_without_csp_violations(real_server: Gunicorn, brows
         try:
             page.wait_for_function(
                 "() => { const g = document.querySelector('#noise-graph .js-plotly-plot');"
-                " return g && g._fullData && g._fullData.length > 0; }", timeout=60_000)
+                " return g && g.data && g.data.length > 0; }", timeout=60_000)
         except Exception as error:  # say what the page and the server saw
             raise AssertionError(f"no figure drawn: {error}\nconsole: {console}\n"
                                  f"server log:\n{real_server.log()[-4000:]}") from None

@@ -13,24 +13,17 @@ from skimage import data as skdata
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.explorer.routes import image_url
 from dashboard.figures.distributions import trace_index
+from tests.support.plotly_page import (
+    point_position,
+    trace_values,
+    wait_for_graph,
+    wait_for_graph_state,
+)
 
 pytestmark = pytest.mark.browser
 
 SHARE = ("/?artwork=sample-coffee&mean=0.1&variance=0.02&seed=7&view=distributions"
          "&sel=levels:red:original:100-150")
-
-
-def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 20_000) -> None:
-    page.wait_for_function(
-        """([id, n]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
-                          return g && g._fullData && g._fullData.length >= n; }""",
-        arg=[graph_id, min_traces], timeout=timeout)
-
-
-def graph_trace_y(page, graph_id: str, index: int) -> list[float]:
-    return page.evaluate(
-        """([id, i]) => Array.from(document.querySelector('#' + id + ' .js-plotly-plot')
-                                    ._fullData[i].y)""", [graph_id, index])
 
 
 def wait_for_image(page, image_id: str, pattern: str) -> str:
@@ -59,10 +52,10 @@ def test_share_link_reproduces_the_view(page, live_server):
     assert original_src == image_url("original", "sample-coffee", 0.1, 0.02, 7,
                                      selection)
     expected = NoiseAnalyser(skdata.coffee(), seed=7).move(0.1, 0.02)
-    np.testing.assert_allclose(graph_trace_y(page, "pmf-graph", trace_index("red", "noisy")),
+    np.testing.assert_allclose(trace_values(page, "pmf-graph", trace_index("red", "noisy")),
                                expected.noisy_pmf[0], atol=1e-12)
     np.testing.assert_allclose(
-        graph_trace_y(page, "cdf-graph", trace_index("blue", "theory")),
+        trace_values(page, "cdf-graph", trace_index("blue", "theory")),
         expected.noisy_cdf_theory[2], atol=1e-9)
     page.wait_for_function(
         "document.getElementById('selection-text').innerText.includes('red levels 100–150')")
@@ -96,18 +89,17 @@ def test_every_tab_draws_its_figures(page, live_server):
 def test_moving_a_slider_updates_figures_and_url(page, live_server):
     page.goto(live_server + "/?artwork=sample-astronaut&variance=0.01&view=distributions")
     wait_for_graph(page, "pmf-graph", 9)
-    before = graph_trace_y(page, "pmf-graph", trace_index("green", "noisy"))
+    before = trace_values(page, "pmf-graph", trace_index("green", "noisy"))
     variance_box = page.locator("#variance-slider input")
     variance_box.fill("0.05")
     variance_box.press("Tab")  # the direct-input box commits on blur
     page.wait_for_function("window.location.search.includes('variance=0.05')")
     wait_for_image(page, "noisy-image", "variance=0.05")
     expected = NoiseAnalyser(skdata.astronaut(), seed=0).move(0.0, 0.05).noisy_pmf[1]
-    page.wait_for_function(
-        """([i, v]) => Math.abs(document.querySelector('#pmf-graph .js-plotly-plot')
-                                 ._fullData[i].y[128] - v) < 1e-12""",
-        arg=[trace_index("green", "noisy"), float(expected[128])])
-    after = graph_trace_y(page, "pmf-graph", trace_index("green", "noisy"))
+    wait_for_graph_state(page, "pmf-graph",
+                         "Math.abs(values(g.data[arg[0]].y)[128] - arg[1]) < 1e-12",
+                         [trace_index("green", "noisy"), float(expected[128])])
+    after = trace_values(page, "pmf-graph", trace_index("green", "noisy"))
     assert after != before
     np.testing.assert_allclose(after, expected, atol=1e-12)
     # The fit summary is shown and its sentences follow the move.
@@ -198,15 +190,7 @@ def test_clicking_the_joint_heatmap_conditions(page, live_server):
     counts = np.bincount(((rgb[..., 0] >> 2) * 64 + (rgb[..., 1] >> 2)).ravel(), minlength=4096)
     counts = counts.reshape(64, 64)[4:60, 4:60]  # away from the axes' edges
     red_bin, green_bin = (int(i) + 4 for i in np.unravel_index(counts.argmax(), counts.shape))
-    graph = page.locator("#joint-graph .js-plotly-plot")
-    graph.scroll_into_view_if_needed()
-    offset = page.evaluate(
-        """([x, y]) => { const g = document.querySelector('#joint-graph .js-plotly-plot');
-                         const L = g._fullLayout;
-                         return [L.xaxis.l2p(x) + L._size.l, L.yaxis.l2p(y) + L._size.t]; }""",
-        [red_bin * 4 + 1.5, green_bin * 4 + 1.5])
-    box = graph.bounding_box()
-    x, y = box["x"] + offset[0], box["y"] + offset[1]
+    x, y = point_position(page, "joint-graph", red_bin * 4 + 1.5, green_bin * 4 + 1.5)
     page.mouse.move(x, y)  # plotly clicks on the point it is hovering
     page.wait_for_selector("#joint-graph .hoverlayer .hovertext")
     page.mouse.click(x, y)
@@ -341,17 +325,14 @@ def test_noise_tab_follows_a_slider_move(page, live_server):
     page.locator("#variance-slider [role=slider]").focus()
     page.keyboard.press("ArrowRight")  # 0.01 -> 0.0105
     sigma = np.sqrt(0.0105)
-    page.wait_for_function(
-        """(peak) => { const g = document.querySelector('#noise-graph .js-plotly-plot');
-                       return Math.abs(Math.max(...g._fullData[1].y) - peak) < 1e-9; }""",
-        arg=1 / (sigma * np.sqrt(2 * np.pi)))
-    grid = graph_trace_y(page, "noise-graph", 3)  # the theoretical CDF on the grid
+    wait_for_graph_state(page, "noise-graph",
+                         "Math.abs(Math.max(...values(g.data[1].y)) - arg) < 1e-9",
+                         1 / (sigma * np.sqrt(2 * np.pi)))
+    grid = trace_values(page, "noise-graph", 3)  # the theoretical CDF on the grid
     assert grid[0] < 1e-4 and grid[-1] > 1 - 1e-4 and len(grid) == 201
-    xs = page.evaluate("Array.from(document.querySelector('#noise-graph .js-plotly-plot')"
-                       "._fullData[2].x)")  # the ECDF's grid: mean ± 4σ
+    xs = trace_values(page, "noise-graph", 2, "x")  # the ECDF's grid: mean ± 4σ
     np.testing.assert_allclose([xs[0], xs[-1]], [-4 * sigma, 4 * sigma], rtol=1e-12)
-    page.wait_for_function(
-        "document.querySelector('#effective-noise-graph .js-plotly-plot')._fullData.length === 6")
+    wait_for_graph_state(page, "effective-noise-graph", "g.data.length === 6")
     assert page.console_errors == []
 
 
