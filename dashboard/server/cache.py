@@ -222,6 +222,12 @@ class ResilientRedisCache(BaseCache):
         """False from a failed Redis call until a later call succeeds."""
         return self._down_since is None
 
+    @property
+    def retry_at(self) -> float:
+        """The ``time.monotonic()`` instant (s) before which an unreachable Redis is not tried
+        again; each failed attempt moves it ``retry_seconds`` on."""
+        return self._retry_at
+
     def _should_try_redis(self, probe_only: bool = False) -> bool:
         if self._down_since is None:
             # After a refused write, reads must go where the writes went too.

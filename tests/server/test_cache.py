@@ -16,7 +16,6 @@ from dashboard.server.cache import (
     KEY_PREFIX,
     BoundedFileSystemCache,
     ResilientRedisCache,
-    _without_password,
     cache,
     cache_config,
     cache_status,
@@ -120,12 +119,15 @@ def test_unwritable_cache_dir_names_the_variable(tmp_path: Path) -> None:
         init_cache(Flask("unwritable"), settings)
 
 
-def test_password_is_hidden_from_logs() -> None:
-    assert _without_password("redis://user:s3cret@cache.example:6380/1") == (
-        "redis://***@cache.example:6380/1"
-    )
-    assert _without_password("rediss://:s3cret@cache.example/0") == "rediss://***@cache.example/0"
-    assert _without_password("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+def test_password_is_hidden_from_logs(tmp_path: Path) -> None:
+    fallback = BoundedFileSystemCache(str(tmp_path / "fs"))
+
+    def shown(url: str) -> str:  # the URL its log lines name (no connection is made)
+        return ResilientRedisCache(url, fallback).display_url
+
+    assert shown("redis://user:s3cret@cache.example:6380/1") == "redis://***@cache.example:6380/1"
+    assert shown("rediss://:s3cret@cache.example/0") == "rediss://***@cache.example/0"
+    assert shown("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
 
 
 def test_status_before_init_says_none() -> None:
@@ -197,10 +199,10 @@ def test_redis_outage_is_served_from_the_fallback_and_recovers(
         assert "ConnectionError" in down["error"]
         # Outlive the retry back-off: the next call probes Redis, fails, and
         # must not log again.
-        retry_at = backend._retry_at
+        retry_at = backend.retry_at
         wait_until(lambda: time.monotonic() >= retry_at, timeout=5, what="the retry back-off")
         assert cubed(3) == 27
-        assert backend._retry_at > retry_at  # the probe happened (and failed)
+        assert backend.retry_at > retry_at  # the probe happened (and failed)
         assert len(cache_warnings(caplog)) == 1
         assert "unreachable" in cache_warnings(caplog)[0]
 
