@@ -1,7 +1,7 @@
 # The dashboard as a container: gunicorn as in the Procfile, corpus fetched at build time.
 #   docker build -t vangogh-dashboard .
 #   docker run --rm -p 8050:8050 vangogh-dashboard        # then open http://127.0.0.1:8050
-# Settings are environment variables (README, "Deploy"), e.g. -e REDIS_URL=redis://cache:6379/0
+# Settings are environment variables (docs/deploy.md), e.g. -e REDIS_URL=redis://cache:6379/0
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

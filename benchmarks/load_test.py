@@ -48,6 +48,8 @@ from urllib3.util.retry import Retry
 # Run from a checkout (``python benchmarks/load_test.py``): the package and the test helpers
 # that start gunicorn are importable from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dashboard.explorer.routes import image_url
+from dashboard.explorer.state import ViewState
 from tests.support.gunicorn import start_gunicorn
 from tests.support.processes import REPO_ROOT, child_pids
 
@@ -69,11 +71,6 @@ SELECTION_STORE = "selection-store"
 PAGES_LOCATION = "_pages_location"
 IMAGE_OUTPUTS = {("original-image", "src"), ("noisy-image", "src")}
 
-# The Python mirror of the browser's picture-URL function.
-try:
-    from dashboard.explorer.routes import image_url
-except ImportError:  # the app changed: pictures are then not requested
-    image_url = None
 
 
 # ------------------------------------------------------------------------------ the server
@@ -377,23 +374,15 @@ class User:
     def image_paths(self) -> list[str]:
         """What assets/30-explorer.js ``imageUrls`` computes (via its Python mirror)."""
         source = self.props.get((ARTWORK_SELECT, "value"))
-        if not source or image_url is None:
+        if not source:
             return []
 
-        def number(key: tuple[str, str], default: float) -> float:
-            try:
-                return float(self.props.get(key))
-            except (TypeError, ValueError):
-                return default
-
-        mean = number((MEAN_SLIDER, "value"), 0.0)
-        variance = number((VARIANCE_SLIDER, "value"), 0.01)
-        seed = int(number((SEED_INPUT, "value"), 0))
-        selection = self.props.get((SELECTION_STORE, "data"))
-        return [
-            image_url(kind, source, mean, variance, seed, selection)
-            for kind in ("original", "noisy")
-        ]
+        # What assets/30-explorer.js computes, through the server's own definitions.
+        state = ViewState.from_controls(
+            source, self.props.get((MEAN_SLIDER, "value")),
+            self.props.get((VARIANCE_SLIDER, "value")), self.props.get((SEED_INPUT, "value")),
+            selection=self.props.get((SELECTION_STORE, "data")))
+        return [image_url(picture, state) for picture in ("original", "noisy")]
 
     def post(self, cb: CallbackSpec, changed_ids: list[str]) -> dict[str, Any] | None:
         return self._post_body(cb.body(self.props, changed_ids))

@@ -53,8 +53,8 @@ PREFERRED_PAINTINGS = ("the-starry-night-1889", "wheatfield-with-crows-1890", "s
 #: Said to users when no Van Gogh image is present.
 CORPUS_HELP = (
     "No Van Gogh images were found, so only the scikit-image samples are shown. "
-    "Add the corpus with `python -m dashboard data download` (from Wikimedia Commons), "
-    "`python -m dashboard data import DIR` (from a folder of images), "
+    "Add the corpus with `scripts/python -m dashboard data download` (from Wikimedia "
+    "Commons), `scripts/python -m dashboard data import DIR` (from a folder of images), "
     "or set DASHBOARD_ARTWORKS_DIR to a folder that holds them."
 )
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from dashboard.core.colours import MAX_BINS, MIN_BINS
+from dashboard.core.noise import MEAN_RANGE, SEED_RANGE, VARIANCE_RANGE
 from dashboard.core.vocabulary import CHANNELS, JOINT_BIN_CHOICES, SPACES
 from dashboard.ui.query import (
     control_number,
@@ -27,10 +29,8 @@ VIEWS = ("noise", "distributions", "joint", "colour3d")
 #: The two pictures of the explorer: the image as loaded, and with noise added.
 PICTURES = ("original", "noisy")
 
-MEAN_RANGE = (-1.0, 1.0)
-VARIANCE_RANGE = (0.0, 1.0)
-SEED_RANGE = (0, 2**32 - 1)
-BINS_RANGE = (8, 64)
+#: Bins per axis of the 3D colour histograms the page offers.
+BINS_RANGE = (MIN_BINS, MAX_BINS)
 
 #: Slider resolution: values are rounded to these many decimals so that cache keys and URLs
 #: stay short and a link reproduces the same numbers.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
@@ -136,8 +137,22 @@ def graph_config(export_format: str = "png", filename: str = "figure") -> dict:
     }
 
 
+#: Characters per line of a message drawn in an empty figure.
+MESSAGE_WIDTH = 70
+
+
+def figure_message(message: str) -> str:
+    """``message`` as a figure annotation: `backticks` dropped (plotly shows them as typed) and
+    long text broken into lines, unless it already has its own ``<br>``."""
+    text = message.replace("`", "")
+    if "<br>" in text:
+        return text
+    return "<br>".join(textwrap.wrap(text, MESSAGE_WIDTH)) or text
+
+
 def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A blank figure carrying ``message`` in its centre (no data, no axes)."""
+    message = figure_message(message)
     fig = go.Figure()
     fig.update_layout(
         **PLAIN_LAYOUT, height=height,

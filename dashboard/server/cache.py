@@ -12,7 +12,7 @@ Backends
   entries (pruned to 90 % when full, oldest expiry first).
 * ``settings.redis_url`` set: :class:`ResilientRedisCache`, shared by every host.
   Each key lives ``settings.cache_timeout`` seconds; the real memory bound is the
-  Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (README, "Deploy").
+  Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (docs/deploy.md).
   When Redis stops answering, requests keep being served from the file-system
   cache above, one warning is logged per outage, and Redis is tried again every
   ``redis_retry_seconds`` (5 s).

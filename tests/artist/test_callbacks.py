@@ -324,10 +324,17 @@ def test_compare_button_selects_the_painting(tiny_context):
 def test_without_a_corpus_the_page_says_how_to_add_it(fresh_app, tmp_path):
     with fresh_app.server.app_context():  # its own cache folder, tmp_path / "cache"
         tree = page.layout(view="periods", artwork="anything")
-        assert CORPUS_HELP in _text(tree)
+        plain_help = CORPUS_HELP.replace("`", "")
+        assert plain_help in _text(tree)  # commands shown as code, without the backticks
+        commands = _find(tree, lambda c: type(c).__name__ == "Code")
+        assert [c.children for c in commands] == [
+            "scripts/python -m dashboard data download",
+            "scripts/python -m dashboard data import DIR"]
         assert artist_services.paintings() is None
         figure = cb.corpus_outputs(_state("corpus"))[0]
-        assert figure.layout.annotations[0].text.endswith(CORPUS_HELP)
+        text = figure.layout.annotations[0].text
+        assert text.replace("<br>", " ").endswith(plain_help) and "`" not in text
+        assert max(len(line) for line in text.split("<br>")) <= 70
     assert not (tmp_path / "cache" / "index").exists()
 
 
