@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian packages and Python packages), then run them all.
+# Install everything the tests need (Debian packages and Python packages), check the code with
+# ruff and the import contracts, then run the tests.
 # Usage: bash scripts/test.sh [pytest arguments]
+#   bash scripts/test.sh -m "not browser and not deploy"    the fast tier, for everyday work
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +27,6 @@ fi
 echo "DASHBOARD_ARTWORKS_DIR=${DASHBOARD_ARTWORKS_DIR:-<unset: generated images and samples only>}"
 
 "$PY" -m ruff check --quiet .
+# The import contracts in pyproject.toml ([tool.importlinter]): layers point down only.
+"$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/lint-imports" --no-cache
 exec "$PY" -m pytest "$@"
