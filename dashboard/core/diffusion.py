@@ -27,7 +27,9 @@ From it, in closed form or by quadrature (:func:`information_curves`):
   ``w_k(x) ~ P(k) N(x; a x_0k, s^2)``, its variance ``Var(x_0 | x_t = x)``, and the expected
   squared error ``mmse = int p_t(x) Var(x_0 | x_t = x) dx`` (data-scale units squared).
   Tweedie's formula ``E[x_0 | x_t = x] = (x + s^2 d/dx log p_t(x)) / a`` holds
-  (:func:`marginal_score`).
+  (:func:`marginal_score`). The denoiser costs one term per pixel and occupied level
+  (:func:`posterior_mean`); :func:`posterior_mean_tabulated` interpolates it from exact values
+  within a stated tolerance, for a slider move on a whole image.
 
 Quadrature: the integrals run over a uniform grid from ``9 s`` below the lowest occupied atom
 to ``9 s`` above the highest, of spacing ``0.2 s``, or ``0.8 s / r`` when two neighbouring
@@ -391,8 +393,92 @@ def posterior_mean(x_t: np.ndarray, pmf: np.ndarray, alpha_bar_t: float) -> np.n
     return _mixture(x_t, atoms, weights, ab, want_variance=False)[1]
 
 
-def posterior_mean_image(x_t: np.ndarray, pmfs: np.ndarray, alpha_bar_t: float) -> np.ndarray:
-    """:func:`posterior_mean` of each channel of ``x_t`` (..., 3) under its own PMF (3, 256)."""
+def _validated_tolerance(tolerance: object) -> float:
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.floating):
+        raise ValueError(f"tolerance must be a number in [1e-14, 0.1]; got {tolerance!r}")
+    value = float(tolerance)
+    if not 1e-14 <= value <= 0.1:
+        raise ValueError(f"tolerance must be a number in [1e-14, 0.1]; got {tolerance!r}")
+    return value
+
+
+def _hermite_table(atoms, weights, ab, low, high, tolerance, max_points):
+    """Exact posterior means and slopes on a uniform grid over [low, high], refined until the
+    cubic Hermite interpolant is within ``tolerance / 8`` of the exact mean at every interval's
+    midpoint; None if that needs more than ``max_points`` evaluations."""
+    slope_factor = math.sqrt(ab) / (1.0 - ab)
+    intervals = 64
+    while 2 * intervals + 1 <= max_points:
+        grid = np.linspace(low, high, intervals + 1)
+        step = grid[1] - grid[0]
+        points = np.concatenate([grid, grid[:-1] + step / 2])
+        _, mean, variance = _mixture(points, atoms, weights, ab, want_variance=True)
+        values, middles = mean[: intervals + 1], mean[intervals + 1 :]
+        # d/dx E[x_0 | x] = sqrt(ab) Var(x_0 | x) / (1 - ab).
+        slopes = slope_factor * variance[: intervals + 1] * step
+        guess = 0.5 * (values[:-1] + values[1:]) + (slopes[:-1] - slopes[1:]) / 8.0
+        error = float(np.max(np.abs(guess - middles))) if intervals else 0.0
+        if error <= tolerance / 8.0:
+            return grid, values, slopes
+        # The interpolation error falls as the fourth power of the spacing.
+        factor = max(2.0, 1.25 * (8.0 * error / tolerance) ** 0.25)
+        intervals = int(math.ceil(intervals * factor))
+    return None
+
+
+def posterior_mean_tabulated(
+    x_t: np.ndarray, pmf: np.ndarray, alpha_bar_t: float, tolerance: float = 1e-9
+) -> np.ndarray:
+    """:func:`posterior_mean` within ``tolerance`` (data-scale units), fast on large images.
+
+    ``E[x_0 | x_t = x]`` is a smooth increasing function of ``x`` alone, with derivative
+    ``sqrt(ab) Var(x_0 | x) / (1 - ab)``. Both are computed exactly on a uniform grid over the
+    range of ``x_t``, refined until the cubic Hermite interpolant through them is within
+    ``tolerance / 8`` of the exact mean at the midpoint of every interval (where a cubic
+    Hermite interpolant's error peaks); each pixel is then one cubic, clamped between the
+    exact values at its interval's ends, which bound it since the mean increases. When the
+    grid would need more than a quarter as many points as ``x_t`` has (steps so early that the
+    mean is nearly a staircase), the exact sum is used instead.
+
+    Examples
+    --------
+    >>> pmf = np.zeros(256); pmf[[0, 255]] = 0.5
+    >>> x = np.linspace(-3, 3, 10_001)
+    >>> fast, exact = posterior_mean_tabulated(x, pmf, 0.5), posterior_mean(x, pmf, 0.5)
+    >>> bool(np.max(np.abs(fast - exact)) <= 1e-9)
+    True
+    """
+    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    x_t = _as_points(x_t, "x_t")
+    tolerance = _validated_tolerance(tolerance)
+    if ab in (0.0, 1.0) or x_t.size < 256:
+        return posterior_mean(x_t, pmf, ab)
+    low, high = float(x_t.min()), float(x_t.max())
+    table = None
+    if high > low:
+        table = _hermite_table(atoms, weights, ab, low, high, tolerance, x_t.size // 4)
+    if table is None:
+        return posterior_mean(x_t, pmf, ab)
+    grid, values, slopes = table
+    step = grid[1] - grid[0]
+    rise = values[1:] - values[:-1]
+    # p(u) = v0 + d0 u + (3 rise - 2 d0 - d1) u^2 + (d0 + d1 - 2 rise) u^3, u in [0, 1].
+    c1 = slopes[:-1]
+    c2 = 3.0 * rise - 2.0 * slopes[:-1] - slopes[1:]
+    c3 = slopes[:-1] + slopes[1:] - 2.0 * rise
+    position = (x_t - low) / step
+    index = np.clip(position.astype(np.intp), 0, grid.size - 2)
+    u = position - index
+    result = ((c3[index] * u + c2[index]) * u + c1[index]) * u + values[:-1][index]
+    return np.clip(result, values[:-1][index], values[1:][index])
+
+
+def posterior_mean_image(
+    x_t: np.ndarray, pmfs: np.ndarray, alpha_bar_t: float, tolerance: float | None = None
+) -> np.ndarray:
+    """The per-channel denoiser of every pixel of ``x_t`` (..., 3), each channel under its own
+    PMF (3, 256): :func:`posterior_mean`, or with a ``tolerance`` (data-scale units)
+    :func:`posterior_mean_tabulated`, which is about a hundred times faster on a large image."""
     pmfs = validate_pmf(pmfs, "pmfs")
     x_t = _as_points(x_t, "x_t")
     if pmfs.shape != (len(CHANNELS), LEVELS) or x_t.shape[-1:] != (len(CHANNELS),):
@@ -402,7 +488,12 @@ def posterior_mean_image(x_t: np.ndarray, pmfs: np.ndarray, alpha_bar_t: float) 
         )
     out = np.empty(x_t.shape)
     for channel in range(len(CHANNELS)):
-        out[..., channel] = posterior_mean(x_t[..., channel], pmfs[channel], alpha_bar_t)
+        if tolerance is None:
+            out[..., channel] = posterior_mean(x_t[..., channel], pmfs[channel], alpha_bar_t)
+        else:
+            out[..., channel] = posterior_mean_tabulated(
+                x_t[..., channel], pmfs[channel], alpha_bar_t, tolerance
+            )
     return out
 
 

@@ -27,6 +27,7 @@ from dashboard.core.diffusion import (
     mutual_information_bits,
     posterior_mean,
     posterior_mean_image,
+    posterior_mean_tabulated,
     posterior_moments,
     to_data_scale,
     validate_pmf,
@@ -313,6 +314,28 @@ def test_denoiser_against_a_brute_force_posterior_on_a_tiny_image():
         assert mean.shape == image.shape
 
 
+@pytest.mark.parametrize("name", PRIORS)
+@pytest.mark.parametrize("ab", [0.9999, 0.999, 0.97, 0.6, 0.05, 1e-4])
+def test_tabulated_denoiser_is_within_its_tolerance(name, ab):
+    pmf = PRIORS[name]
+    image = np.random.default_rng(8).choice(np.flatnonzero(pmf), size=(150, 160))
+    x_t = diffuse(image.astype(np.uint8), ab, seed=1)
+    exact = posterior_mean(x_t, pmf, ab)
+    for tolerance in [1e-6, 1e-9]:
+        fast = posterior_mean_tabulated(x_t, pmf, ab, tolerance)
+        assert np.max(np.abs(fast - exact)) <= tolerance
+
+
+def test_tabulated_denoiser_of_an_image_and_its_exact_fallbacks():
+    image = np.random.default_rng(9).integers(0, 256, size=(40, 50, 3), dtype=np.uint8)
+    pmfs = np.stack([np.bincount(image[..., c].ravel(), minlength=256) for c in range(3)])
+    pmfs = pmfs / (40 * 50)
+    for ab in [1.0, 1 - 1e-9, 0.5, 0.0]:
+        x_t = diffuse(image, ab, seed=2)
+        exact = posterior_mean_image(x_t, pmfs, ab)
+        np.testing.assert_allclose(posterior_mean_image(x_t, pmfs, ab, 1e-8), exact, atol=1e-8)
+
+
 def test_denoiser_far_from_every_level_stays_finite():
     pmf = pmf_of([0, 255])
     x = np.array([-1e3, -40.0, 0.0, 40.0, 1e3])
@@ -418,6 +441,8 @@ def test_correlation_of_a_constant_channel_at_t0_is_undefined():
         (lambda: channel_covariance(np.zeros((2, 2), np.uint8)), "image"),
         (lambda: correlation_theory(np.ones((2, 3)), 0.5), "covariance"),
         (lambda: posterior_mean_image(np.zeros((2, 2)), np.ones((3, 256)) / 256, 0.5), "x_t"),
+        (lambda: posterior_mean_tabulated(np.zeros(3), PRIORS["band"], 0.5, 0.0), "tolerance"),
+        (lambda: posterior_mean_tabulated(np.zeros(3), PRIORS["band"], 0.5, "1e-9"), "tolerance"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
