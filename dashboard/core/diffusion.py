@@ -699,24 +699,35 @@ def channel_covariance(image: np.ndarray) -> np.ndarray:
     return centred.T @ centred / x0.shape[0]
 
 
-def correlation_theory(covariance: np.ndarray, alpha_bar_t: float) -> np.ndarray:
+def correlation_theory(covariance: np.ndarray, alpha_bar_values) -> np.ndarray:
     """Channel correlation of ``x_t``: ``rho_ij = ab C_ij / sqrt((ab C_ii + 1 - ab)(ab C_jj +
-    1 - ab))`` for the covariance ``C`` of ``x_0`` (any square size). NaN where a channel of
-    ``x_0`` is constant at ``ab = 1`` (no correlation is defined).
+    1 - ab))`` for the covariance ``C`` of ``x_0`` (any square size).
+
+    ``alpha_bar_values`` is a number (result ``C``'s shape) or an array (result
+    ``alpha_bar.shape + C.shape``, e.g. a whole schedule). NaN where a channel of ``x_0`` is
+    constant at ``ab = 1`` (no correlation is defined).
 
     Examples
     --------
     >>> correlation_theory(np.array([[1.0, 1.0], [1.0, 1.0]]), 0.5).tolist()
     [[1.0, 0.5], [0.5, 1.0]]
+    >>> correlation_theory(np.eye(2) + 0.5, np.array([1.0, 0.0]))[:, 0, 1].round(6).tolist()
+    [0.333333, 0.0]
     """
-    ab = validate_alpha_bar(alpha_bar_t)
     cov = np.asarray(covariance, dtype=np.float64)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or not np.isfinite(cov).all():
         raise ValueError(f"covariance must be a finite square matrix; got shape {cov.shape}")
+    if np.ndim(alpha_bar_values) == 0:
+        ab = np.asarray(validate_alpha_bar(alpha_bar_values))
+    else:
+        ab = np.asarray(alpha_bar_values, dtype=np.float64)
+        if not (np.isfinite(ab).all() and (ab >= 0).all() and (ab <= 1).all()):
+            raise ValueError("alpha_bar_values must hold finite numbers in [0, 1]")
+    ab = ab[..., None, None]
     noisy = ab * cov + (1.0 - ab) * np.eye(cov.shape[0])
-    scale = np.sqrt(np.diag(noisy))
+    scale = np.sqrt(np.diagonal(noisy, axis1=-2, axis2=-1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return noisy / np.outer(scale, scale)
+        return noisy / (scale[..., :, None] * scale[..., None, :])
 
 
 def correlation_sample(x_t: np.ndarray) -> np.ndarray:

@@ -407,6 +407,12 @@ def test_correlation_theory_against_a_large_sample():
         # 90,000 pixels: the sampling error of a correlation is below 0.0034; allow 5 of those.
         np.testing.assert_allclose(sample, correlation_theory(cov, ab), atol=0.017)
     np.testing.assert_allclose(correlation_theory(cov, 0.0), np.eye(3), atol=0)
+    curve = correlation_theory(cov, alpha_bar("linear", 1000))
+    assert curve.shape == (1001, 3, 3)
+    for t in [0, 10, 500, 1000]:
+        np.testing.assert_allclose(
+            curve[t], correlation_theory(cov, float(alpha_bar("linear", 1000)[t])), rtol=1e-15
+        )
 
 
 def test_correlation_of_a_constant_channel_at_t0_is_undefined():
@@ -440,6 +446,8 @@ def test_correlation_of_a_constant_channel_at_t0_is_undefined():
         (lambda: diffuse(np.zeros((2, 2, 3), np.uint8), 0.5, seed=-1), "seed"),
         (lambda: channel_covariance(np.zeros((2, 2), np.uint8)), "image"),
         (lambda: correlation_theory(np.ones((2, 3)), 0.5), "covariance"),
+        (lambda: correlation_theory(np.eye(3), 1.5), "alpha_bar"),
+        (lambda: correlation_theory(np.eye(3), np.array([0.5, -1.0])), "alpha_bar_values"),
         (lambda: posterior_mean_image(np.zeros((2, 2)), np.ones((3, 256)) / 256, 0.5), "x_t"),
         (lambda: posterior_mean_tabulated(np.zeros(3), PRIORS["band"], 0.5, 0.0), "tolerance"),
         (lambda: posterior_mean_tabulated(np.zeros(3), PRIORS["band"], 0.5, "1e-9"), "tolerance"),
