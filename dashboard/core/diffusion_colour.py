@@ -49,7 +49,7 @@ _BLOCK = 1 << 20
 # Below this noise variance 1 - ab the weights are computed in float64. From it up, float32
 # halves the time; its exponents (of size ~ 1 / (1 - ab)) then move posterior means by at most
 # ~1e-4 data-scale units (0.013 levels; measured 8e-5 at 1 - ab = 1e-4, 2e-6 at 1e-2).
-_FLOAT32_MIN_NOISE_VARIANCE = 1e-4
+_FLOAT32_MIN_NOISE_VARIANCE = 0.99e-4
 # Exponents (relative to a pixel's largest) are raised to this floor before exp: e^-80 is a
 # normal number in float32 and float64, and J e^-80 is far below either's precision.
 _LOWEST_EXPONENT = -80.0
