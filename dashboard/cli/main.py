@@ -1,4 +1,4 @@
-"""The one command line: ``python -m dashboard [serve | report | data] ...``.
+"""The one command line: ``python -m dashboard [serve | report | diffusion | data] ...``.
 
 One argparse tree holds every command; each command module adds its own parser
 (``add_parser``) and names the function that runs it (``run(args, settings)``).
@@ -10,20 +10,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import data, report, serve
+from dashboard.cli import data, diffusion, report, serve
 from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.config import Settings
 
 PROG = "python -m dashboard"
-COMMANDS = ("serve", "report", "data")
+COMMANDS = ("serve", "report", "diffusion", "data")
 HELP_FLAGS = frozenset({"-h", "--help"})
 USAGE = f"""{PROG} [serve] [--host HOST] [--port PORT] [--debug]
        {PROG} report (--image PATH | --artwork ID) [options] --json OUT
+       {PROG} diffusion (--image PATH | --artwork ID) --schedule NAME --t T [options] --json OUT
        {PROG} data (status | import DIR | download | index) [options]"""
 
 
 def build_parser() -> OneLineParser:
-    """The whole command line: ``serve``, ``report`` and ``data`` under one parser."""
+    """The whole command line: ``serve``, ``report``, ``diffusion`` and ``data`` under one
+    parser."""
     parser = OneLineParser(
         prog=PROG,
         usage=USAGE,
@@ -36,7 +38,7 @@ def build_parser() -> OneLineParser:
         parser_class=OneLineParser,
     )
     commands.required = True
-    for module in (serve, report, data):
+    for module in (serve, report, diffusion, data):
         module.add_parser(commands)
     return parser
 
