@@ -694,9 +694,15 @@ def entropy_bits(pmf: np.ndarray) -> float:
 def channel_covariance(image: np.ndarray) -> np.ndarray:
     """3 x 3 covariance of the channels of ``x_0`` (data scale, population: divided by N)."""
     image = validate_image(image, "image")
-    x0 = _ATOMS[image.reshape(-1, len(CHANNELS))]
-    centred = x0 - x0.mean(axis=0)
-    return centred.T @ centred / x0.shape[0]
+    levels = image.reshape(-1, len(CHANNELS)).astype(np.int64)
+    n = levels.shape[0]
+    # Integer sums, so a constant channel has a variance of exactly 0 (not a rounding residue
+    # that would make its correlation +-1): x0 = 2 k / 255 - 1, so Cov(x0) = (2/255)^2 Cov(k).
+    sums = [int(s) for s in levels.sum(axis=0)]
+    products = levels.T @ levels
+    scale = (2.0 / MAX_LEVEL) ** 2 / (n * n)
+    return np.array([[(n * int(products[i, j]) - sums[i] * sums[j]) * scale
+                      for j in range(len(CHANNELS))] for i in range(len(CHANNELS))])
 
 
 def correlation_theory(covariance: np.ndarray, alpha_bar_values) -> np.ndarray:
@@ -735,9 +741,12 @@ def correlation_sample(x_t: np.ndarray) -> np.ndarray:
     x_t = _as_points(x_t, "x_t")
     if x_t.ndim < 2 or x_t.shape[-1] < 2:
         raise ValueError(f"x_t must have at least two channels on its last axis; got {x_t.shape}")
-    flat = x_t.reshape(-1, x_t.shape[-1])
-    centred = flat - flat.mean(axis=0)
-    cov = centred.T @ centred
-    scale = np.sqrt(np.diag(cov))
+    flat = x_t.reshape(-1, x_t.shape[-1]).astype(np.float64)
+    # Shifted by the first point rather than centred on the computed mean (which is off by a
+    # few ulps): a constant channel then has a spread of exactly 0, and no correlation.
+    shifted = flat - flat[0]
+    mean = shifted.mean(axis=0)
+    cov = shifted.T @ shifted - flat.shape[0] * np.outer(mean, mean)
+    scale = np.where(np.diag(cov) > 0, np.sqrt(np.abs(np.diag(cov))), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         return cov / np.outer(scale, scale)

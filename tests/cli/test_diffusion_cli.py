@@ -303,12 +303,6 @@ def test_one_level_image_at_step_zero(capsys, one_level_png):
         assert channel["variance_sample"] == pytest.approx(0.0, abs=1e-30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.diffusion.channel_covariance and correlation_sample leave a constant channel a "
-    "variance of ~1e-30 (the rounding of its mean), so its correlation at t = 0 comes out as "
-    "+-1 instead of NaN",
-)
 def test_one_level_image_at_step_zero_has_no_correlation(capsys, one_level_png):
     code, out, err = run_in_process(
         capsys, "--image", str(one_level_png), "--schedule", "cosine", "--t", "0", "--json", "-"

@@ -461,3 +461,20 @@ def test_bad_input_names_the_parameter(call, name):
 def test_a_pmf_a_little_off_one_is_renormalised():
     pmf = PRIORS["band"] * (1 + 1e-9)
     assert validate_pmf(pmf).sum() == pytest.approx(1.0, abs=1e-15)
+
+
+def test_a_constant_channel_has_no_correlation_at_step_zero():
+    image = np.zeros((7, 5, 3), dtype=np.uint8)
+    image[..., 0] = 77  # constant red
+    image[..., 1] = np.arange(35).reshape(7, 5)
+    image[..., 2] = 255 - np.arange(35).reshape(7, 5)
+    cov = channel_covariance(image)
+    assert cov[0, 0] == 0.0 and cov[0, 1] == 0.0
+    k = np.arange(35, dtype=np.float64) * 2 / 255
+    assert cov[1, 1] == pytest.approx(k.var(), rel=1e-13)
+    assert cov[1, 2] == pytest.approx(-k.var(), rel=1e-13)
+    theory = correlation_theory(cov, 1.0)
+    assert np.isnan(theory[0, 1]) and theory[1, 2] == pytest.approx(-1.0, rel=1e-13)
+    sample = correlation_sample(to_data_scale(image))
+    assert np.isnan(sample[0, 1]) and np.isnan(sample[0, 2])
+    assert sample[1, 2] == pytest.approx(-1.0, rel=1e-12)
