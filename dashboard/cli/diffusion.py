@@ -27,13 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.cli.report import (
-    EXIT_BAD_INPUT,
-    _check_output_path,
-    _json_ready,
-    load_source,
-    sample_ids,
-)
+from dashboard.cli.output import InputError, check_output_path, fail, floats, json_ready, size
+from dashboard.cli.report import load_source, sample_ids
 from dashboard.config import Settings, load_settings
 from dashboard.core.corpus_stats import equal_weight_mean
 from dashboard.core.diffusion import (
@@ -78,7 +73,7 @@ MARGINAL_REACH = 6.0
 DENOISER_TOLERANCE = 1e-9
 
 
-class DiffusionInputError(ValueError):
+class DiffusionInputError(InputError):
     """A command-line value the diffusion command cannot use; the message is for the user."""
 
 
@@ -182,12 +177,8 @@ def artist_prior(settings: Settings) -> tuple[np.ndarray, int]:
 # ------------------------------------------------------------------------- sections
 
 
-def _floats(values: np.ndarray) -> list:
-    return np.asarray(values, dtype=np.float64).tolist()
 
 
-def _size(height: int, width: int) -> dict[str, int]:
-    return {"height": int(height), "width": int(width)}
 
 
 def schedule_section(name: str, steps: int, t: int, zero_snr: bool, curve: np.ndarray) -> dict:
@@ -199,7 +190,7 @@ def schedule_section(name: str, steps: int, t: int, zero_snr: bool, curve: np.nd
         "steps": steps,
         "t": t,
         "zero_snr": zero_snr,
-        "alpha_bar": _floats(curve),
+        "alpha_bar": floats(curve),
         "alpha_bar_t": ab,
         "snr_t": snr(ab),
     }
@@ -217,12 +208,12 @@ def marginal_section(x_t: np.ndarray, pmf: np.ndarray, ab: float) -> dict[str, A
     centres = 0.5 * (edges[:-1] + edges[1:])
     counts, _ = np.histogram(x_t, bins=edges)
     width = float(edges[1] - edges[0])
-    theory = None if ab == 1.0 else _floats(marginal_density(centres, pmf, ab))
+    theory = None if ab == 1.0 else floats(marginal_density(centres, pmf, ab))
     return {
-        "x": _floats(centres),
+        "x": floats(centres),
         "bin_width": width,
         "density_theory": theory,
-        "density_sample": _floats(counts / (x_t.size * width)),
+        "density_sample": floats(counts / (x_t.size * width)),
         "sample_outside": float(1.0 - counts.sum() / x_t.size),
     }
 
@@ -300,10 +291,10 @@ def build_diffusion(
     result = {
         "schema_version": SCHEMA_VERSION,
         "source": {**source, "sha256": image.sha256},
-        "size": _size(height, width),
+        "size": size(height, width),
         "downscaled": {
             "downscaled": bool(image.downscaled),
-            "original_size": _size(*image.original_size),
+            "original_size": size(*image.original_size),
             "max_side": max_side,
         },
         "params": {"seed": seed, "prior": prior},
@@ -312,7 +303,7 @@ def build_diffusion(
         "prior": {
             "name": prior,
             "paintings": paintings,
-            "pmf": {name: _floats(prior_pmfs[i]) for i, name in enumerate(CHANNELS)},
+            "pmf": {name: floats(prior_pmfs[i]) for i, name in enumerate(CHANNELS)},
         },
         "channels": channels_section(x0, x_t, denoised, pmfs, prior_pmfs, ab),
         "correlation": correlation_section(pixels, x_t, ab),
@@ -323,15 +314,12 @@ def build_diffusion(
 # ----------------------------------------------------------------------------- main
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
 
 
 def _check_array_output(option: str, path: str | None) -> None:
     if path == "-":
         raise DiffusionInputError(f"{option} cannot be '-' (stdout); give a .npy file path")
-    _check_output_path(path)
+    check_output_path(path)
 
 
 def _npy_bytes(values: np.ndarray) -> bytes:
@@ -343,7 +331,7 @@ def _npy_bytes(values: np.ndarray) -> bytes:
 def _write_outputs(
     result: dict, arrays: list[tuple[str | None, np.ndarray]], json_out: str
 ) -> None:
-    text = json.dumps(_json_ready(result), allow_nan=False, separators=(",", ":"))
+    text = json.dumps(json_ready(result), allow_nan=False, separators=(",", ":"))
     for path, values in arrays:
         if path is not None:
             # Written as given: np.save on a path would add ".npy" to a name without it.
@@ -360,7 +348,7 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         t = validate_step(args.t, args.steps)
         seed = validate_seed(args.seed)
         alpha_bar(args.schedule, args.steps, args.zero_snr)  # zero SNR needs steps >= 2
-        _check_output_path(args.json)
+        check_output_path(args.json)
         _check_array_output("--xt-out", args.xt_out)
         _check_array_output("--denoised-out", args.denoised_out)
         settings = load_settings() if settings is None else settings
@@ -370,9 +358,9 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
             prior_pmfs, paintings = artist_prior(settings)
     except ValueError as error:
         # ImageError, UnknownArtworkError, ArtworkUnavailableError, CatalogueError,
-        # SettingsError, ReportInputError, DiffusionInputError and the core's checks: all
+        # SettingsError, InputError, DiffusionInputError and the core's checks: all
         # ValueErrors whose message says what was wrong and what is accepted.
-        return _fail(str(error))
+        return fail(str(error))
     max_side = settings.max_side if args.max_side is None else args.max_side
     result, x_t, denoised = build_diffusion(
         image,
@@ -391,5 +379,5 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         _write_outputs(result, [(args.xt_out, x_t), (args.denoised_out, denoised)], args.json)
     except OSError as error:
         target = error.filename or args.json
-        return _fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
+        return fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
     return 0

@@ -23,6 +23,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from dashboard.cli.output import (
+    InputError,
+    check_output_path,
+    fail,
+    floats,
+    json_ready,
+    size,
+)
 from dashboard.config import Settings, load_settings
 from dashboard.core import colours, joint
 from dashboard.core.corpus_stats import hex_colour
@@ -42,7 +50,6 @@ from dashboard.data.corpus import (
 
 #: Version of the JSON layout; bump when a key changes meaning or disappears.
 SCHEMA_VERSION = 1
-EXIT_BAD_INPUT = 2
 #: Bins per axis of the coarse joint PMF of each channel pair.
 REPORT_JOINT_BINS = 16
 #: Colour-histogram bins per axis, and how many of the fullest bins are listed.
@@ -52,10 +59,6 @@ TOP_BINS = 10
 REPORT_PALETTE_SIZE = 8
 #: Largest accepted --max-side (pixels); the app analyses at 1024.
 MAX_SIDE_LIMIT = 8192
-
-
-class ReportInputError(ValueError):
-    """A command-line value the report cannot use; the message is for the user."""
 
 
 def sample_ids() -> str:
@@ -102,23 +105,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _check_max_side(max_side: int) -> int:
     if not 1 <= max_side <= MAX_SIDE_LIMIT:
-        raise ReportInputError(
+        raise InputError(
             f"--max-side must be an integer in [1, {MAX_SIDE_LIMIT}], got {max_side}"
         )
     return max_side
 
 
-def _check_output_path(path: str | None) -> None:
-    """Fail before the work if an output file could not be created."""
-    if path is None or path == "-":
-        return
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise ReportInputError(
-            f"cannot write {path} (folder {folder} does not exist); choose a writable path"
-        )
-    if Path(path).is_dir():
-        raise ReportInputError(f"cannot write {path} (it is a folder); choose a file path")
 
 
 def load_source(args: argparse.Namespace, settings) -> tuple[NormalisedImage, dict[str, Any]]:
@@ -152,12 +144,8 @@ def load_source(args: argparse.Namespace, settings) -> tuple[NormalisedImage, di
 # ------------------------------------------------------------------------- sections
 
 
-def _floats(values: np.ndarray) -> list:
-    return np.asarray(values, dtype=np.float64).tolist()
 
 
-def _size(height: int, width: int) -> dict[str, int]:
-    return {"height": int(height), "width": int(width)}
 
 
 def channels_section(result) -> dict[str, dict[str, list[float]]]:
@@ -171,7 +159,7 @@ def channels_section(result) -> dict[str, dict[str, list[float]]]:
         "noisy_cdf_theory",
     )
     return {
-        name: {key: _floats(getattr(result, key)[index]) for key in keys}
+        name: {key: floats(getattr(result, key)[index]) for key in keys}
         for index, name in enumerate(CHANNELS)
     }
 
@@ -197,8 +185,8 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
             "std": empirical_std,
             "mean_theory": theory_mean,
             "std_theory": theory_std,
-            "pmf": _floats(effective.pmf[index]),
-            "pmf_theory": _floats(effective.pmf_theory[index]),
+            "pmf": floats(effective.pmf[index]),
+            "pmf_theory": floats(effective.pmf_theory[index]),
         }
     return {
         "model": "noisy = clip(x + rint(255*mean + 255*sqrt(variance)*z), 0, 255), z ~ N(0, 1)",
@@ -211,12 +199,12 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
             "std": math.sqrt(summary.sample_variance),
         },
         "curves": {
-            "grid": _floats(summary.grid),
-            "pdf_theory": _floats(summary.pdf_theory),
-            "cdf_theory": _floats(summary.cdf_theory),
-            "ecdf": _floats(summary.ecdf),
-            "edges": _floats(summary.edges),
-            "density": _floats(summary.density),
+            "grid": floats(summary.grid),
+            "pdf_theory": floats(summary.pdf_theory),
+            "cdf_theory": floats(summary.cdf_theory),
+            "ecdf": floats(summary.ecdf),
+            "edges": floats(summary.edges),
+            "density": floats(summary.density),
         },
         "effective": {"levels": difference_levels().tolist(), "channels": per_channel},
         "goodness_of_fit": {name: vars(fit) for name, fit in fits.items()},
@@ -311,10 +299,10 @@ def build_report(
     report = {
         "schema_version": SCHEMA_VERSION,
         "source": {**source, "sha256": image.sha256},
-        "size": _size(height, width),
+        "size": size(height, width),
         "downscaled": {
             "downscaled": bool(image.downscaled),
-            "original_size": _size(*image.original_size),
+            "original_size": size(*image.original_size),
             "max_side": max_side,
         },
         "params": {"mean": mean, "variance": variance, "seed": seed},
@@ -329,29 +317,15 @@ def build_report(
     return report, result.noisy
 
 
-def _json_ready(value: Any) -> Any:
-    """Plain Python values with NaN and infinities as ``None`` (strict JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 # ----------------------------------------------------------------------------- main
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
 
 
 def _write_outputs(report: dict, noisy: np.ndarray, json_out: str, noisy_out: str | None):
-    text = json.dumps(_json_ready(report), allow_nan=False, separators=(",", ":"))
+    text = json.dumps(json_ready(report), allow_nan=False, separators=(",", ":"))
     if noisy_out is not None:
         Image.fromarray(noisy).save(Path(noisy_out), format="PNG")
     if json_out == "-":
@@ -367,19 +341,19 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         variance = validate_variance(args.variance)
         seed = validate_seed(args.seed)
         for output in (args.json, args.noisy_out):
-            _check_output_path(output)
+            check_output_path(output)
         settings = load_settings() if settings is None else settings
         image, source = load_source(args, settings)
     except ValueError as error:
         # ImageError, UnknownArtworkError, ArtworkUnavailableError, CatalogueError,
-        # SettingsError, ReportInputError and the parameter checks: all ValueErrors
+        # SettingsError, InputError and the parameter checks: all ValueErrors
         # whose message says what was wrong and what is accepted.
-        return _fail(str(error))
+        return fail(str(error))
     max_side = settings.max_side if args.max_side is None else args.max_side
     report, noisy = build_report(image, source, mean, variance, seed, max_side)
     try:
         _write_outputs(report, noisy, args.json, args.noisy_out)
     except OSError as error:
         target = error.filename or args.json
-        return _fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
+        return fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
     return 0
