@@ -24,20 +24,25 @@ TITLE = "Noise & Colour"
 
 def _register_pages(app: Dash) -> None:
     from dashboard.artist import page as artist
+    from dashboard.diffusion import page as diffusion
     from dashboard.explorer import page as explorer
 
     dash.register_page("explorer", path="/", name="Explorer", title=TITLE,
                        layout=explorer.layout)
     dash.register_page("artist", path="/artist", name="Van Gogh's colours",
                        title=f"{TITLE} · Van Gogh's colours", layout=artist.layout)
+    dash.register_page("diffusion", path="/diffusion", name="Diffusion",
+                       title=f"{TITLE} · Diffusion", layout=diffusion.layout)
 
 
 def _register_callbacks(app: Dash) -> None:
     from dashboard.artist import callbacks as artist
+    from dashboard.diffusion import callbacks as diffusion
     from dashboard.explorer import callbacks as explorer
 
     explorer.registry.register(app)
     artist.registry.register(app)
+    diffusion.registry.register(app)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -60,10 +65,12 @@ def create_app(settings: Settings | None = None) -> Dash:
     install(server, settings, health_details=lambda: {
         "artworks": corpus.has_artworks(), "version": __version__})
     from dashboard.artist.routes import register_thumbnail_route
+    from dashboard.diffusion.routes import register_picture_route
     from dashboard.explorer.routes import register_image_route
 
     register_image_route(server)
     register_thumbnail_route(server)
+    register_picture_route(server)
     _register_pages(app)
     _register_callbacks(app)
     app.layout = html.Div([

@@ -11,8 +11,6 @@ PRIOR = "diffusion-prior"
 PRIOR_NOTE = "diffusion-prior-note"
 NOTICES = "diffusion-notices"
 
-QUERY_STORE = "diffusion-query"
-QUERY_SINK = "diffusion-query-sink"
 DRAWN_STORE = "diffusion-drawn"
 SHARE_CLIPBOARD = "diffusion-share-clipboard"
 

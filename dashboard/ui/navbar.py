@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 #: (label, path) of each page, in the order of the navigation bar.
-PAGES = (("Explorer", "/"), ("Van Gogh's colours", "/artist"))
+PAGES = (("Explorer", "/"), ("Van Gogh's colours", "/artist"), ("Diffusion", "/diffusion"))
 
 
 def navbar(title: str) -> dbc.Navbar:

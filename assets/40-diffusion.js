@@ -1,0 +1,87 @@
+/* Clientside callbacks of the diffusion page: work that needs no server round trip. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  diffusion: {
+    schedules: ['linear', 'scaled-linear', 'cosine'],
+    priors: ['painting', 'artist'],
+    /* Mirrors dashboard.diffusion.routes.PARAMETERS: what each picture's URL names. */
+    parameters: {
+      'x0': [],
+      'structure-free': ['seed'],
+      'xt': ['schedule', 'steps', 'zero_snr', 't', 'seed'],
+      'denoised': ['schedule', 'steps', 'zero_snr', 't', 'seed', 'prior'],
+      'colour-denoised': ['schedule', 'steps', 'zero_snr', 't', 'seed']
+    }
+  }
+});
+
+/* ``value`` as a whole number clamped to [lo, hi], halves up; ``fallback`` when it is missing
+   or not finite. Mirrors control_number then round_half_up(…, 0) in dashboard.ui.query. */
+window.dash_clientside.diffusion.whole = function (value, fallback, lo, hi) {
+  const v = Number(value);
+  const number = (value === null || value === undefined || value === '' ||
+                  !Number.isFinite(v))
+    ? fallback : Math.min(Math.max(v, lo), hi);
+  return Math.floor(number + 0.5);
+};
+
+/* The controls cleaned as dashboard.diffusion.state.DiffusionState.from_controls cleans them;
+   null without a source. */
+window.dash_clientside.diffusion.state = function (source, schedule, steps, t, zeroSnr, seed,
+                                                   prior) {
+  if (typeof source !== 'string' || !source) { return null; }
+  const d = window.dash_clientside.diffusion;
+  const cleanSteps = d.whole(steps, 1000, 2, 2000);
+  return {
+    source: source,
+    schedule: d.schedules.includes(schedule) ? schedule : 'linear',
+    steps: cleanSteps,
+    t: d.whole(t, Math.floor(cleanSteps / 4), 0, cleanSteps),
+    zero_snr: (zeroSnr === true ||
+               ['1', 'true', 'yes', 'on'].includes(zeroSnr)) ? 1 : 0,
+    seed: d.whole(seed, 0, 0, 4294967295),
+    prior: d.priors.includes(prior) ? prior : 'painting'
+  };
+};
+
+window.dash_clientside.diffusion.encode = function (text) {
+  return encodeURIComponent(String(text)).replace(/%3A/g, ':').replace(/%20/g, '+');
+};
+
+/* Mirrors dashboard.diffusion.state.DiffusionState.to_query. */
+window.dash_clientside.diffusion.query = function (state) {
+  const d = window.dash_clientside.diffusion;
+  const params = state.source.startsWith('upload:')
+    ? [['upload', state.source.slice('upload:'.length)]] : [['artwork', state.source]];
+  for (const name of ['schedule', 'steps', 't', 'zero_snr', 'seed', 'prior']) {
+    params.push([name, state[name]]);
+  }
+  return '?' + params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
+};
+
+/* Mirrors dashboard.diffusion.routes.image_url. */
+window.dash_clientside.diffusion.imageUrl = function (picture, state) {
+  const d = window.dash_clientside.diffusion;
+  const params = [['src', state.source]];
+  for (const name of d.parameters[picture]) { params.push([name, state[name]]); }
+  return '/diffusion/image/' + picture + '.jpg?' +
+    params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
+};
+
+/* The pictures' URLs from the controls alone, so their requests leave at once on a move, and
+   the share link handed to share.replaceQuery (assets/25-share.js). The image's and the
+   structure-free sample's URLs are left alone when they do not change. */
+window.dash_clientside.diffusion.syncControls = function (source, schedule, steps, t, zeroSnr,
+                                                          seed, prior) {
+  const d = window.dash_clientside.diffusion;
+  const noUpdate = window.dash_clientside.no_update;
+  const state = d.state(source, schedule, steps, t, zeroSnr, seed, prior);
+  if (!state) { return [noUpdate, noUpdate, noUpdate, noUpdate]; }
+  window.dash_clientside.share.replaceQuery(d.query(state));
+  const unlessSame = (id, url) => {
+    const element = document.getElementById(id);
+    return element && element.getAttribute('src') === url ? noUpdate : url;
+  };
+  return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state)),
+          d.imageUrl('xt', state), d.imageUrl('denoised', state),
+          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state))];
+};

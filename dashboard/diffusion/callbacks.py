@@ -1,0 +1,305 @@
+"""Diffusion page callbacks: controls -> cached services -> figure builders.
+
+The ``*_outputs`` functions hold the logic and are called directly by tests; the decorated
+wrappers only read Dash's callback context (what triggered them) and delegate.
+
+A move of the t slider (or a new seed) keeps every curve over the steps: the callback sends
+``Patch`` objects that move the step markers and replace the marginal's data, and the browser
+swaps the pictures' URLs itself (``diffusion.syncControls``, assets/40-diffusion.js).
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from dash import ClientsideFunction, Input, Output, Patch, State, ctx, no_update
+
+from dashboard.core.diffusion_schedules import SCHEDULES
+from dashboard.core.vocabulary import CHANNELS
+from dashboard.data.image_store import SourceUnavailableError, UnknownSourceError
+from dashboard.diffusion import ids, services
+from dashboard.diffusion.layout import step_marks
+from dashboard.diffusion.routes import image_url
+from dashboard.diffusion.state import DiffusionState
+from dashboard.diffusion.summaries import (
+    channel_texts,
+    colour_sentence,
+    explorer_link,
+    step_sentence,
+)
+from dashboard.figures.diffusion import (
+    correlation_figure,
+    information_figure,
+    marginal_figure,
+    schedule_figure,
+)
+from dashboard.figures.theme import empty_figure, packed
+from dashboard.ui.registry import CallbackRegistry
+
+registry = CallbackRegistry()
+
+#: Controls whose change keeps every curve over the steps (a Patch is enough).
+STEP_CONTROLS = {ids.STEP_SLIDER, ids.SEED_INPUT}
+#: Traces of the information figure: 3 panels x 3 channels of lines, then the measured MSE
+#: at t, then the 3D colour prior's (always present; empty until asked for).
+MEASURED_TRACE = 9
+COLOUR_TRACE = 10
+#: Name of the 3D colour prior's trace in the information figure.
+COLOUR_TRACE_NAME = "MSE with the 3D colour prior"
+
+
+def _triggered() -> set[str]:
+    return {str(key).split(".")[0] for key in ctx.triggered_prop_ids} if ctx.triggered else set()
+
+
+def offered_state(state: DiffusionState) -> DiffusionState:
+    """``state`` with the painting's prior when the artist prior is not offered here."""
+    if state.prior == "artist" and not services.artist_prior_offered():
+        return replace(state, prior="painting")
+    return state
+
+
+def drawn_key(state: DiffusionState) -> str:
+    """What the drawn curves depend on: a step move may patch them only under this key."""
+    return repr(services.keys_of(state))
+
+
+# ------------------------------------------------------------------------ the whole view
+
+#: Outputs of :func:`update_view`, in order.
+VIEW_OUTPUTS = (
+    Output(ids.SCHEDULE_GRAPH, "figure"), Output(ids.INFORMATION_GRAPH, "figure"),
+    Output(ids.MARGINAL_GRAPH, "figure"), Output(ids.CORRELATION_GRAPH, "figure"),
+    Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
+    Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
+    *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
+    Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
+    Output(ids.DRAWN_STORE, "data"),
+)
+
+
+def _marker(value: float) -> list[float | None]:
+    return [float(value) if math.isfinite(value) else None]
+
+
+def schedule_marker_traces(selected: str, t: int) -> list[int]:
+    """Indices of the step markers in :func:`schedule_figure`: one after the selected
+    schedule's line in each panel (ᾱ, log SNR, and β from t = 1)."""
+    position = list(SCHEDULES).index(selected)
+    per_panel = len(SCHEDULES) + 1
+    markers = [position + 1, per_panel + position + 1]
+    if t >= 1:
+        markers.append(2 * per_panel + position + 1)
+    return markers
+
+
+def _step_lines(patch: Patch, t: int, panels: int) -> None:
+    for panel in range(panels):
+        patch["layout"]["shapes"][panel]["x0"] = t
+        patch["layout"]["shapes"][panel]["x1"] = t
+
+
+def _schedule_patch(state: DiffusionState, curves: dict) -> Patch:
+    patch = Patch()
+    schedule, t = state.schedule, state.t
+    _step_lines(patch, t, 3)
+    values = (curves["alpha_bar"][schedule][t], curves["log_snr"][schedule][t])
+    if t >= 1:
+        values += (curves["beta"][schedule][t - 1],)
+    for index, value in zip(schedule_marker_traces(schedule, t), values, strict=True):
+        patch["data"][index]["x"] = [t]
+        patch["data"][index]["y"] = _marker(float(value))
+    patch["layout"]["title"]["text"] = f"Noise schedules ({schedule} selected), step t = {t}"
+    return patch
+
+
+def _information_patch(t: int, errors: np.ndarray) -> Patch:
+    patch = Patch()
+    _step_lines(patch, t, 3)
+    patch["data"][MEASURED_TRACE]["x"] = [t] * len(CHANNELS)
+    patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
+    patch["data"][COLOUR_TRACE]["x"] = [t]
+    patch["data"][COLOUR_TRACE]["y"] = [None]
+    patch["data"][COLOUR_TRACE]["showlegend"] = False
+    patch["layout"]["title"]["text"] = f"What the forward process leaves, step t = {t}"
+    return patch
+
+
+def _marginal_patch(t: int, step: dict) -> Patch:
+    patch = Patch()
+    marginal = step["marginal"]
+    edges = packed(marginal["bin_edges"])
+    grid = packed(marginal["x"])
+    normal = packed(marginal["standard_normal"])
+    for c in range(len(CHANNELS)):
+        patch["data"][3 * c]["x"] = edges
+        patch["data"][3 * c]["y"] = packed(np.append(marginal["density_sample"][c], 0.0))
+        patch["data"][3 * c + 1]["x"] = grid
+        patch["data"][3 * c + 1]["y"] = packed(marginal["density_theory"][c])
+        patch["data"][3 * c + 2]["x"] = grid
+        patch["data"][3 * c + 2]["y"] = normal
+    patch["layout"]["title"]["text"] = (
+        f"Marginal of x_t at step t = {t} (ᾱ = {step['alpha_bar']:.4g})")
+    return patch
+
+
+def _correlation_patch(t: int, sample: np.ndarray) -> Patch:
+    patch = Patch()
+    _step_lines(patch, t, 1)
+    for pair, value in enumerate(sample):
+        patch["data"][2 * pair + 1]["x"] = [t]
+        patch["data"][2 * pair + 1]["y"] = _marker(float(value))
+    patch["layout"]["title"]["text"] = f"Channel correlation of x_t, step t = {t}"
+    return patch
+
+
+def full_figures(state: DiffusionState, curves: dict, information: dict, correlation,
+                 step: dict, errors: np.ndarray) -> tuple:
+    """The four figures of ``state`` drawn in full."""
+    t = state.t
+    schedule = schedule_figure(curves["alpha_bar"], curves["log_snr"], curves["beta"],
+                               selected=state.schedule, t=t)
+    info = information_figure(information["kl_nats"], information["mutual_information_bits"],
+                              information["mse_expected"], t=t, mse_sample=errors,
+                              mse_colour_prior=math.nan)
+    # The 3D colour prior's point is drawn when asked for (a Patch fills it in).
+    info.update_traces(showlegend=False, selector={"name": COLOUR_TRACE_NAME})
+    marginal = step["marginal"]
+    marginal_fig = marginal_figure(marginal["x"], marginal["density_theory"],
+                                   marginal["bin_edges"], marginal["density_sample"],
+                                   marginal["standard_normal"], t=t,
+                                   alpha_bar_t=step["alpha_bar"])
+    correlation_fig = correlation_figure(correlation, step["correlation_sample"], t=t)
+    return schedule, info, marginal_fig, correlation_fig
+
+
+def view_outputs(state: DiffusionState, drawn: Any = None, step_only: bool = False) -> tuple:
+    """Every output of :data:`VIEW_OUTPUTS` for ``state``.
+
+    A step move (``step_only``) onto figures drawn for the same image, schedule, steps,
+    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers, the
+    measured points and the marginal's data. Anything else draws the figures in full. An
+    image or prior that cannot be used gives empty figures carrying the reason.
+    """
+    drawn = dict(drawn) if isinstance(drawn, dict) else {}
+    try:
+        key = drawn_key(state)
+        curves = services.schedules(state.steps, state.zero_snr)
+        keys = services.keys_of(state)
+        information = services.information(*keys)
+        step = services.step_view(*keys, state.t, state.seed)
+        errors = services.denoiser_errors(*keys, state.t, state.seed)
+        correlation = services.correlation(*keys[:-1])
+    except (SourceUnavailableError, UnknownSourceError, services.PriorUnavailableError) as error:
+        message = (str(error) if not isinstance(error, UnknownSourceError)
+                   else "Choose an artwork or upload an image in the explorer.")
+        figures = tuple(empty_figure(message) for _ in range(4))
+        blank = (None,) * (4 + len(CHANNELS))
+        return (*figures, *blank, None, True, {})
+
+    t = state.t
+    patchable = (step_only and drawn.get("key") == key
+                 and isinstance(drawn.get("t"), int) and (drawn["t"] == 0) == (t == 0))
+    if patchable:
+        figures = (_schedule_patch(state, curves), _information_patch(t, errors),
+                   _marginal_patch(t, step), _correlation_patch(t, step["correlation_sample"]))
+    else:
+        figures = full_figures(state, curves, information, correlation, step, errors)
+    link = explorer_link(state, step["alpha_bar"])
+    return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
+            link.label, *channel_texts(information, step, errors, t), None, True,
+            {"key": key, "t": t})
+
+
+@registry.callback(
+    *VIEW_OUTPUTS,
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
+    Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.PRIOR, "value"), State(ids.DRAWN_STORE, "data"),
+)
+def update_view(source, schedule, steps, t, zero_snr, seed, prior, drawn):
+    state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
+                                                       seed, prior))
+    triggered = _triggered()
+    return view_outputs(state, drawn, step_only=bool(triggered) and triggered <= STEP_CONTROLS)
+
+
+#: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring
+#: :func:`dashboard.diffusion.routes.image_url` and :meth:`DiffusionState.to_query`), so the
+#: JPEG requests leave at once on a move.
+registry.clientside_callback(
+    ClientsideFunction(namespace="diffusion", function_name="syncControls"),
+    Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
+    Output(ids.DENOISED_IMAGE, "src"), Output(ids.STRUCTURE_FREE_IMAGE, "src"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
+    Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.PRIOR, "value"),
+)
+registry.copy_link(ids.SHARE_CLIPBOARD)
+
+
+# ---------------------------------------------------------------------- steps and seed
+
+def step_range_outputs(steps, t) -> tuple:
+    """The t slider's range for a new number of steps, t clamped into it, and the steps box
+    rewritten when what was typed had to be cleaned."""
+    state = DiffusionState.from_controls("", steps=steps, t=t)
+    cleaned = state.steps if state.steps != steps else no_update
+    value = state.t if state.t != t else no_update
+    return state.steps, step_marks(state.steps), value, cleaned
+
+
+@registry.callback(
+    Output(ids.STEP_SLIDER, "max"), Output(ids.STEP_SLIDER, "marks"),
+    Output(ids.STEP_SLIDER, "value"), Output(ids.STEPS, "value"),
+    Input(ids.STEPS, "value"), State(ids.STEP_SLIDER, "value"),
+    prevent_initial_call=True,
+)
+def update_step_range(steps, t):
+    return step_range_outputs(steps, t)
+
+
+@registry.callback(
+    Output(ids.SEED_INPUT, "value"),
+    Input(ids.NEW_SEED_BUTTON, "n_clicks"),
+    prevent_initial_call=True,
+)
+def new_seed(_n_clicks):
+    return secrets.randbelow(1_000_000)
+
+
+# ------------------------------------------------------------------- 3D colour denoiser
+
+def colour_outputs(state: DiffusionState) -> tuple:
+    """The 3D colour prior's denoised picture (its URL), the sentence comparing its error
+    with the per-channel prior's, and its point on the information figure."""
+    try:
+        process = (state.source, *state.process)
+        colour = services.colour_denoiser_errors(*process, state.t, state.seed)
+        errors = services.denoiser_errors(*process, "painting", state.t, state.seed)
+    except (SourceUnavailableError, UnknownSourceError) as error:
+        return no_update, str(error), True, no_update
+    patch = Patch()
+    patch["data"][COLOUR_TRACE]["x"] = [state.t]
+    patch["data"][COLOUR_TRACE]["y"] = [colour["mse_mean"]]
+    patch["data"][COLOUR_TRACE]["showlegend"] = True
+    return (image_url("colour-denoised", state), colour_sentence(colour, errors, state.t),
+            False, patch)
+
+
+@registry.callback(
+    Output(ids.COLOUR_DENOISED_IMAGE, "src"),
+    Output(ids.COLOUR_RESULT, "children", allow_duplicate=True),
+    Output(ids.COLOUR_FIGURE, "hidden", allow_duplicate=True),
+    Output(ids.INFORMATION_GRAPH, "figure", allow_duplicate=True),
+    Input(ids.COLOUR_BUTTON, "n_clicks"),
+    State(ids.ARTWORK_SELECT, "value"), State(ids.SCHEDULE, "value"), State(ids.STEPS, "value"),
+    State(ids.STEP_SLIDER, "value"), State(ids.ZERO_SNR, "value"), State(ids.SEED_INPUT, "value"),
+    prevent_initial_call=True,
+)
+def denoise_with_colour_prior(_n_clicks, source, schedule, steps, t, zero_snr, seed):
+    return colour_outputs(DiffusionState.from_controls(source, schedule, steps, t, zero_snr, seed))

@@ -1,0 +1,396 @@
+"""Cached entry points between the diffusion page (callbacks, routes) and the numeric core.
+
+Every function takes small hashable values (source, schedule, steps, zero_snr, prior key, t,
+seed) and returns plain numbers and small arrays, memoized by ``cached_per_image`` in the
+shared cache, so another worker, or the same step later, reads the result without computing
+it. Two granularities:
+
+* per process ``(source, schedule, steps, zero_snr, prior)``: the curves over every step t
+  (:func:`information`: KL, mutual information, expected denoiser MSE; :func:`correlation`);
+* per step ``(…, t, seed)``: :func:`step_view` (the marginal of ``x_t`` per channel, its
+  moments and channel correlation) and :func:`denoiser_errors` (the per-channel denoiser's
+  measured error), and, only when asked, :func:`colour_denoiser_errors` (the 3D colour prior).
+
+The big arrays (``x_0`` and ``x_t`` on the data scale, the denoised images) stay in this
+process, in a few small single-flight LRU maps kept in the app's extension dict: the picture
+route and the callbacks of one slider move ask for the same ``x_t`` at once, and it is drawn
+once. ``prior`` arguments are *prior keys* (:func:`prior_key`): ``"painting"``, or
+``"artist:<fingerprint>"`` naming the indexed corpus, so a rebuilt index never reads an old
+result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import norm
+
+from dashboard.core import diffusion, diffusion_colour
+from dashboard.core.corpus_stats import equal_weight_mean
+from dashboard.core.diffusion_schedules import (
+    SCHEDULES,
+    alpha_bar,
+    betas,
+    log_snr,
+)
+from dashboard.core.distributions import channel_pmfs
+from dashboard.core.vocabulary import CHANNELS
+from dashboard.data.corpus import PERIOD_IDS, Corpus
+from dashboard.data.corpus_index import load_or_build_index
+from dashboard.data.files import encode_jpeg
+from dashboard.data.image_store import _LRU
+from dashboard.diffusion.state import DiffusionState
+from dashboard.figures.diffusion import CHANNEL_PAIRS
+from dashboard.server import context
+from dashboard.server.context import cached_per_image
+from dashboard.server.hardening import heavy_slot
+
+#: Tolerance (data-scale units) of the per-channel denoiser on a whole image: far below what
+#: a JPEG or a plotted MSE can show, and about a hundred times faster than the exact sum.
+DENOISER_TOLERANCE = 1e-9
+#: Bins per axis of the 3D colour prior (occupied bins are its atoms).
+COLOUR_BINS = diffusion_colour.DEFAULT_COLOUR_BINS
+JPEG_QUALITY = 85
+#: The pictures of the page, by the name their URL uses.
+PICTURES = ("x0", "xt", "denoised", "colour-denoised", "structure-free")
+#: Histogram bins of the sampled ``x_t`` per channel (after the first step).
+MARGINAL_BINS = 160
+#: The marginal is drawn over ``sqrt(ab) [-1, 1]`` widened by this many noise deviations.
+MARGINAL_REACH = 4.5
+#: Points of the exact density: spaced at most a third of the noise deviation apart.
+GRID_POINTS = (201, 1501)
+#: Keys of this page's objects in the app's extension dict.
+_MEMORY_KEY = "diffusion_memory"
+_ARTIST_KEY = "diffusion_artist_prior"
+
+
+class PriorUnavailableError(LookupError):
+    """The artist prior was asked for on a server without the corpus it pools."""
+
+
+# ---------------------------------------------------------------------- per-process memory
+
+class _Memory:
+    """The page's big arrays in one worker: a few recent ones of each kind, built once each."""
+
+    def __init__(self) -> None:
+        self.clean = _LRU(2)             # x_0 on the data scale, float64
+        self.level_pmfs = _LRU(4)        # per-channel level PMFs (3, 256)
+        self.noisy = _LRU(3)             # x_t, float64
+        self.denoised = _LRU(3)          # E[x_0 | x_t] per channel, float64
+        self.colour_priors = _LRU(2)     # ColourPrior of an image
+        self.colour_denoised = _LRU(2)   # E[x_0 | x_t] under the 3D colour prior
+
+
+def _memory() -> _Memory:
+    return context.extension().setdefault(_MEMORY_KEY, _Memory())
+
+
+def _version(source: str) -> str:
+    return context.store().version(source)
+
+
+def _clean(source: str) -> np.ndarray:
+    """``x_0 = 2 x / 255 - 1`` of the analysed image (H, W, 3), float64."""
+    key = (source, _version(source))
+    return _memory().clean.get(key, lambda: diffusion.to_data_scale(context.store().rgb(source)))
+
+
+def alpha_bar_at(schedule: str, steps: int, zero_snr: bool, t: int) -> float:
+    """``alpha_bar_t`` of one step of a schedule (a float in [0, 1])."""
+    return float(alpha_bar(schedule, steps, zero_snr)[t])
+
+
+def _noisy(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
+           seed: int) -> np.ndarray:
+    """``x_t`` (H, W, 3) float64, real-valued: the seed's standard-normal field is the
+    explorer's (the image store keeps it per seed), so moving t is arithmetic only."""
+    key = (source, _version(source), schedule, steps, zero_snr, t, seed)
+
+    def build() -> np.ndarray:
+        field = context.store().analyser(source, seed).field
+        return diffusion.forward_sample(_clean(source),
+                                        alpha_bar_at(schedule, steps, zero_snr, t), field)
+
+    return _memory().noisy.get(key, build)
+
+
+def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+              seed: int) -> np.ndarray:
+    """``E[x_0 | x_t]`` of every pixel, each channel under the prior's level PMF."""
+    key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
+    return _memory().denoised.get(key, lambda: diffusion.posterior_mean_image(
+        _noisy(source, schedule, steps, zero_snr, t, seed), prior_pmfs(source, prior),
+        alpha_bar_at(schedule, steps, zero_snr, t), tolerance=DENOISER_TOLERANCE))
+
+
+def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
+    key = (source, _version(source), COLOUR_BINS)
+    return _memory().colour_priors.get(key, lambda: diffusion_colour.colour_prior(
+        context.store().rgb(source), bins=COLOUR_BINS))
+
+
+def _colour_denoised(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
+                     seed: int) -> np.ndarray:
+    """``E[x_0 | x_t]`` of every pixel under the painting's 3D colour prior."""
+    key = (source, _version(source), schedule, steps, zero_snr, t, seed)
+    return _memory().colour_denoised.get(key, lambda: diffusion_colour.colour_posterior_mean(
+        _noisy(source, schedule, steps, zero_snr, t, seed), _colour_prior(source),
+        alpha_bar_at(schedule, steps, zero_snr, t)))
+
+
+# ------------------------------------------------------------------------------ the priors
+
+@dataclass(frozen=True)
+class ArtistPrior:
+    """Per-channel level PMFs (3, 256) of every indexed painting pooled with equal weights."""
+
+    pmfs: np.ndarray
+    paintings: int
+    #: A hash of the pooled files (ids and SHA-256): part of every cache key of this prior.
+    fingerprint: str
+
+
+class _ArtistPriorHolder:
+    """One :class:`ArtistPrior` per process, built on first use under a lock (reading the
+    corpus index, or building the entries it lacks)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._built = False
+        self._prior: ArtistPrior | None = None
+
+    def get(self, corpus: Corpus, settings) -> ArtistPrior | None:
+        with self._lock:
+            if not self._built:
+                self._prior = _pool_paintings(corpus, settings)
+                self._built = True
+            return self._prior
+
+
+def _pool_paintings(corpus: Corpus, settings) -> ArtistPrior | None:
+    paintings = Corpus(corpus.catalogue_path, corpus.artworks_dir, max_pixels=corpus.max_pixels,
+                       cache_size=0, include_samples=False)
+    # Not in a heavy slot: the first use of the prior may come from inside one (a cached
+    # service), and the index is read, or built, once per process.
+    index = load_or_build_index(paintings, settings, progress=False)
+    rows = [i for i, period in enumerate(index.periods) if period in PERIOD_IDS]
+    if not rows:
+        return None
+    files = "\n".join(f"{index.ids[i]} {index.sha256[i]}" for i in rows)
+    return ArtistPrior(pmfs=equal_weight_mean(index.pmfs[rows]), paintings=len(rows),
+                       fingerprint=hashlib.sha256(files.encode()).hexdigest()[:16])
+
+
+def artist_prior_offered() -> bool:
+    """Whether the page offers the artist prior: the corpus has paintings on this server.
+    Cheap: the index is read only when the prior is first used."""
+    return context.corpus().has_artworks()
+
+
+def artist_prior() -> ArtistPrior | None:
+    """The pooled PMFs of the corpus paintings (built on first use), or None without any."""
+    extension = context.extension()
+    if not extension["corpus"].has_artworks():
+        return None
+    holder = extension.setdefault(_ARTIST_KEY, _ArtistPriorHolder())
+    return holder.get(extension["corpus"], extension["settings"])
+
+
+def prior_key(prior: str) -> str:
+    """The cache key of a prior by its name: ``"painting"``, or ``"artist:<fingerprint>"``.
+
+    Raises :class:`PriorUnavailableError` for the artist prior without a corpus.
+    """
+    if prior == "painting":
+        return "painting"
+    if prior != "artist":
+        raise ValueError(f"prior must be 'painting' or 'artist'; got {prior!r}")
+    pooled = artist_prior()
+    if pooled is None:
+        raise PriorUnavailableError("The artist prior needs the Van Gogh corpus, which is not "
+                                    "on this server.")
+    return f"artist:{pooled.fingerprint}"
+
+
+def prior_pmfs(source: str, key: str) -> np.ndarray:
+    """Per-channel level PMFs (3, 256) of the prior named by ``key`` (see :func:`prior_key`)."""
+    if key == "painting":
+        return _memory().level_pmfs.get((source, _version(source)),
+                                        lambda: channel_pmfs(context.store().rgb(source)))
+    pooled = artist_prior()
+    if pooled is None or key != f"artist:{pooled.fingerprint}":
+        raise PriorUnavailableError("The artist prior has changed or is not on this server.")
+    return pooled.pmfs
+
+
+def keys_of(state: DiffusionState) -> tuple:
+    """``(source, schedule, steps, zero_snr, prior key)``: the arguments of the curves."""
+    return (state.source, *state.process, prior_key(state.prior))
+
+
+# ------------------------------------------------------------------------- curves over t
+
+def schedules(steps: int, zero_snr: bool) -> dict[str, dict[str, np.ndarray]]:
+    """ᾱ_t and log SNR (T + 1 values each) and β_t (T values) of every schedule."""
+    result: dict[str, dict[str, np.ndarray]] = {"alpha_bar": {}, "log_snr": {}, "beta": {}}
+    for name in SCHEDULES:
+        curve = alpha_bar(name, steps, zero_snr)
+        result["alpha_bar"][name] = curve
+        result["log_snr"][name] = log_snr(curve)
+        result["beta"][name] = betas(name, steps, zero_snr)
+    return result
+
+
+@cached_per_image
+def information(source: str, schedule: str, steps: int, zero_snr: bool,
+                prior: str) -> dict[str, np.ndarray]:
+    """KL(p_t ‖ N(0, 1)) in nats, I(x_0; x_t) in bits and the optimal denoiser's expected MSE
+    (data scale²) per channel at every step: arrays (3, T + 1), exact at each step."""
+    with heavy_slot():
+        curve = alpha_bar(schedule, steps, zero_snr)
+        info = diffusion.information_curves(prior_pmfs(source, prior), curve)
+    return {"alpha_bar": curve, "kl_nats": info.kl_nats,
+            "mutual_information_bits": info.mutual_information_bits,
+            "mse_expected": info.mse_expected}
+
+
+def _pairs(matrices: np.ndarray) -> np.ndarray:
+    """The channel pairs of ``CHANNEL_PAIRS`` from (..., 3, 3) correlation matrices: (3, ...)."""
+    return np.stack([matrices[..., CHANNELS.index(a), CHANNELS.index(b)]
+                     for a, b in CHANNEL_PAIRS])
+
+
+@cached_per_image
+def correlation(source: str, schedule: str, steps: int, zero_snr: bool) -> np.ndarray:
+    """The channels' correlation ρ_t of x_t at every step in theory, from the painting's own
+    channel covariance: (3 pairs in ``CHANNEL_PAIRS`` order, T + 1)."""
+    with heavy_slot():
+        covariance = diffusion.channel_covariance(context.store().rgb(source))
+    return _pairs(diffusion.correlation_theory(covariance, alpha_bar(schedule, steps, zero_snr)))
+
+
+# ------------------------------------------------------------------------------- one step
+
+def _marginal(x_t: np.ndarray, pmfs: np.ndarray, ab: float) -> dict[str, np.ndarray]:
+    """Histogram densities of the sampled x_t per channel and the exact density p_t on a grid.
+
+    At t = 0 (ab = 1) x_t is x_0 itself, discrete: one bin per level, centred on it, and the
+    exact "density" is each level's probability per bin width, on the same bins.
+    """
+    flat = x_t.reshape(-1, 3)
+    if ab == 1.0:
+        width = 2.0 / 255.0
+        edges = np.linspace(-1.0 - width / 2, 1.0 + width / 2, 257)
+        counts = [np.histogram(flat[:, c], bins=256, range=(edges[0], edges[-1]))[0]
+                  for c in range(3)]
+        grid = np.linspace(-1.0, 1.0, 256)
+        theory = pmfs / width
+    else:
+        a, s = math.sqrt(ab), math.sqrt(1.0 - ab)
+        reach = a + MARGINAL_REACH * s
+        edges = np.linspace(-reach, reach, MARGINAL_BINS + 1)
+        counts = [np.histogram(flat[:, c], bins=MARGINAL_BINS, range=(-reach, reach))[0]
+                  for c in range(3)]
+        points = int(np.clip(math.ceil(2 * reach / (s / 3)) + 1, *GRID_POINTS))
+        grid = np.linspace(-reach, reach, points)
+        theory = np.stack([diffusion.marginal_density(grid, pmfs[c], ab) for c in range(3)])
+        width = edges[1] - edges[0]
+    density = np.stack(counts) / (flat.shape[0] * width)
+    return {"x": grid, "density_theory": theory, "bin_edges": edges,
+            "density_sample": density, "standard_normal": norm.pdf(grid)}
+
+
+@cached_per_image
+def step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+              seed: int) -> dict[str, Any]:
+    """Everything of step t but the denoiser: ᾱ_t, the marginal of x_t per channel (sample
+    histogram, exact density, N(0, 1)), its mean and variance in theory and in the sample,
+    and the sample's channel correlation (3 pairs)."""
+    ab = alpha_bar_at(schedule, steps, zero_snr, t)
+    with heavy_slot():
+        x_t = _noisy(source, schedule, steps, zero_snr, t, seed)
+        pmfs = prior_pmfs(source, prior)
+        marginal = _marginal(x_t, pmfs, ab)
+        flat = x_t.reshape(-1, 3)
+        moments = [diffusion.marginal_moments(pmfs[c], ab) for c in range(3)]
+        sample_correlation = _pairs(diffusion.correlation_sample(x_t))
+    return {
+        "alpha_bar": ab,
+        "marginal": marginal,
+        "mean_theory": np.array([m[0] for m in moments]),
+        "variance_theory": np.array([m[1] for m in moments]),
+        "mean_sample": flat.mean(axis=0),
+        "variance_sample": flat.var(axis=0),
+        "correlation_sample": sample_correlation,
+    }
+
+
+@cached_per_image
+def denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, prior: str,
+                    t: int, seed: int) -> np.ndarray:
+    """Mean squared error (data scale²) of the per-channel denoiser on this image at step t,
+    per channel (3,): measured against x_0, to set beside the expected MSE."""
+    with heavy_slot():
+        error = _denoised(source, schedule, steps, zero_snr, prior, t, seed) - _clean(source)
+        return np.square(error).reshape(-1, 3).mean(axis=0)
+
+
+@cached_per_image
+def colour_denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
+                           seed: int) -> dict[str, Any]:
+    """The 3D colour prior's denoiser at step t: its measured MSE per channel (3,), their
+    mean, and the number of occupied colour bins (the prior's atoms)."""
+    with heavy_slot():
+        error = _colour_denoised(source, schedule, steps, zero_snr, t, seed) - _clean(source)
+        mse = np.square(error).reshape(-1, 3).mean(axis=0)
+        atoms = _colour_prior(source).size
+    return {"mse_sample": mse, "mse_mean": float(mse.mean()), "atoms": atoms,
+            "bins": COLOUR_BINS}
+
+
+# ------------------------------------------------------------------------------- pictures
+
+def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
+    """JPEG bytes of one picture of ``state`` (``kind`` in :data:`PICTURES`).
+
+    ``x_t`` and the denoised images are mapped back to levels 0..255 with clipping, for
+    display only. Kept in this process only (the image store's recent pictures): browsers
+    cache each by its URL, which names everything it depends on.
+    """
+    if kind not in PICTURES:
+        raise ValueError(f"picture must be one of {', '.join(PICTURES)}; got {kind!r}")
+    source, (schedule, steps, zero_snr), t, seed = state.source, state.process, state.t, state.seed
+    prior = prior_key(state.prior) if kind == "denoised" else None
+    depends = {
+        "x0": (),
+        "structure-free": (seed,),
+        "xt": (schedule, steps, zero_snr, t, seed),
+        "denoised": (schedule, steps, zero_snr, prior, t, seed),
+        "colour-denoised": (schedule, steps, zero_snr, t, seed),
+    }[kind]
+
+    def encode() -> bytes:
+        with heavy_slot():
+            if kind == "x0":
+                levels = context.store().rgb(source)
+            elif kind == "structure-free":
+                levels = diffusion_colour.structure_free_sample(context.store().rgb(source), seed)
+            elif kind == "xt":
+                levels = diffusion.display_levels(
+                    _noisy(source, schedule, steps, zero_snr, t, seed))
+            elif kind == "denoised":
+                levels = diffusion.display_levels(
+                    _denoised(source, schedule, steps, zero_snr, prior, t, seed))
+            else:
+                levels = diffusion.display_levels(
+                    _colour_denoised(source, schedule, steps, zero_snr, t, seed))
+            return encode_jpeg(levels, quality=JPEG_QUALITY)
+
+    key = ("diffusion", source, _version(source), kind, *depends)
+    return context.store().picture(key, encode)

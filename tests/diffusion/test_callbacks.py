@@ -1,0 +1,200 @@
+"""The diffusion page's callbacks called directly: what they draw, and that a step move's
+``Patch`` turns the figures of one step into exactly those of the next."""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import Patch, no_update
+
+from dashboard.app import create_app
+from dashboard.core.diffusion_schedules import SCHEDULES, alpha_bar, explorer_sigma
+from dashboard.diffusion import callbacks, services
+from dashboard.diffusion.callbacks import (
+    COLOUR_TRACE,
+    MEASURED_TRACE,
+    colour_outputs,
+    schedule_marker_traces,
+    step_range_outputs,
+    view_outputs,
+)
+from dashboard.diffusion.state import DiffusionState
+from dashboard.diffusion.summaries import explorer_link
+from dashboard.figures.diffusion import schedule_figure
+from tests.support.typed_arrays import unpacked
+
+PAINTING = "red-field-1884"
+STATE = DiffusionState(PAINTING, "linear", 200, 50, False, 3, "painting")
+FIGURES = slice(0, 4)
+
+
+@pytest.fixture
+def tiny_context(tiny_corpus):
+    app = create_app(tiny_corpus.settings)
+    with app.server.app_context():
+        yield app
+
+
+def values(value) -> np.ndarray:
+    """A trace property as float64: a packed typed array, a list (None as NaN) or an array."""
+    if isinstance(value, dict):
+        if value["dtype"] == "f8":
+            return unpacked(value)
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype="<" + value["dtype"]
+                             ).astype(float)
+    return np.array([np.nan if v is None else v for v in np.ravel(value)], dtype=float)
+
+
+def applied(figure: go.Figure, patch: Patch) -> dict:
+    """``figure`` as a dict after the Assign operations of ``patch`` (what Dash does)."""
+    result = figure.to_plotly_json()
+    result = {"data": [dict(trace) for trace in result["data"]], "layout": result["layout"]}
+    for operation in patch.to_plotly_json()["operations"]:
+        assert operation["operation"] == "Assign", operation
+        *path, last = operation["location"]
+        target = result
+        for part in path:
+            target = target.setdefault(part, {}) if isinstance(target, dict) else target[part]
+        target[last] = operation["params"]["value"]
+    return result
+
+
+def assert_same_figure(patched: dict, full: go.Figure) -> None:
+    expected = full.to_plotly_json()
+    assert len(patched["data"]) == len(expected["data"])
+    for got, want in zip(patched["data"], expected["data"], strict=True):
+        for axis in ("x", "y"):
+            np.testing.assert_allclose(values(got[axis]), values(want[axis]), rtol=1e-12,
+                                       equal_nan=True)
+        assert got.get("showlegend") == want.get("showlegend")
+    assert patched["layout"]["title"]["text"] == expected["layout"]["title"]["text"]
+    got_shapes = [(s["x0"], s["x1"]) for s in patched["layout"].get("shapes", [])]
+    want_shapes = [(s["x0"], s["x1"]) for s in expected["layout"].get("shapes", [])]
+    assert got_shapes == want_shapes
+
+
+def test_a_first_draw_gives_every_figure_and_text(tiny_context):
+    outputs = view_outputs(STATE)
+    assert len(outputs) == len(callbacks.VIEW_OUTPUTS)
+    schedule, information, marginal, correlation = outputs[FIGURES]
+    assert all(isinstance(f, go.Figure) for f in outputs[FIGURES])
+    assert len(schedule.data) == 3 * len(SCHEDULES) + 3  # a marker per panel at t = 50
+    assert len(information.data) == 11
+    assert values(information.data[MEASURED_TRACE].y).shape == (3,)
+    colour = information.data[COLOUR_TRACE]
+    assert colour.showlegend is False and np.isnan(values(colour.y)).all()
+    assert len(marginal.data) == 9 and len(correlation.data) == 6
+    step_text, explorer_text, href, label, *channels = outputs[4:11]
+    assert step_text.startswith("Step t = 50 of 200 (linear schedule)")
+    sigma = explorer_sigma(alpha_bar("linear", 200)[50])
+    assert f"σ = {sigma:.4g}" in explorer_text
+    assert href == f"/?artwork={PAINTING}&mean=0&variance={round(sigma**2, 4):g}&seed=3"
+    assert label.startswith("Open in the explorer at σ² = ")
+    assert all("nats" in line and "bits" in line and "measured" in line for line in channels)
+    assert outputs[11:13] == (None, True)  # no 3D colour result for a new view
+    assert outputs[-1] == {"key": repr(services.keys_of(STATE)), "t": 50}
+
+
+@pytest.mark.parametrize(("t_from", "t_to", "seed_to"), [(50, 51, 3), (50, 200, 3), (7, 7, 9),
+                                                          (1, 150, 0)])
+def test_a_step_move_patches_the_figures_into_those_of_the_new_step(tiny_context, t_from, t_to,
+                                                                     seed_to):
+    before = DiffusionState(PAINTING, "cosine", 200, t_from, True, 3)
+    after = DiffusionState(PAINTING, "cosine", 200, t_to, True, seed_to)
+    drawn = view_outputs(before)
+    moved = view_outputs(after, drawn[-1], step_only=True)
+    full = view_outputs(after)
+    assert all(isinstance(p, Patch) for p in moved[FIGURES])
+    for old, patch, new in zip(drawn[FIGURES], moved[FIGURES], full[FIGURES], strict=True):
+        assert_same_figure(applied(old, patch), new)
+    assert moved[4:] == full[4:]
+
+
+@pytest.mark.parametrize(("drawn", "step_only", "state"), [
+    ({"key": "another image", "t": 50}, True, STATE),
+    (None, True, STATE),
+    ("forged", True, STATE),
+    ({"key": "any", "t": "50"}, True, STATE),
+    ("same", False, STATE),  # not a step move: the schedule, steps or prior may have changed
+    ("same", True, DiffusionState(PAINTING, "linear", 200, 0, False, 3)),  # to t = 0
+])
+def test_anything_but_a_step_move_on_drawn_figures_draws_in_full(tiny_context, drawn,
+                                                                  step_only, state):
+    if drawn == "same":
+        drawn = {"key": repr(services.keys_of(STATE)), "t": 50}
+    outputs = view_outputs(state, drawn, step_only=step_only)
+    assert all(isinstance(f, go.Figure) for f in outputs[FIGURES])
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+@pytest.mark.parametrize("t", [0, 1, 30])
+def test_schedule_markers_are_where_the_figure_draws_them(schedule, t):
+    curves = {name: alpha_bar(name, 30) for name in SCHEDULES}
+    figure = schedule_figure(curves, curves, {name: curves[name][1:] for name in SCHEDULES},
+                             selected=schedule, t=t)
+    markers = [i for i, trace in enumerate(figure.data) if trace.mode == "markers"]
+    assert schedule_marker_traces(schedule, t) == markers
+
+
+def test_an_unknown_or_undecodable_image_gives_figures_with_the_reason(tiny_context, tiny_corpus):
+    outputs = view_outputs(DiffusionState(""))
+    assert all("Choose an artwork" in str(f.layout.annotations[0].text)
+               for f in outputs[FIGURES])
+    assert outputs[-1] == {}
+    (tiny_corpus.artworks_dir / "blue-night-1888.jpg").write_bytes(b"not a jpeg at all")
+    outputs = view_outputs(DiffusionState("blue-night-1888"))
+    assert "cannot be shown" in str(outputs[0].layout.annotations[0].text)
+
+
+def test_the_artist_prior_falls_back_to_the_painting_where_it_is_not_offered(app_context):
+    state = DiffusionState("sample-astronaut", prior="artist")
+    assert callbacks.offered_state(state).prior == "painting"
+    outputs = view_outputs(state)  # a forged control value: the reason, not a crash
+    assert "corpus" in str(outputs[0].layout.annotations[0].text)
+
+
+def test_the_artist_prior_draws_with_the_pooled_levels(tiny_context):
+    state = DiffusionState(PAINTING, steps=50, t=10, prior="artist")
+    assert callbacks.offered_state(state) == state
+    outputs = view_outputs(state)
+    information = services.information(*services.keys_of(state))
+    np.testing.assert_allclose(values(outputs[1].data[6].y), information["mse_expected"][0])
+
+
+def test_the_explorer_link_clamps_sigma_squared_to_the_explorers_range():
+    state = DiffusionState("starry", steps=100, t=100, zero_snr=True, seed=5)
+    link = explorer_link(state, 0.0)
+    assert math.isinf(link.sigma) and link.variance == 1.0
+    assert link.href == "/?artwork=starry&mean=0&variance=1&seed=5"
+    assert "beyond the explorer's range" in link.sentence
+    at_zero = explorer_link(DiffusionState("starry", t=0), 1.0)
+    assert (at_zero.variance, at_zero.href) == (0.0, "/?artwork=starry&mean=0&variance=0&seed=0")
+    upload = explorer_link(DiffusionState("upload:" + "a" * 64), 0.5)
+    assert upload.href == "/?upload=" + "a" * 64 + "&mean=0&variance=0.25&seed=0"
+    assert upload.label == "Open in the explorer at σ² = 0.25 →"
+
+
+def test_the_step_slider_follows_the_number_of_steps():
+    assert step_range_outputs(100, 250) == (100, {0: "0", 25: "25", 50: "50", 75: "75",
+                                                  100: "100"}, 100, no_update)
+    assert step_range_outputs(5000, 250) == (2000, {0: "0", 500: "500", 1000: "1000",
+                                                    1500: "1500", 2000: "2000"}, no_update, 2000)
+    assert step_range_outputs(None, 10)[0] == 1000
+
+
+def test_the_colour_denoiser_on_request(tiny_context):
+    state = DiffusionState(PAINTING, steps=100, t=20, seed=1)
+    src, sentence, hidden, patch = colour_outputs(state)
+    assert src.startswith("/diffusion/image/colour-denoised.jpg?src=red-field-1884")
+    assert hidden is False
+    colour = services.colour_denoiser_errors(PAINTING, "linear", 100, False, 20, 1)
+    assert "Step t = 20: the 3D colour prior (16³ bins" in sentence
+    operations = {tuple(op["location"]): op["params"]["value"]
+                  for op in patch.to_plotly_json()["operations"]}
+    assert operations[("data", COLOUR_TRACE, "y")] == [colour["mse_mean"]]
+    assert operations[("data", COLOUR_TRACE, "showlegend")] is True
+    assert colour_outputs(DiffusionState(""))[0] is no_update
