@@ -10,15 +10,18 @@ import base64
 import math
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard.core.colours import SPACE_AXES
+from dashboard.core.diffusion_schedules import step_for_explorer_variance
 from dashboard.core.images import ImageError
 from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.image_store import SourceUnavailableError
 from dashboard.explorer import ids, services
+from dashboard.explorer.layout import DIFFUSION_LINK
 from dashboard.explorer.state import Selection, ViewState
 from dashboard.explorer.summaries import (
     fit_summary_texts,
@@ -101,6 +104,25 @@ def source_outputs(source) -> tuple:
 )
 def update_source_caption(source):
     return source_outputs(source)
+
+
+def diffusion_href(state: ViewState) -> str:
+    """The diffusion page, same image and seed, at the step of the linear schedule (T = 1000)
+    whose x_t / √ᾱ_t carries noise of this variance (before the explorer's clipping)."""
+    params = ({"upload": state.source.removeprefix("upload:")}
+              if state.source.startswith("upload:") else {"artwork": state.source})
+    params.update(schedule="linear", steps=1000, t=step_for_explorer_variance(state.variance),
+                  seed=state.seed)
+    return "/diffusion?" + urlencode(params, safe=":")
+
+
+@registry.callback(
+    Output(DIFFUSION_LINK, "href"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"),
+)
+def update_diffusion_link(source, variance, seed):
+    return diffusion_href(ViewState.from_controls(source, None, variance, seed))
 
 
 #: What the browser derives from the controls without the server (assets/30-explorer.js,

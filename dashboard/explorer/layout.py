@@ -16,6 +16,10 @@ from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.figures.theme import EXPORT_FORMATS
 from dashboard.ui.components import caption, labelled, loading_graph, rich_text
 
+#: The link to the diffusion page at the step whose noise matches the variance; its href
+#: follows the controls (``callbacks.update_diffusion_link``).
+DIFFUSION_LINK = "explorer-diffusion-link"
+
 CAPTIONS = {
     ids.NOISE_GRAPH: ("Left: the dashed curve is the Gaussian density the noise is drawn from; "
                       "the shaded histogram is the noise actually drawn for this image. With "
@@ -132,6 +136,8 @@ def images_card() -> dbc.Card:
                       className="image-caption"),
             dcc.Link("Compare with its period and the whole corpus →", id=ids.ARTIST_LINK,
                      href="/artist", className="artist-link", style={"display": "none"}),
+            dcc.Link("This noise as a diffusion step →", id=DIFFUSION_LINK, href="/diffusion",
+                     className="diffusion-link"),
         ], className="d-flex flex-wrap gap-3 align-items-baseline"),
         html.Div([
             html.Span(id=ids.SELECTION_TEXT, className="selection-text"),
