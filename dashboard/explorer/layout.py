@@ -172,7 +172,7 @@ def joint_tab(state: ViewState) -> dbc.Tab:
         dbc.Col(labelled("Distribution of (y)", dbc.Select(
             id=ids.JOINT_Y, options=channel_options, value=state.joint_y)), sm=3),
         dbc.Col(labelled("Image", dbc.RadioItems(
-            id=ids.JOINT_IMAGE, inline=True, value=state.joint_image,
+            id=ids.JOINT_IMAGE, inline=True, value=state.joint_picture,
             options=[{"label": "original", "value": "original"},
                      {"label": "noisy", "value": "noisy"}])), sm=3),
         dbc.Col(labelled("Bins per axis", dbc.Select(

@@ -70,7 +70,8 @@ def test_without_a_corpus_the_page_explains_how_to_add_it(page, live_server):
     response = page.goto(live_server + "/artist?view=periods")
     assert response.status == 200
     page.wait_for_selector(f"#{ids.NOTICES}")
-    assert CORPUS_HELP in page.inner_text(f"#{ids.NOTICES}")
+    assert CORPUS_HELP.replace("`", "") in page.inner_text(f"#{ids.NOTICES}")
+    assert page.locator(f"#{ids.NOTICES} code").count() == 2  # the two commands
     page.get_by_role("link", name="open the explorer").click()
     page.wait_for_selector("#artwork-select")
     assert page.console_errors == []

@@ -12,6 +12,7 @@ from skimage import data as skdata
 
 from dashboard.core.distributions import NoiseAnalyser
 from dashboard.explorer.routes import image_url
+from dashboard.explorer.state import ViewState
 from dashboard.figures.distributions import trace_index
 from tests.support.plotly_page import (
     point_position,
@@ -48,9 +49,10 @@ def test_share_link_reproduces_the_view(page, live_server):
     original_src = wait_for_image(page, "original-image", "sel=levels:red:original:100-150")
     # The browser builds the URLs; they must be the ones the server defines.
     selection = "levels:red:original:100-150"
-    assert noisy_src == image_url("noisy", "sample-coffee", 0.1, 0.02, 7, selection)
-    assert original_src == image_url("original", "sample-coffee", 0.1, 0.02, 7,
-                                     selection)
+    state = ViewState(source="sample-coffee", mean=0.1, variance=0.02, seed=7,
+                      selection=selection)
+    assert noisy_src == image_url("noisy", state)
+    assert original_src == image_url("original", state)
     expected = NoiseAnalyser(skdata.coffee(), seed=7).move(0.1, 0.02)
     np.testing.assert_allclose(trace_values(page, "pmf-graph", trace_index("red", "noisy")),
                                expected.noisy_pmf[0], atol=1e-12)
@@ -247,8 +249,7 @@ SHARE_CASES = [
 def test_browser_share_query_is_the_servers_canonical_query(page, live_server, case):
     """The address bar's query is built in the browser; it must equal ViewState.to_query of
     the same controls after the server's clamping, or links would not reproduce the view."""
-    from dashboard.explorer.callbacks import DEFAULTS, clean_params
-    from dashboard.explorer.state import JOINT_BINS, ViewState, valid_selection
+    from dashboard.explorer.state import ViewState
 
     (source, mean, variance, seed, view, x, y, joint, jbins, given, space, bins,
      selection) = case
@@ -256,20 +257,9 @@ def test_browser_share_query_is_the_servers_canonical_query(page, live_server, c
     page.wait_for_selector("#noisy-image[src]")
     actual = page.evaluate("(args) => window.dash_clientside.explorer.shareQuery(...args)",
                            list(case))
-    mean, variance, seed = clean_params(mean, variance, seed)
-    channels = ("red", "green", "blue")
-    given_ok = given is not None and 0 <= given[0] <= given[1] <= 255
-    expected = ViewState(
-        source=source, mean=mean, variance=variance, seed=seed,
-        view=view if view in ("noise", "distributions", "joint", "colour3d") else "noise",
-        joint_x=x if x in channels else DEFAULTS.joint_x,
-        joint_y=y if y in channels else DEFAULTS.joint_y,
-        joint_image=joint if joint in ("original", "noisy") else "original",
-        joint_bins=int(jbins) if jbins is not None and int(jbins) in JOINT_BINS else 64,
-        given=tuple(given) if given_ok else None,
-        space=space if space in ("rgb", "hsv", "lab") else "rgb",
-        bins=min(max(int(bins), 8), 64) if bins is not None else 16,
-        selection=selection if selection and valid_selection(selection) else None,
+    expected = ViewState.from_controls(
+        source, mean, variance, seed, view=view, joint_x=x, joint_y=y, joint_picture=joint,
+        joint_bins=jbins, given=given, space=space, bins=bins, selection=selection,
     ).to_query()
     assert actual == expected
 
