@@ -2,7 +2,7 @@
 # Install everything the tests need (Debian packages and Python packages), check the code with
 # ruff and the import contracts, then run the tests.
 # Usage: bash scripts/test.sh [pytest arguments]
-#   bash scripts/test.sh -m "not browser and not deploy"    the fast tier, for everyday work
+#   bash scripts/test.sh -m "not browser and not deploy and not slow"    the fast tier, for everyday work
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -290,6 +290,7 @@ def test_invalid_workers_is_rejected(tiny_corpus) -> None:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_whole_real_corpus_is_indexed(real_corpus, real_settings, tmp_path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
