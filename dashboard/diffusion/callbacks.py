@@ -29,6 +29,7 @@ from dashboard.diffusion.summaries import (
     channel_texts,
     colour_sentence,
     explorer_link,
+    measured_texts,
     step_sentence,
 )
 from dashboard.figures.diffusion import (
@@ -63,11 +64,6 @@ def offered_state(state: DiffusionState) -> DiffusionState:
     return state
 
 
-def drawn_key(state: DiffusionState) -> str:
-    """What the drawn curves depend on: a step move may patch them only under this key."""
-    return repr(services.keys_of(state))
-
-
 # ------------------------------------------------------------------------ the whole view
 
 #: Outputs of :func:`update_view`, in order.
@@ -77,6 +73,7 @@ VIEW_OUTPUTS = (
     Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
     Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
     *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
+    *(Output(ids.CHANNEL_MEASURED[channel], "children") for channel in CHANNELS),
     Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Output(ids.DRAWN_STORE, "data"),
 )
@@ -117,11 +114,11 @@ def _schedule_patch(state: DiffusionState, curves: dict) -> Patch:
     return patch
 
 
-def _information_patch(t: int, errors: np.ndarray) -> Patch:
+def _information_patch(t: int) -> Patch:
+    """The step lines and the title; the 3D colour prior's point is cleared (it belonged to
+    the step it was asked for). The measured errors follow from :func:`measured_outputs`."""
     patch = Patch()
     _step_lines(patch, t, 3)
-    patch["data"][MEASURED_TRACE]["x"] = [t] * len(CHANNELS)
-    patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
     patch["data"][COLOUR_TRACE]["x"] = [t]
     patch["data"][COLOUR_TRACE]["y"] = [None]
     patch["data"][COLOUR_TRACE]["showlegend"] = False
@@ -177,41 +174,51 @@ def full_figures(state: DiffusionState, curves: dict, information: dict, correla
     return schedule, info, marginal_fig, correlation_fig
 
 
+_UNUSABLE = (SourceUnavailableError, UnknownSourceError, services.PriorUnavailableError)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, UnknownSourceError):
+        return "Choose an artwork or upload an image in the explorer."
+    return str(error)
+
+
 def view_outputs(state: DiffusionState, drawn: Any = None, step_only: bool = False) -> tuple:
     """Every output of :data:`VIEW_OUTPUTS` for ``state``.
 
     A step move (``step_only``) onto figures drawn for the same image, schedule, steps,
-    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers, the
-    measured points and the marginal's data. Anything else draws the figures in full. An
-    image or prior that cannot be used gives empty figures carrying the reason.
+    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers and the
+    marginal's data, without waiting for the denoiser (:func:`measured_outputs` adds its
+    errors). Anything else draws the figures in full, measured errors included. An image or
+    prior that cannot be used gives empty figures carrying the reason.
     """
     drawn = dict(drawn) if isinstance(drawn, dict) else {}
+    t = state.t
     try:
-        key = drawn_key(state)
-        curves = services.schedules(state.steps, state.zero_snr)
         keys = services.keys_of(state)
+        key = repr(keys)
+        patchable = (step_only and drawn.get("key") == key
+                     and isinstance(drawn.get("t"), int) and (drawn["t"] == 0) == (t == 0))
+        curves = services.schedules(state.steps, state.zero_snr)
         information = services.information(*keys)
-        step = services.step_view(*keys, state.t, state.seed)
-        errors = services.denoiser_errors(*keys, state.t, state.seed)
+        step = services.step_view(*keys, t, state.seed)
         correlation = services.correlation(*keys[:-1])
-    except (SourceUnavailableError, UnknownSourceError, services.PriorUnavailableError) as error:
-        message = (str(error) if not isinstance(error, UnknownSourceError)
-                   else "Choose an artwork or upload an image in the explorer.")
-        figures = tuple(empty_figure(message) for _ in range(4))
-        blank = (None,) * (4 + len(CHANNELS))
+        errors = None if patchable else services.denoiser_errors(*keys, t, state.seed)
+    except _UNUSABLE as error:
+        figures = tuple(empty_figure(_reason(error)) for _ in range(4))
+        blank = (None,) * (4 + 2 * len(CHANNELS))
         return (*figures, *blank, None, True, {})
 
-    t = state.t
-    patchable = (step_only and drawn.get("key") == key
-                 and isinstance(drawn.get("t"), int) and (drawn["t"] == 0) == (t == 0))
     if patchable:
-        figures = (_schedule_patch(state, curves), _information_patch(t, errors),
+        figures = (_schedule_patch(state, curves), _information_patch(t),
                    _marginal_patch(t, step), _correlation_patch(t, step["correlation_sample"]))
+        measured = (no_update,) * len(CHANNELS)
     else:
         figures = full_figures(state, curves, information, correlation, step, errors)
+        measured = measured_texts(errors)
     link = explorer_link(state, step["alpha_bar"])
     return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
-            link.label, *channel_texts(information, step, errors, t), None, True,
+            link.label, *channel_texts(information, step, t), *measured, None, True,
             {"key": key, "t": t})
 
 
@@ -226,6 +233,43 @@ def update_view(source, schedule, steps, t, zero_snr, seed, prior, drawn):
                                                        seed, prior))
     triggered = _triggered()
     return view_outputs(state, drawn, step_only=bool(triggered) and triggered <= STEP_CONTROLS)
+
+
+def measured_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
+    """After a step move: the denoiser's errors measured on this image at the new step, as a
+    Patch of the information figure's markers and the channel lines' measured part.
+
+    It waits for the denoiser (its picture's request computes the same denoised image, once),
+    so the other figures are not held up by it. Only figures drawn for the same image,
+    schedule, steps, zero-SNR switch and prior are patched; a full draw brings its own.
+    """
+    drawn = drawn if isinstance(drawn, dict) else {}
+    try:
+        keys = services.keys_of(state)
+        if drawn.get("key") != repr(keys):
+            return (no_update,) * (1 + len(CHANNELS))
+        errors = services.denoiser_errors(*keys, state.t, state.seed)
+    except _UNUSABLE:
+        return (no_update,) * (1 + len(CHANNELS))
+    patch = Patch()
+    patch["data"][MEASURED_TRACE]["x"] = [state.t] * len(CHANNELS)
+    patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
+    return (patch, *measured_texts(errors))
+
+
+@registry.callback(
+    Output(ids.INFORMATION_GRAPH, "figure", allow_duplicate=True),
+    *(Output(ids.CHANNEL_MEASURED[channel], "children", allow_duplicate=True)
+      for channel in CHANNELS),
+    Input(ids.STEP_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
+    State(ids.ARTWORK_SELECT, "value"), State(ids.SCHEDULE, "value"), State(ids.STEPS, "value"),
+    State(ids.ZERO_SNR, "value"), State(ids.PRIOR, "value"), State(ids.DRAWN_STORE, "data"),
+    prevent_initial_call=True,
+)
+def update_measured(t, seed, source, schedule, steps, zero_snr, prior, drawn):
+    state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
+                                                       seed, prior))
+    return measured_outputs(state, drawn)
 
 
 #: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring

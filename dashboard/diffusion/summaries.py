@@ -81,24 +81,31 @@ def explorer_link(state: DiffusionState, alpha_bar_t: float) -> ExplorerLink:
 
 
 def channel_slots() -> list:
-    """One line per channel (red, green, blue), filled by :func:`channel_texts`."""
+    """One line per channel (red, green, blue): the theory at t and the sample
+    (:func:`channel_texts`), then the denoiser's error measured on this image
+    (:func:`measured_texts`, filled once the denoiser has run)."""
     return [html.Li([html.Strong(channel.capitalize(), style={"color": CHANNEL_COLOURS[channel]}),
-                     html.Span(id=ids.CHANNEL_LINES[channel])]) for channel in CHANNELS]
+                     html.Span(id=ids.CHANNEL_LINES[channel]),
+                     html.Span(id=ids.CHANNEL_MEASURED[channel])]) for channel in CHANNELS]
 
 
-def channel_texts(information: dict, step: dict, errors: np.ndarray, t: int) -> tuple[str, ...]:
-    """Per channel at step t: KL to N(0, 1), the information left, the denoiser's expected and
-    measured errors, and the mean and variance of x_t in theory and in the sample."""
+def channel_texts(information: dict, step: dict, t: int) -> tuple[str, ...]:
+    """Per channel at step t: KL to N(0, 1), the information left, the mean and variance of
+    x_t in theory and in the sample, and the denoiser's expected error."""
     lines = []
     for c in range(len(CHANNELS)):
         lines.append(
             f": KL(p_t ‖ N(0, 1)) = {_number(float(information['kl_nats'][c, t]), 3)} nats · "
             f"I(x₀; x_t) = {float(information['mutual_information_bits'][c, t]):.3f} bits · "
-            f"denoiser MSE {_number(float(information['mse_expected'][c, t]), 3)} expected, "
-            f"{_number(float(errors[c]), 3)} measured · "
             f"mean {step['mean_theory'][c]:.4f} (sample {step['mean_sample'][c]:.4f}) · "
-            f"variance {step['variance_theory'][c]:.4f} (sample {step['variance_sample'][c]:.4f})")
+            f"variance {step['variance_theory'][c]:.4f} (sample {step['variance_sample'][c]:.4f})"
+            f" · denoiser MSE {_number(float(information['mse_expected'][c, t]), 3)} expected")
     return tuple(lines)
+
+
+def measured_texts(errors: np.ndarray) -> tuple[str, ...]:
+    """Per channel: the denoiser's mean squared error measured on this image."""
+    return tuple(f", {_number(float(error), 3)} measured on this image" for error in errors)
 
 
 def colour_sentence(colour: dict, errors: np.ndarray, t: int) -> str:
