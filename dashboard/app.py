@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     context.bind(server, settings, corpus, ImageStore(settings, corpus))
     init_cache(server, settings)
     install(server, settings, health_details=lambda: {
-        "artworks": corpus.has_artworks(), "version": __version__})
+        "artworks": corpus.has_artworks(), "version": __version__},
+        callbacks=lambda: app.callback_map)
     from dashboard.artist.routes import register_thumbnail_route
     from dashboard.diffusion.routes import register_picture_route
     from dashboard.explorer.routes import register_image_route

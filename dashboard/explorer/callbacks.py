@@ -30,6 +30,7 @@ from dashboard.explorer.summaries import (
 )
 from dashboard.figures.colour3d import colour_3d_figure
 from dashboard.figures.distributions import (
+    TRACE_KINDS,
     cdf_figure,
     clip_spike_layout,
     pmf_figure,
@@ -265,12 +266,39 @@ def joint_outputs(state: ViewState, noise_only: bool = False) -> tuple:
     return heatmap, conditional, joint_summary(data, x_channel, y_channel, picture, given)
 
 
-def _given_from_click(click_data, bins) -> list[int] | None:
-    try:
-        centre = float(click_data["points"][0]["x"])
-        width = 256 // int(bins)
-    except (TypeError, KeyError, IndexError, ValueError, ZeroDivisionError):
+def _real(value: object) -> float | None:
+    """``value`` if it is a finite JSON number (plotly sends nothing else), else None: a forged
+    body may carry 1e999, NaN, strings or lists where a coordinate belongs."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _first_point(event: object) -> dict | None:
+    """The first point of a plotly click or selection event, if it has one."""
+    points = event.get("points") if isinstance(event, dict) else None
+    if isinstance(points, list) and points and isinstance(points[0], dict):
+        return points[0]
+    return None
+
+
+def _x_range(selected_data: object) -> tuple[float, float] | None:
+    """The x interval of a box drag, if the event has a readable one."""
+    box = selected_data.get("range") if isinstance(selected_data, dict) else None
+    x = box.get("x") if isinstance(box, dict) else None
+    if not isinstance(x, list) or len(x) != 2:
+        return None
+    lo, hi = _real(x[0]), _real(x[1])
+    return None if lo is None or hi is None else (lo, hi)
+
+
+def _given_from_click(click_data, bins) -> list[int] | None:
+    point = _first_point(click_data)
+    centre = _real(point.get("x")) if point is not None else None
+    if centre is None:
+        return None
+    width = 256 // ViewState.from_controls("", joint_bins=bins).joint_bins
     # Heatmap cells are centred at first_level + (width - 1) / 2.
     first = round(centre - (width - 1) / 2)
     if not 0 <= first <= 255:
@@ -279,11 +307,8 @@ def _given_from_click(click_data, bins) -> list[int] | None:
 
 
 def _given_from_selection(selected_data) -> list[int] | None:
-    try:
-        lo, hi = selected_data["range"]["x"]
-    except (TypeError, KeyError, ValueError):
-        return None
-    return _range_to_levels(float(lo), float(hi))
+    x_range = _x_range(selected_data)
+    return _range_to_levels(*x_range) if x_range is not None else None
 
 
 def _range_to_levels(lo: float, hi: float) -> list[int] | None:
@@ -357,19 +382,20 @@ def _colour_title(label: str, data: dict, bins: int) -> str:
 # ------------------------------------------------------------------------------- selection
 
 def selection_from_levels(selected_data) -> str | None:
-    """A level-range selection from a box drag on the PMF or CDF figure."""
-    try:
-        lo, hi = selected_data["range"]["x"]
-        points = selected_data.get("points") or []
-    except (TypeError, KeyError, ValueError, AttributeError):
-        return None
-    levels = _range_to_levels(float(lo), float(hi))
+    """A level-range selection from a box drag on the PMF or CDF figure; None when the drag
+    cannot be read (no range, or a point that is not one of the figure's traces)."""
+    x_range = _x_range(selected_data)
+    levels = _range_to_levels(*x_range) if x_range is not None else None
     if levels is None:
         return None
-    if points:
-        channel, kind = trace_identity(points[0].get("curveNumber", 0))
-    else:
-        channel, kind = "red", "original"
+    channel, kind = "red", "original"
+    if selected_data.get("points"):
+        point = _first_point(selected_data)
+        curve = point.get("curveNumber", 0) if point is not None else None
+        if (isinstance(curve, bool) or not isinstance(curve, int)
+                or not 0 <= curve < len(CHANNELS) * len(TRACE_KINDS)):
+            return None
+        channel, kind = trace_identity(curve)
     picture = "original" if kind == "original" else "noisy"
     return Selection.levels(channel, picture, levels[0], levels[1]).key
 
@@ -381,11 +407,17 @@ def is_drag(selected_data) -> bool:
 
 
 def selection_from_bin(click_data, picture: str, space, bins) -> str | None:
-    """A colour-bin selection from a click on a 3D scatter."""
+    """A colour-bin selection from a click on a 3D scatter (``space`` and ``bins`` as the
+    controls send them: the figure was drawn from their cleaned values)."""
+    point = _first_point(click_data)
+    customdata = point.get("customdata") if point is not None else None
+    bin_id = _real(customdata[0]) if isinstance(customdata, list) and customdata else None
+    if bin_id is None or bin_id != int(bin_id):
+        return None
+    state = ViewState.from_controls("", space=space, bins=bins)
     try:
-        bin_id = int(click_data["points"][0]["customdata"][0])
-        return Selection.colour_bin(space, bins, bin_id, picture).key
-    except (TypeError, KeyError, IndexError, ValueError, OverflowError):
+        return Selection.colour_bin(state.space, state.bins, int(bin_id), picture).key
+    except ValueError:  # not a bin of this grid
         return None
 
 
@@ -452,7 +484,10 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
     """Validate and store an upload; add it to the selector and select it, or explain why not."""
     if not contents:
         return no_update, no_update, no_update
-    name = filename or "the file"
+    name = filename if isinstance(filename, str) and filename else "the file"
+    if not isinstance(contents, str):
+        return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
+                                               color="danger", className="py-2")
     try:
         _header, _, payload = contents.partition(",")
         data = base64.b64decode(payload, validate=True)
@@ -466,7 +501,8 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
                                                className="py-2")
     height, width = image.pixels.shape[:2]
     label = f"Your upload: {name}"[:80]
-    options = [o for o in (options or []) if o.get("value") != source]
+    options = [o for o in (options if isinstance(options, list) else [])
+               if isinstance(o, dict) and o.get("value") != source]
     options.insert(0, {"label": label, "value": source})
     note = " (downscaled)" if image.downscaled else ""
     message = dbc.Alert(f"Loaded {name}: {width} × {height} px{note}.", color="success",
@@ -490,7 +526,7 @@ registry.clientside_callback(
     prevent_initial_call=True,
 )
 def handle_upload(upload, options):
-    upload = upload or {}
+    upload = upload if isinstance(upload, dict) else {}
     return upload_outputs(upload.get("contents"), upload.get("filename"), options)
 
 

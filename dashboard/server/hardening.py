@@ -7,6 +7,7 @@ than ``settings.max_heavy_computations`` of them at once.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
@@ -14,8 +15,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, current_app, has_app_context, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from dashboard import __version__
 from dashboard.config import Settings, env_name
@@ -51,6 +59,77 @@ def request_body_limit(max_upload_bytes: int) -> int:
     if max_upload_bytes < 1:
         raise ValueError(f"max_upload_bytes={max_upload_bytes!r} must be a positive byte count")
     return 4 * math.ceil(max_upload_bytes / 3) + REQUEST_OVERHEAD_BYTES
+
+
+#: Dash's callback route: every server callback is a POST of a JSON body here.
+CALLBACK_PATH = "/_dash-update-component"
+#: dcc.Location properties, which Dash's page router reads as text.
+_TEXT_PROPERTIES = frozenset({"pathname", "search", "hash", "href"})
+
+
+def callback_body_problem(body: object, callbacks: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Why ``body`` is not a callback request this app can run (a short sentence), or None.
+
+    Dash's dispatcher trusts the shape of the body its renderer sends; a forged one (a JSON
+    array, an unknown output, too few inputs, a garbled changed-property id) would fail inside
+    Dash with a 500. This checks that shape against ``callbacks`` (``Dash.callback_map``).
+    The values themselves are the callbacks' to clean.
+    """
+    if not isinstance(body, dict):
+        return "the body is not a JSON object with the callback's output, inputs and state"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        return "the body names no callback of this app"
+    callback = callbacks[output]
+    for field in ("inputs", "state"):
+        items = body.get(field, [])
+        expected = len(callback.get(field, ()))
+        if not isinstance(items, list) or len(items) != expected:
+            return f"'{field}' must list the callback's {expected} {field}"
+        if not all(_is_dependency(item) or _is_dependency_list(item) for item in items):
+            return f"'{field}' holds an item that is not {{id, property, value}}"
+        for item in items:
+            for one in item if isinstance(item, list) else [item]:
+                if one["property"] in _TEXT_PROPERTIES and not isinstance(
+                        one.get("value"), str | None):
+                    return f"'{one['property']}' must be text"
+    if not callback.get("no_output"):
+        outputs = body.get("outputs")
+        if output.startswith(".."):
+            count = output.count("...") + 1
+            if not isinstance(outputs, list) or len(outputs) != count:
+                return f"'outputs' must list the callback's {count} outputs"
+            items = outputs
+        else:
+            items = [outputs]
+        if not all(_is_dependency(item) or _is_dependency_list(item) for item in items):
+            return "'outputs' holds an item that is not {id, property}"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(_is_prop_id(item) for item in changed):
+        return "'changedPropIds' must list 'id.property' strings"
+    return None
+
+
+def _is_dependency(item: object) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("property"), str)
+            and isinstance(item.get("id"), str | dict))
+
+
+def _is_dependency_list(item: object) -> bool:
+    # A pattern-matching (ALL, ALLSMALLER) input or output: a list of matched components.
+    return isinstance(item, list) and all(_is_dependency(one) for one in item)
+
+
+def _is_prop_id(item: object) -> bool:
+    if not isinstance(item, str) or "." not in item:
+        return False
+    component, _, _ = item.rpartition(".")
+    if not component.startswith("{"):
+        return True
+    try:
+        return isinstance(json.loads(component), dict)
+    except ValueError:
+        return False
 
 
 class ServerBusy(HTTPException):
@@ -141,12 +220,15 @@ def install(
     settings: Settings,
     *,
     health_details: Callable[[], Mapping[str, Any]] | None = None,
+    callbacks: Callable[[], Mapping[str, Mapping[str, Any]]] | None = None,
     heavy_wait_seconds: float = HEAVY_WAIT_SECONDS,
 ) -> None:
     """Add security headers, the body cap, ``/healthz``, error pages and the heavy limiter.
 
     ``health_details`` (optional) returns extra JSON-able fields for ``/healthz``,
-    e.g. corpus availability; it must be cheap and must not raise.
+    e.g. corpus availability; it must be cheap and must not raise. ``callbacks`` (optional)
+    returns the Dash app's callback map: a callback body of another shape is then refused
+    with 400 (:func:`callback_body_problem`) before Dash reads it.
     """
     limit = request_body_limit(settings.max_upload_bytes)
     server.config["MAX_CONTENT_LENGTH"] = limit
@@ -160,6 +242,11 @@ def install(
         length = request.content_length
         if length is not None and length > limit:
             raise RequestEntityTooLarge()
+        if callbacks is not None and request.path == CALLBACK_PATH and request.method == "POST":
+            problem = callback_body_problem(request.get_json(silent=True), callbacks())
+            if problem is not None:
+                return _error_response(400, "bad_callback_request",
+                                       f"Not a callback request of this page: {problem}.")
         return None
 
     def add_security_headers(response: Response) -> Response:
@@ -178,6 +265,14 @@ def install(
             f"({env_name('max_upload_bytes')}). Choose a smaller image."
         )
         return _error_response(413, "request_too_large", message)
+
+    def bad_request(error: BadRequest) -> Response:
+        return _error_response(400, "bad_request", error.description or "bad request")
+
+    def not_found(error: NotFound | DependencyException) -> Response:
+        # Dash raises DependencyException for a script path it does not serve.
+        text = error.description if isinstance(error, NotFound) else None
+        return _error_response(404, "not_found", text or "There is nothing at this address.")
 
     def busy(error: ServerBusy) -> Response:
         response = _error_response(503, "server_busy", error.description or "busy")
@@ -214,6 +309,9 @@ def install(
     server.before_request(reject_oversized_body)
     server.after_request(add_security_headers)
     server.register_error_handler(RequestEntityTooLarge, too_large)
+    server.register_error_handler(BadRequest, bad_request)
+    server.register_error_handler(NotFound, not_found)
+    server.register_error_handler(DependencyException, not_found)
     server.register_error_handler(ServerBusy, busy)
     server.register_error_handler(InternalServerError, internal_error)
     server.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])

@@ -341,3 +341,72 @@ def test_a_redrawn_figure_does_not_clear_the_highlight():
     assert not cb.is_drag({"points": []})  # what a figure sends after a redraw
     assert not cb.is_drag(None)
     assert cb.is_drag({"points": [], "range": {"x": [1, 2]}})
+
+
+INF, NAN = float("inf"), float("nan")
+
+
+@pytest.mark.parametrize("click, bins", [
+    ({"points": [{"x": INF}]}, 64), ({"points": [{"x": NAN}]}, 64), ({"points": [5]}, 64),
+    ({"points": {"x": 3}}, 64), ({"points": [{"x": "3"}]}, 64), ([{"x": 3}], 64),
+])
+def test_a_click_that_cannot_be_read_changes_nothing(click, bins):
+    assert cb.given_outputs(click, None, bins, False) is no_update
+
+
+@pytest.mark.parametrize("bins", [INF, -INF, NAN, 0, "x", {"a": 1}, 7])
+def test_a_click_with_unreadable_bins_uses_the_default_cells(bins):
+    # 64 bins by default: the cell of levels 0..3.
+    assert cb.given_outputs({"points": [{"x": 1.5}]}, None, bins, False) == [0, 3]
+
+
+@pytest.mark.parametrize("selected", [
+    {"range": {"x": [INF, NAN]}}, {"range": {"x": "ab"}}, {"range": {"x": [[1], [2]]}},
+    {"range": 5}, [1, 2], {"range": {"x": [1, 2, 3]}}, {"range": {"x": [True, 2]}},
+])
+def test_a_drag_that_cannot_be_read_changes_nothing(selected):
+    assert cb.given_outputs(None, selected, 64, True) is no_update
+    assert cb.selection_from_levels(selected) is None
+
+
+@pytest.mark.parametrize("points", [
+    [{"curveNumber": 999}], [{"curveNumber": INF}], [{"curveNumber": NAN}],
+    [{"curveNumber": -4}], [{"curveNumber": "red"}], [{"curveNumber": True}], [5], 5,
+])
+def test_a_drag_on_no_trace_of_the_figure_selects_nothing(points):
+    assert cb.selection_from_levels({"range": {"x": [1, 20]}, "points": points}) is None
+
+
+@pytest.mark.parametrize("click", [
+    {"points": [{"customdata": [INF]}]}, {"points": [{"customdata": [NAN]}]},
+    {"points": [{"customdata": [2.5]}]}, {"points": [5]}, {"points": [{"customdata": 3}]},
+])
+def test_a_3d_click_that_cannot_be_read_selects_nothing(click):
+    assert cb.selection_from_bin(click, "noisy", "rgb", 16) is None
+
+
+def test_a_3d_click_reads_space_and_bins_as_the_figure_was_drawn():
+    click = {"points": [{"customdata": [3]}]}
+    # Unreadable controls were drawn with the defaults: RGB, 16 bins per axis.
+    assert cb.selection_from_bin(click, "original", {"a": 1}, INF) == "bin:rgb:16:3:original"
+
+
+@pytest.mark.parametrize("upload", [
+    {"contents": 5, "filename": "a.png"}, {"contents": ["data:,AA"], "filename": "a.png"},
+    {"contents": {"a": 1}}, 5, ["data:,AA", "a.png"],
+])
+def test_an_upload_of_the_wrong_shape_is_refused_with_a_message(app_context, upload):
+    outputs = cb.handle_upload(upload, [])
+    assert outputs[:2] == (no_update, no_update)
+    assert outputs[2] is no_update or "garbled" in str(outputs[2])
+
+
+def test_an_upload_with_odd_options_and_name_still_loads(app_context):
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (1, 2, 3)).save(buffer, "PNG")
+    for filename, options in (({"a": 1}, 5), (["a.png"], [5, {"value": "x", "label": "X"}])):
+        options_out, value, message = cb.upload_outputs(_data_url(buffer.getvalue()),
+                                                        filename, options)
+        assert value.startswith("upload:")
+        assert "Loaded the file" in str(message)
+        assert all(isinstance(option, dict) for option in options_out)

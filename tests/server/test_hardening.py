@@ -18,6 +18,7 @@ from dashboard.server.hardening import (
     STATIC_MAX_AGE,
     HeavyLimiter,
     ServerBusy,
+    callback_body_problem,
     heavy_slot,
     request_body_limit,
 )
@@ -252,3 +253,61 @@ def test_a_new_app_serves_its_scripts_to_concurrent_first_requests(settings: Set
         statuses = list(pool.map(lambda path: app.server.test_client().get(path).status_code,
                                  scripts))
     assert statuses == [200] * len(scripts)
+
+
+CALLBACKS = {
+    "out.children": {"inputs": [{"id": "in", "property": "value"}], "state": []},
+    "..a.children...b.children..": {
+        "inputs": [{"id": {"type": "card", "index": "ALL"}, "property": "n_clicks"}],
+        "state": [{"id": "s", "property": "data"}]},
+}
+GOOD = {"output": "out.children", "outputs": {"id": "out", "property": "children"},
+        "inputs": [{"id": "in", "property": "value", "value": 1}],
+        "changedPropIds": ["in.value"], "state": []}
+
+
+def test_a_well_formed_callback_body_passes() -> None:
+    assert callback_body_problem(GOOD, CALLBACKS) is None
+    pattern = {"output": "..a.children...b.children..",
+               "outputs": [{"id": "a", "property": "children"},
+                           {"id": "b", "property": "children"}],
+               "inputs": [[{"id": {"type": "card", "index": "x"}, "property": "n_clicks"}]],
+               "changedPropIds": ['{"index":"x","type":"card"}.n_clicks'],
+               "state": [{"id": "s", "property": "data", "value": None}]}
+    assert callback_body_problem(pattern, CALLBACKS) is None
+
+
+@pytest.mark.parametrize("body, said", [
+    ([], "not a JSON object"), (None, "not a JSON object"), ("x", "not a JSON object"),
+    ({**GOOD, "output": "other.children"}, "no callback of this app"),
+    ({**GOOD, "output": ["out.children"]}, "no callback of this app"),
+    ({**GOOD, "inputs": []}, "'inputs' must list the callback's 1 inputs"),
+    ({**GOOD, "inputs": [5]}, "'inputs' holds an item"),
+    ({**GOOD, "inputs": [{"id": 5, "property": "value"}]}, "'inputs' holds an item"),
+    ({**GOOD, "state": {"a": 1}}, "'state' must list the callback's 0 state"),
+    ({**GOOD, "outputs": 5}, "'outputs' holds an item"),
+    ({**GOOD, "changedPropIds": 5}, "'changedPropIds'"),
+    ({**GOOD, "changedPropIds": ['{"index":.n_clicks']}, "'changedPropIds'"),
+    ({**GOOD, "inputs": [{"id": "loc", "property": "pathname", "value": 5}]},
+     "'pathname' must be text"),
+])
+def test_a_malformed_callback_body_is_named(body, said: str) -> None:
+    assert said in callback_body_problem(body, CALLBACKS)
+
+
+@pytest.mark.parametrize("text", ["[]", "null", "{}", '{"output": ', '{"output": "x.y"}'])
+def test_a_malformed_callback_body_gets_400_before_dash_reads_it(
+        server: Flask, text: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR)
+    response = server.test_client().post("/_dash-update-component", data=text,
+                                         content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_callback_request"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_a_script_dash_does_not_serve_is_404_not_500(server: Flask) -> None:
+    for path in ("/_dash-component-suites/os/x.js", "/_dash-component-suites/dash/nothing.js"):
+        response = server.test_client().get(path)
+        assert response.status_code == 404
+        assert "registered" not in response.get_data(as_text=True)
