@@ -22,6 +22,11 @@ VIEWS = ("corpus", "periods", "timeline", "painting", "search")
 DEFAULT_COLOURS = ("#e8b923", "#2a4b8d")
 #: Shown in the colour pickers that the link leaves unused (the third: a vermilion).
 PICKER_DEFAULTS = ("#e8b923", "#2a4b8d", "#c0432b")
+#: Characters of a link's ``colours`` value read at most: three colours take 23
+#: ("#rrggbb,#rrggbb,#rrggbb"), so a longer value is cut before any work is done on it.
+MAX_COLOURS_TEXT = 200
+#: Characters of a picker's value read at most ("#rrggbb" with some spaces around it).
+MAX_PICKER_TEXT = 16
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,14 @@ class ArtistState:
         and the switched-on, readable picker colours as ``#rrggbb`` without repeats."""
         default = cls(artwork="")
         colours: list[str] = []
-        for value, used in zip(pickers or (), switches or (), strict=False):
-            if not used:
+        pairs = zip(pickers if isinstance(pickers, list | tuple) else (),
+                    switches if isinstance(switches, list | tuple) else (), strict=False)
+        for value, used in pairs:
+            if used is not True or not isinstance(value, str) or len(value) > MAX_PICKER_TEXT:
                 continue
             try:
                 colour = hex_colour(parse_hex_colour(value))
-            except (TypeError, ValueError):
+            except ValueError:
                 continue
             if colour not in colours:
                 colours.append(colour)
@@ -66,23 +73,45 @@ class ArtistState:
 
 
 def parse_colours(raw: str, notices: list[str]) -> tuple[str, ...]:
-    """``"e8b923,2a4b8d"`` -> ``("#e8b923", "#2a4b8d")``; bad items dropped with a notice."""
+    """``"e8b923,2a4b8d"`` -> ``("#e8b923", "#2a4b8d")``: at most ``MAX_SEARCH_COLOURS``
+    distinct colours, read from the first ``MAX_COLOURS_TEXT`` characters. Anything dropped
+    (unreadable items, repeats past the limit, the rest of an over-long value) is said in one
+    notice. Time and notice length do not grow with the length of ``raw``."""
     colours: list[str] = []
-    for item in (part.strip() for part in raw.split(",")):
+    unreadable: list[str] = []
+    extra = 0
+    text = raw[:MAX_COLOURS_TEXT]
+    if len(raw) > MAX_COLOURS_TEXT and "," in text:
+        text = text.rpartition(",")[0]  # the last item was cut
+    for item in text.split(","):
+        item = item.strip()
         if not item:
             continue
         try:
             colour = hex_colour(parse_hex_colour(item))
         except ValueError:
-            notices.append(f"Ignored the colour {shortened(item, 20)!r}: "
-                           "use hex colours like e8b923.")
+            unreadable.append(item)
             continue
-        if colour not in colours:
+        if colour in colours:  # at most MAX_SEARCH_COLOURS to look through
+            continue
+        if len(colours) == MAX_SEARCH_COLOURS:
+            extra += 1
+        else:
             colours.append(colour)
-    if len(colours) > MAX_SEARCH_COLOURS:
-        notices.append(f"Only {MAX_SEARCH_COLOURS} colours can be searched at once; "
-                       f"kept the first {MAX_SEARCH_COLOURS}.")
-    return tuple(colours[:MAX_SEARCH_COLOURS])
+    problems: list[str] = []
+    if len(raw) > MAX_COLOURS_TEXT:
+        problems.append(f"read only the first {MAX_COLOURS_TEXT} of its {len(raw):,} "
+                        "characters")
+    if unreadable:
+        others = f" and {len(unreadable) - 1} more" if len(unreadable) > 1 else ""
+        problems.append(f"ignored {shortened(unreadable[0], 20)!r}{others}: use hex colours "
+                        "like e8b923")
+    if extra:
+        problems.append(f"only {MAX_SEARCH_COLOURS} colours can be searched at once, so "
+                        f"kept the first {MAX_SEARCH_COLOURS}")
+    if problems:
+        notices.append("The colours in this link: " + "; ".join(problems) + ".")
+    return tuple(colours)
 
 
 def parse_artist_query(query: Mapping[str, str], *, is_painting: Callable[[str], bool],

@@ -111,9 +111,37 @@ def test_parse_artist_query_turns_bad_values_into_notices():
     assert state.colours == ("#123456", "#abcdef", "#ffffff")
     text = " ".join(notices)
     for expected in ("Unknown or unavailable painting '../../etc/passwd'", "view='secret'",
-                     "space='cmyk'", "stat='beauty'", "Ignored the colour 'zzz'",
-                     "Only 3 colours"):
+                     "space='cmyk'", "stat='beauty'", "ignored 'zzz'",
+                     "only 3 colours can be searched"):
         assert expected in text
+
+
+def test_a_huge_colours_value_is_cut_and_said_in_one_notice():
+    raw = "123456," + ",".join(["zz"] * 1_000_000)  # 3 MB
+    state, notices = parse_artist_query({"colours": raw}, is_painting=bool,
+                                        default_artwork="x")
+    assert state.colours == ("#123456",)
+    assert len(notices) == 1 and len(notices[0]) < 300
+    assert f"first 200 of its {len(raw):,} characters" in notices[0]
+    assert "ignored 'zz' and 63 more" in notices[0]
+
+
+def test_repeated_and_extra_colours_give_one_notice():
+    state, notices = parse_artist_query(
+        {"colours": "fff,#ffffff,000,abc,fff,123,456,zz"}, is_painting=bool,
+        default_artwork="x")
+    assert state.colours == ("#ffffff", "#000000", "#aabbcc")
+    assert len(notices) == 1
+    assert "ignored 'zz'" in notices[0] and "only 3 colours" in notices[0]
+
+
+def test_pickers_read_only_short_colour_text_that_is_switched_on():
+    long_value = "#" + "f" * 100_000
+    assert _state("search", pickers=[long_value, "#00ff00", 5],
+                  switches=[True, True, True]).colours == ("#00ff00",)
+    assert _state("search", pickers=["#ff0000", "#00ff00"],
+                  switches=[{"on": True}, "yes"]).colours == ()
+    assert _state("search", pickers=5, switches={"a": 1}).colours == ()
 
 
 def test_empty_colours_in_a_link_mean_no_colour():
