@@ -280,7 +280,7 @@ def decode_image(
         except ImageError:
             raise
         except Exception as exc:  # truncated or corrupt pixel data
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
             raise ImageError(
                 f"the {shown_format} image could not be decoded ({reason}); "
                 "the file may be truncated or corrupt"

@@ -51,6 +51,7 @@ from dashboard.figures.noise import (
 from dashboard.figures.theme import empty_figure, graph_config, packed
 from dashboard.server import context
 from dashboard.ui.components import palette_swatches
+from dashboard.ui.query import shortened
 from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
@@ -484,7 +485,8 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
     """Validate and store an upload; add it to the selector and select it, or explain why not."""
     if not contents:
         return no_update, no_update, no_update
-    name = filename if isinstance(filename, str) and filename else "the file"
+    # The name is the sender's: quote only a short piece of it.
+    name = shortened(filename) if isinstance(filename, str) and filename else "the file"
     if not isinstance(contents, str):
         return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
                                                color="danger", className="py-2")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.crafted_requests import PROBES, Bodies, Probe
+from tests.deploy.crafted_requests import PROBES, Bodies, Probe, tiny_png
 from tests.support.gunicorn import Gunicorn, start_gunicorn
 from tests.support.tiny_corpus import make_tiny_corpus
 
@@ -81,3 +81,37 @@ def test_a_3_mb_colours_link_answers_at_once_with_one_short_notice(
                            headers={"Content-Type": "application/json"})
     assert len(response.content) < len(baseline.content) + 2_000
     assert response.text.count("The colours in this link") == 1
+
+
+#: Every parameter each page reads from its link.
+PAGE_PARAMETERS = [
+    ("/", name) for name in ("artwork", "upload", "mean", "variance", "seed", "view", "x", "y",
+                             "joint", "jbins", "space", "bins", "given", "sel")
+] + [("/artist", name) for name in ("artwork", "view", "space", "stat", "colours")] + [
+    ("/diffusion", name) for name in ("artwork", "upload", "schedule", "steps", "t",
+                                      "zero_snr", "seed", "prior")]
+
+
+@pytest.mark.parametrize("path, parameter", PAGE_PARAMETERS)
+def test_a_100_kb_link_value_is_quoted_only_in_part(server: Gunicorn, bodies: Bodies,
+                                                     path: str, parameter: str) -> None:
+    def page(search: str) -> bytes:
+        response = server.post("/_dash-update-component",
+                               data=_page_request(bodies, path, search),
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 200
+        return response.content
+
+    value = "1" + "0" * 50_000 + "x" * 50_000
+    assert len(page(f"?{parameter}={value}")) < len(page("")) + 1_000
+
+
+def test_a_100_kb_upload_file_name_is_quoted_only_in_part(server: Gunicorn,
+                                                          bodies: Bodies) -> None:
+    for contents in (tiny_png(), "data:image/png;base64,@@@"):
+        body = Probe("upload", output="upload-message.children", values={
+            "upload-store.data": {"contents": contents, "filename": "n" * 100_000}})
+        response = server.post("/_dash-update-component", data=body.body(bodies),
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 200
+        assert len(response.content) < 2_000

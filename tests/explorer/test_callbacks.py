@@ -410,3 +410,16 @@ def test_an_upload_with_odd_options_and_name_still_loads(app_context):
         assert value.startswith("upload:")
         assert "Loaded the file" in str(message)
         assert all(isinstance(option, dict) for option in options_out)
+
+
+def test_upload_messages_quote_only_a_short_piece_of_the_file_name(app_context):
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (9, 9, 9)).save(buffer, "PNG")
+    name = "n" * 100_000 + ".png"
+    for contents in (_data_url(buffer.getvalue()), "data:image/png;base64,@@@",
+                     _data_url(b"not an image")):
+        options, _, message = cb.upload_outputs(contents, name, [])
+        assert len(str(message)) < 400
+        assert "nnnnn..." in str(message)
+        if options is not no_update:
+            assert len(options[0]["label"]) <= 80
