@@ -111,7 +111,8 @@ def controls_card(state: DiffusionState, options: list[dict], artist_prior: bool
         labelled("Artwork", dcc.Dropdown(
             id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
             searchable=True, placeholder="Search by title, year or period",
-        ), label_for=ids.ARTWORK_SELECT),
+        ), "Your own image: upload it in the explorer, then follow its link to the diffusion "
+           "step.", label_for=ids.ARTWORK_SELECT),
         html.Hr(),
         process_controls(state),
         html.Hr(),

@@ -104,8 +104,10 @@ def channel_texts(information: dict, step: dict, t: int) -> tuple[str, ...]:
 
 
 def measured_texts(errors: np.ndarray) -> tuple[str, ...]:
-    """Per channel: the denoiser's mean squared error measured on this image."""
-    return tuple(f", {_number(float(error), 3)} measured on this image" for error in errors)
+    """Per channel: the denoiser's mean squared error measured on this image (below 1e-15,
+    which only rounding of the levels' values leaves at t = 0, it reads 0)."""
+    return tuple(f", {_number(float(error), 3) if error >= 1e-15 else '0'} measured on this "
+                 "image" for error in errors)
 
 
 def colour_sentence(colour: dict, errors: np.ndarray, t: int) -> str:

@@ -219,3 +219,11 @@ def test_the_colour_denoiser_on_request(tiny_context):
     assert operations[("data", COLOUR_TRACE, "y")] == [colour["mse_mean"]]
     assert operations[("data", COLOUR_TRACE, "showlegend")] is True
     assert colour_outputs(DiffusionState(""))[0] is no_update
+
+
+def test_measured_errors_read_zero_below_rounding():
+    from dashboard.diffusion.summaries import measured_texts
+
+    assert measured_texts(np.array([1.6e-34, 0.0, 0.01234])) == (
+        ", 0 measured on this image", ", 0 measured on this image",
+        ", 0.0123 measured on this image")
