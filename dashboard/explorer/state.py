@@ -8,6 +8,7 @@ the one place they are cleaned. A highlight is a :class:`Selection`, written as 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ from dashboard.core.vocabulary import CHANNELS, JOINT_BIN_CHOICES, SPACES
 from dashboard.ui.query import (
     control_number,
     format_number,
+    plain_number,
     read_choice,
     read_number,
     round_half_up,
@@ -37,10 +39,11 @@ BINS_RANGE = (MIN_BINS, MAX_BINS)
 MEAN_DECIMALS = 3
 VARIANCE_DECIMALS = 4
 
+# Digits are ASCII 0-9 only: Python's \d also matches the digits of other scripts.
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_LEVELS_KEY = re.compile(r"levels:(red|green|blue):(original|noisy):(\d{1,3})-(\d{1,3})")
-_BIN_KEY = re.compile(r"bin:(rgb|hsv|lab):(\d{1,2}):(\d{1,6}):(original|noisy)")
-_GIVEN = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?")
+_LEVELS_KEY = re.compile(r"levels:(red|green|blue):(original|noisy):([0-9]{1,3})-([0-9]{1,3})")
+_BIN_KEY = re.compile(r"bin:(rgb|hsv|lab):([0-9]{1,2}):([0-9]{1,6}):(original|noisy)")
+_GIVEN = re.compile(r"([0-9]{1,3})(?:-([0-9]{1,3}))?")
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,19 @@ def round_variance(value: float) -> float:
     return round_half_up(value, VARIANCE_DECIMALS)
 
 
+def _whole_number(value: object) -> int | None:
+    """A control's whole number (a JSON number or plain ASCII digits), else None."""
+    number = plain_number(value)
+    if number is None or not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
 def _given(value: object) -> tuple[int, int] | None:
-    try:
-        lo, hi = (int(value[0]), int(value[1]))  # type: ignore[index]
-    except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    lo, hi = _whole_number(value[0]), _whole_number(value[1])
+    if lo is None or hi is None:
         return None
     return (lo, hi) if 0 <= lo <= hi <= 255 else None
 
@@ -158,14 +170,10 @@ class ViewState:
         resolution, choices checked; anything unreadable takes the default. ``source`` is
         kept as sent (an empty string if it is not one): callers check that it is known."""
         default = cls(source="")
-        try:
-            bins_value = int(bins)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
+        bins_value = _whole_number(bins)
+        if bins_value is None:
             bins_value = default.bins
-        try:
-            joint_bins_value = int(joint_bins)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            joint_bins_value = default.joint_bins
+        joint_bins_value = _whole_number(joint_bins)
         if joint_bins_value not in JOINT_BIN_CHOICES:
             joint_bins_value = default.joint_bins
         return cls(

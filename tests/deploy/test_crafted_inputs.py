@@ -115,3 +115,32 @@ def test_a_100_kb_upload_file_name_is_quoted_only_in_part(server: Gunicorn,
                                headers={"Content-Type": "application/json"})
         assert response.status_code == 200
         assert len(response.content) < 2_000
+
+
+@pytest.mark.parametrize("path", [
+    "/image/noisy.jpg?src=sample-astronaut&mean=0_1&variance=0.01&seed=0",
+    "/image/noisy.jpg?src=sample-astronaut&mean=0&variance=0.01&seed=%D9%A1%D9%A2",
+    "/image/noisy.jpg?src=sample-astronaut&mean=0&variance=0.01&seed=%EF%BC%91%EF%BC%92",
+    "/diffusion/image/xt.jpg?src=sample-astronaut&schedule=linear&steps=1_000&zero_snr=0"
+    "&t=1&seed=0",
+    "/diffusion/image/xt.jpg?src=sample-astronaut&schedule=linear&steps=50&zero_snr=0"
+    "&t=%D9%A1%D9%A2&seed=0",
+    "/diffusion/image/xt.jpg?src=sample-astronaut&schedule=linear&steps=50&zero_snr=0"
+    "&t=1&seed=%EF%BC%91%EF%BC%92",
+])
+def test_route_numbers_in_other_digits_get_400(server: Gunicorn, path: str) -> None:
+    assert server.get(path).status_code == 400
+
+
+@pytest.mark.parametrize("path, search", [
+    ("/", "?seed=1_000"), ("/", "?mean=%D9%A0.%D9%A5"), ("/", "?bins=%EF%BC%92%EF%BC%94"),
+    ("/diffusion", "?t=%D9%A1%D9%A2"), ("/diffusion", "?steps=1_000"),
+    ("/diffusion", "?seed=%EF%BC%91%EF%BC%92"),
+])
+def test_link_numbers_in_other_digits_get_a_notice(server: Gunicorn, bodies: Bodies,
+                                                   path: str, search: str) -> None:
+    response = server.post("/_dash-update-component",
+                           data=_page_request(bodies, path, search),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert "not a number" in response.text

@@ -58,3 +58,13 @@ def test_bad_requests_are_refused_plainly(app, url, status):
     response = app.server.test_client().get(url)
     assert response.status_code == status
     assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize("query", [
+    "mean=0_1&variance=0.01&seed=0", "mean=0&variance=٠.٠٥&seed=0",
+    "mean=0&variance=0.01&seed=１２", "mean=0&variance=0.01&seed=١٢",
+])
+def test_numbers_in_other_digits_are_refused(app, query):
+    response = app.server.test_client().get(f"/image/noisy.jpg?src={SAMPLE}&{query}")
+    assert response.status_code == 400
+    assert "not a number" in response.get_data(as_text=True)

@@ -147,3 +147,28 @@ def test_rounding_is_half_up_like_the_browser():
     assert round_mean(-0.0625) == -0.062  # Math.round(-62.5) is -62
     assert round_mean(-0.0004) == 0.0 and str(round_mean(-0.0004)) == "0.0"
     assert round_variance(0.00125) == 0.0013
+
+
+@pytest.mark.parametrize("text", ["1_000", "١٢", "１２"])
+@pytest.mark.parametrize("name", ["mean", "variance", "seed", "bins"])
+def test_link_numbers_in_other_digits_are_ignored_with_a_notice(name: str, text: str):
+    state, notices = parse({name: text})
+    assert state == ViewState(source="starry")
+    assert len(notices) == 1 and "not a number" in notices[0]
+
+
+@pytest.mark.parametrize("query", [
+    {"given": "١٢-٤٠"}, {"given": "１２"}, {"sel": "levels:red:original:١-٩"},
+    {"sel": "bin:rgb:８:1:noisy"}, {"jbins": "６４"},
+])
+def test_levels_and_keys_in_other_digits_are_ignored_with_a_notice(query):
+    state, notices = parse(query)
+    assert state == ViewState(source="starry") and len(notices) == 1
+
+
+def test_controls_in_other_digits_take_the_defaults():
+    forged = ViewState.from_controls("starry", "٠.٥", "１", "1_000", joint_bins="１２８",
+                                     bins="٢٤", given=["٤٠", "٩٠"])
+    assert forged == ViewState(source="starry")
+    assert ViewState.from_controls("starry", joint_bins="128", bins="24",
+                                   given=["40", 90]).given == (40, 90)
