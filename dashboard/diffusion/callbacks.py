@@ -29,7 +29,6 @@ from dashboard.diffusion.summaries import (
     channel_texts,
     colour_sentence,
     explorer_link,
-    measured_texts,
     step_sentence,
 )
 from dashboard.figures.diffusion import (
@@ -73,7 +72,6 @@ VIEW_OUTPUTS = (
     Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
     Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
     *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
-    *(Output(ids.CHANNEL_MEASURED[channel], "children") for channel in CHANNELS),
     Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Output(ids.DRAWN_STORE, "data"),
 )
@@ -114,11 +112,13 @@ def _schedule_patch(state: DiffusionState, curves: dict) -> Patch:
     return patch
 
 
-def _information_patch(t: int) -> Patch:
-    """The step lines and the title; the 3D colour prior's point is cleared (it belonged to
-    the step it was asked for). The measured errors follow from :func:`measured_outputs`."""
+def _information_patch(t: int, errors: np.ndarray) -> Patch:
+    """The step lines, the measured errors at t and the title; the 3D colour prior's point is
+    cleared (it belonged to the step it was asked for)."""
     patch = Patch()
     _step_lines(patch, t, 3)
+    patch["data"][MEASURED_TRACE]["x"] = [t] * len(CHANNELS)
+    patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
     patch["data"][COLOUR_TRACE]["x"] = [t]
     patch["data"][COLOUR_TRACE]["y"] = [None]
     patch["data"][COLOUR_TRACE]["showlegend"] = False
@@ -187,10 +187,14 @@ def view_outputs(state: DiffusionState, drawn: Any = None, step_only: bool = Fal
     """Every output of :data:`VIEW_OUTPUTS` for ``state``.
 
     A step move (``step_only``) onto figures drawn for the same image, schedule, steps,
-    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers and the
-    marginal's data, without waiting for the denoiser (:func:`measured_outputs` adds its
-    errors). Anything else draws the figures in full, measured errors included. An image or
-    prior that cannot be used gives empty figures carrying the reason.
+    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers, the
+    measured points and the marginal's data. Anything else draws the figures in full. An
+    image or prior that cannot be used gives empty figures carrying the reason.
+
+    The denoiser's measured errors come in the same response: a separate callback would let
+    the other figures move before the denoiser is done, but redraws the information figure
+    twice, and on two busy cores that made a move about 70 ms slower
+    (``benchmarks/bench_diffusion.py``).
     """
     drawn = dict(drawn) if isinstance(drawn, dict) else {}
     t = state.t
@@ -203,22 +207,20 @@ def view_outputs(state: DiffusionState, drawn: Any = None, step_only: bool = Fal
         information = services.information(*keys)
         step = services.step_view(*keys, t, state.seed)
         correlation = services.correlation(*keys[:-1])
-        errors = None if patchable else services.denoiser_errors(*keys, t, state.seed)
+        errors = services.denoiser_errors(*keys, t, state.seed)
     except _UNUSABLE as error:
         figures = tuple(empty_figure(_reason(error)) for _ in range(4))
-        blank = (None,) * (4 + 2 * len(CHANNELS))
+        blank = (None,) * (4 + len(CHANNELS))
         return (*figures, *blank, None, True, {})
 
     if patchable:
-        figures = (_schedule_patch(state, curves), _information_patch(t),
+        figures = (_schedule_patch(state, curves), _information_patch(t, errors),
                    _marginal_patch(t, step), _correlation_patch(t, step["correlation_sample"]))
-        measured = (no_update,) * len(CHANNELS)
     else:
         figures = full_figures(state, curves, information, correlation, step, errors)
-        measured = measured_texts(errors)
     link = explorer_link(state, step["alpha_bar"])
     return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
-            link.label, *channel_texts(information, step, t), *measured, None, True,
+            link.label, *channel_texts(information, step, errors, t), None, True,
             {"key": key, "t": t})
 
 
@@ -233,43 +235,6 @@ def update_view(source, schedule, steps, t, zero_snr, seed, prior, drawn):
                                                        seed, prior))
     triggered = _triggered()
     return view_outputs(state, drawn, step_only=bool(triggered) and triggered <= STEP_CONTROLS)
-
-
-def measured_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
-    """After a step move: the denoiser's errors measured on this image at the new step, as a
-    Patch of the information figure's markers and the channel lines' measured part.
-
-    It waits for the denoiser (its picture's request computes the same denoised image, once),
-    so the other figures are not held up by it. Only figures drawn for the same image,
-    schedule, steps, zero-SNR switch and prior are patched; a full draw brings its own.
-    """
-    drawn = drawn if isinstance(drawn, dict) else {}
-    try:
-        keys = services.keys_of(state)
-        if drawn.get("key") != repr(keys):
-            return (no_update,) * (1 + len(CHANNELS))
-        errors = services.denoiser_errors(*keys, state.t, state.seed)
-    except _UNUSABLE:
-        return (no_update,) * (1 + len(CHANNELS))
-    patch = Patch()
-    patch["data"][MEASURED_TRACE]["x"] = [state.t] * len(CHANNELS)
-    patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
-    return (patch, *measured_texts(errors))
-
-
-@registry.callback(
-    Output(ids.INFORMATION_GRAPH, "figure", allow_duplicate=True),
-    *(Output(ids.CHANNEL_MEASURED[channel], "children", allow_duplicate=True)
-      for channel in CHANNELS),
-    Input(ids.STEP_SLIDER, "value"), Input(ids.SEED_INPUT, "value"),
-    State(ids.ARTWORK_SELECT, "value"), State(ids.SCHEDULE, "value"), State(ids.STEPS, "value"),
-    State(ids.ZERO_SNR, "value"), State(ids.PRIOR, "value"), State(ids.DRAWN_STORE, "data"),
-    prevent_initial_call=True,
-)
-def update_measured(t, seed, source, schedule, steps, zero_snr, prior, drawn):
-    state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
-                                                       seed, prior))
-    return measured_outputs(state, drawn)
 
 
 #: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring

@@ -28,8 +28,6 @@ EXPLORER_TEXT = "diffusion-explorer-text"
 EXPLORER_LINK = "diffusion-explorer-link"
 CHANNEL_LINES = {"red": "diffusion-channel-red", "green": "diffusion-channel-green",
                  "blue": "diffusion-channel-blue"}
-CHANNEL_MEASURED = {"red": "diffusion-measured-red", "green": "diffusion-measured-green",
-                    "blue": "diffusion-measured-blue"}
 
 MARGINAL_GRAPH = "diffusion-marginal-graph"
 SCHEDULE_GRAPH = "diffusion-schedule-graph"

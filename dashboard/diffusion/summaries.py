@@ -81,17 +81,21 @@ def explorer_link(state: DiffusionState, alpha_bar_t: float) -> ExplorerLink:
 
 
 def channel_slots() -> list:
-    """One line per channel (red, green, blue): the theory at t and the sample
-    (:func:`channel_texts`), then the denoiser's error measured on this image
-    (:func:`measured_texts`, filled once the denoiser has run)."""
+    """One line per channel (red, green, blue), filled by :func:`channel_texts`."""
     return [html.Li([html.Strong(channel.capitalize(), style={"color": CHANNEL_COLOURS[channel]}),
-                     html.Span(id=ids.CHANNEL_LINES[channel]),
-                     html.Span(id=ids.CHANNEL_MEASURED[channel])]) for channel in CHANNELS]
+                     html.Span(id=ids.CHANNEL_LINES[channel])]) for channel in CHANNELS]
 
 
-def channel_texts(information: dict, step: dict, t: int) -> tuple[str, ...]:
+def _measured(error: float) -> str:
+    """A measured error; below 1e-15, which only rounding of the levels' values leaves at
+    t = 0, it reads 0."""
+    return _number(error, 3) if error >= 1e-15 else "0"
+
+
+def channel_texts(information: dict, step: dict, errors: np.ndarray, t: int) -> tuple[str, ...]:
     """Per channel at step t: KL to N(0, 1), the information left, the mean and variance of
-    x_t in theory and in the sample, and the denoiser's expected error."""
+    x_t in theory and in the sample, and the denoiser's error, expected and measured on this
+    image."""
     lines = []
     for c in range(len(CHANNELS)):
         lines.append(
@@ -99,15 +103,9 @@ def channel_texts(information: dict, step: dict, t: int) -> tuple[str, ...]:
             f"I(x₀; x_t) = {float(information['mutual_information_bits'][c, t]):.3f} bits · "
             f"mean {step['mean_theory'][c]:.4f} (sample {step['mean_sample'][c]:.4f}) · "
             f"variance {step['variance_theory'][c]:.4f} (sample {step['variance_sample'][c]:.4f})"
-            f" · denoiser MSE {_number(float(information['mse_expected'][c, t]), 3)} expected")
+            f" · denoiser MSE {_number(float(information['mse_expected'][c, t]), 3)} expected, "
+            f"{_measured(float(errors[c]))} measured on this image")
     return tuple(lines)
-
-
-def measured_texts(errors: np.ndarray) -> tuple[str, ...]:
-    """Per channel: the denoiser's mean squared error measured on this image (below 1e-15,
-    which only rounding of the levels' values leaves at t = 0, it reads 0)."""
-    return tuple(f", {_number(float(error), 3) if error >= 1e-15 else '0'} measured on this "
-                 "image" for error in errors)
 
 
 def colour_sentence(colour: dict, errors: np.ndarray, t: int) -> str:

@@ -54,7 +54,7 @@ def test_the_page_draws_every_figure_and_picture(page, live_server):
     assert page.inner_text(f"#{ids.STEP_TEXT}").startswith("Step t = 40 of 200 (linear")
     for channel in ("red", "green", "blue"):
         assert "nats" in page.inner_text(f"#{ids.CHANNEL_LINES[channel]}")
-        assert "measured on this image" in page.inner_text(f"#{ids.CHANNEL_MEASURED[channel]}")
+        assert "measured on this image" in page.inner_text(f"#{ids.CHANNEL_LINES[channel]}")
     assert "clipped for display only" in page.inner_text("body")
     assert page.is_visible("text=Diffusion")  # the navbar's link
     assert page.console_errors == []
@@ -96,7 +96,6 @@ def test_moving_t_patches_the_figures_and_swaps_the_pictures(page, live_server):
     for graph in (ids.SCHEDULE_GRAPH, ids.INFORMATION_GRAPH):
         wait_for_graph_state(page, graph, "g.layout.shapes.every(s => s.x0 === 41)")
     wait_for_graph_state(page, ids.CORRELATION_GRAPH, "values(g.data[1].x)[0] === 41")
-    # The measured errors follow once the denoiser has run.
     wait_for_graph_state(page, ids.INFORMATION_GRAPH, "values(g.data[9].x)[0] === 41")
     assert trace_values(page, ids.MARGINAL_GRAPH, 0) != before
     page.wait_for_function(

@@ -18,13 +18,12 @@ from dashboard.diffusion.callbacks import (
     COLOUR_TRACE,
     MEASURED_TRACE,
     colour_outputs,
-    measured_outputs,
     schedule_marker_traces,
     step_range_outputs,
     view_outputs,
 )
 from dashboard.diffusion.state import DiffusionState
-from dashboard.diffusion.summaries import explorer_link
+from dashboard.diffusion.summaries import channel_texts, explorer_link
 from dashboard.figures.diffusion import schedule_figure
 from tests.support.typed_arrays import unpacked
 
@@ -90,17 +89,17 @@ def test_a_first_draw_gives_every_figure_and_text(tiny_context):
     assert colour.showlegend is False and np.isnan(values(colour.y)).all()
     assert len(marginal.data) == 9 and len(correlation.data) == 6
     step_text, explorer_text, href, label, *channels = outputs[4:11]
-    measured = outputs[11:14]
     assert step_text.startswith("Step t = 50 of 200 (linear schedule)")
     sigma = explorer_sigma(alpha_bar("linear", 200)[50])
     assert f"σ = {sigma:.4g}" in explorer_text
     assert href == f"/?artwork={PAINTING}&mean=0&variance={round(sigma**2, 4):g}&seed=3"
     assert label.startswith("Open in the explorer at σ² = ")
-    assert all("nats" in line and "bits" in line and "expected" in line for line in channels)
     errors = services.denoiser_errors(*services.keys_of(STATE), 50, 3)
     np.testing.assert_allclose(values(information.data[MEASURED_TRACE].y), errors)
-    assert measured == tuple(f", {e:.3g} measured on this image" for e in errors)
-    assert outputs[14:16] == (None, True)  # no 3D colour result for a new view
+    for line, error in zip(channels, errors, strict=True):
+        assert "nats" in line and "bits" in line
+        assert line.endswith(f"expected, {error:.3g} measured on this image")
+    assert outputs[11:13] == (None, True)  # no 3D colour result for a new view
     assert outputs[-1] == {"key": repr(services.keys_of(STATE)), "t": 50}
 
 
@@ -114,16 +113,9 @@ def test_a_step_move_patches_the_figures_into_those_of_the_new_step(tiny_context
     moved = view_outputs(after, drawn[-1], step_only=True)
     full = view_outputs(after)
     assert all(isinstance(p, Patch) for p in moved[FIGURES])
-    # The measured errors come separately, once the denoiser has run.
-    assert moved[11:14] == (no_update,) * 3
-    measured_patch, *measured = measured_outputs(after, drawn[-1])
-    assert tuple(measured) == full[11:14]
-    figures = list(drawn[FIGURES])
-    figures[1] = go.Figure(applied(figures[1], moved[1]))
-    moved = (*moved[:1], measured_patch, *moved[2:])
-    for old, patch, new in zip(figures, moved[FIGURES], full[FIGURES], strict=True):
+    for old, patch, new in zip(drawn[FIGURES], moved[FIGURES], full[FIGURES], strict=True):
         assert_same_figure(applied(old, patch), new)
-    assert moved[4:11] == full[4:11] and moved[14:] == full[14:]
+    assert moved[4:] == full[4:]
 
 
 @pytest.mark.parametrize(("drawn", "step_only", "state"), [
@@ -150,15 +142,6 @@ def test_schedule_markers_are_where_the_figure_draws_them(schedule, t):
                              selected=schedule, t=t)
     markers = [i for i, trace in enumerate(figure.data) if trace.mode == "markers"]
     assert schedule_marker_traces(schedule, t) == markers
-
-
-def test_measured_errors_patch_only_figures_drawn_for_the_same_curves(tiny_context):
-    drawn = view_outputs(STATE)[-1]
-    assert isinstance(measured_outputs(STATE, drawn)[0], Patch)
-    other = DiffusionState(PAINTING, "cosine", 200, 50, False, 3)
-    assert measured_outputs(other, drawn) == (no_update,) * 4
-    assert measured_outputs(STATE, None) == (no_update,) * 4
-    assert measured_outputs(DiffusionState(""), drawn) == (no_update,) * 4
 
 
 def test_an_unknown_or_undecodable_image_gives_figures_with_the_reason(tiny_context, tiny_corpus):
@@ -222,8 +205,10 @@ def test_the_colour_denoiser_on_request(tiny_context):
 
 
 def test_measured_errors_read_zero_below_rounding():
-    from dashboard.diffusion.summaries import measured_texts
-
-    assert measured_texts(np.array([1.6e-34, 0.0, 0.01234])) == (
-        ", 0 measured on this image", ", 0 measured on this image",
-        ", 0.0123 measured on this image")
+    information = {name: np.zeros((3, 1)) for name in
+                   ("kl_nats", "mutual_information_bits", "mse_expected")}
+    step = {name: np.zeros(3) for name in
+            ("mean_theory", "mean_sample", "variance_theory", "variance_sample")}
+    lines = channel_texts(information, step, np.array([1.6e-34, 0.0, 0.01234]), 0)
+    assert [line.rsplit(", ", 1)[1] for line in lines] == [
+        "0 measured on this image", "0 measured on this image", "0.0123 measured on this image"]
