@@ -11,6 +11,12 @@ So the noisy PMF is ``original_pmf @ T`` with the 256 x 256 transition matrix
 ``T[k, j] = P(noisy = j | original = k)`` (:func:`transition_matrix`); all mass below
 level 1/2 lands on 0 and all mass above 254.5 on 255. ``T`` depends on ``j - k`` only
 (Toeplitz, apart from the two clipped columns) and is the same for every channel.
+
+Goodness of fit (:func:`goodness_of_fit`) compares the noisy counts with that theory. Given the
+original image the noisy pixels are independent but not identically distributed, so the counts
+are a sum of multinomials, one per original level: the chi-square p-value and the chance range
+of the total variation come from that model (:mod:`dashboard.core.multinomial_sums`), not from
+one multinomial.
 """
 
 from __future__ import annotations
@@ -22,6 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from dashboard.core.multinomial_sums import (
+    CHANCE_DRAWS,
+    ChanceRange,
+    PearsonNull,
+    pearson_null,
+    total_variation_chance,
+)
 from dashboard.core.noise import (
     NoiseRenderer,
     channel_base,
@@ -391,22 +404,19 @@ def noise_summary(
 
 
 @dataclass(frozen=True)
-class GoodnessOfFit:
-    """How well observed level counts match a theoretical PMF.
+class FitChance:
+    """What chance alone gives when one channel's counts follow the model, for
+    :func:`goodness_of_fit`: the pooled groups of the chi-square test, the exact null of its
+    statistic, and the chance range of the total variation distance at this many pixels.
 
-    ``total_variation`` = ``0.5 * sum |p_observed - p_theory|`` (0 identical, 1 disjoint);
-    ``kolmogorov`` = ``max |F_observed - F_theory|`` (descriptive: KS p-values do not
-    apply to discrete levels). ``chi_square`` on ``groups`` pooled bins with
-    ``degrees_of_freedom = groups - 1`` and its ``p_value`` (NaN when fewer than 2 groups).
+    It depends on the original counts and the model only (for the noise: the image, mean and
+    variance, not the seed), so it can be computed once per slider position and shared.
     """
 
-    total_variation: float
-    kolmogorov: float
-    chi_square: float
-    degrees_of_freedom: int
-    p_value: float
-    groups: int
-    count: int
+    expected_counts: np.ndarray  # (L,) pixels expected per level
+    labels: np.ndarray  # (L,) pooled group of each level (pooled_groups)
+    chi_square: PearsonNull
+    total_variation: ChanceRange
 
 
 def pooled_groups(expected: np.ndarray, minimum: float = MIN_EXPECTED_COUNT) -> np.ndarray:
@@ -429,14 +439,94 @@ def pooled_groups(expected: np.ndarray, minimum: float = MIN_EXPECTED_COUNT) -> 
     return labels
 
 
-def goodness_of_fit(observed_counts: np.ndarray, expected_pmf: np.ndarray) -> GoodnessOfFit:
-    """Compare one channel's observed counts (256,) with a theoretical PMF (256,).
+def fit_chance(
+    level_counts: np.ndarray, rows: np.ndarray, draws: int = CHANCE_DRAWS, rng=0
+) -> FitChance:
+    """:class:`FitChance` for counts that are ``sum_k Multinomial(level_counts[k], rows[k])``.
 
-    Pearson's chi-square pools adjacent levels until every group expects at least
-    5 pixels (:func:`pooled_groups`), so the chi-square approximation holds. The test
-    treats pixels as i.i.d. draws from ``expected_pmf``; given the original image the
-    noisy pixels are independent but not identically distributed, which makes the
-    counts less variable than multinomial: the p-value is conservative (too large).
+    ``rows`` (K, L): row ``k`` is the PMF over the L levels of a pixel that started at level
+    ``k`` (for the noise, the transition matrix). ``rng`` seeds the draws behind the total
+    variation's chance range (fixed by default, so the range is the same on every call).
+    """
+    level_counts = np.asarray(level_counts, dtype=np.float64)
+    rows = np.asarray(rows, dtype=np.float64)
+    expected = level_counts @ rows
+    labels = pooled_groups(expected)
+    groups = int(labels.max()) + 1
+    if groups < 2:
+        null = PearsonNull(mean=0.0, variance=0.0, third=0.0)  # nothing to test
+    else:
+        starts = np.flatnonzero(np.diff(labels, prepend=-1))
+        null = pearson_null(level_counts, np.add.reduceat(rows, starts, axis=1))
+    return FitChance(
+        expected_counts=_read_only(expected),
+        labels=_read_only(labels),
+        chi_square=null,
+        total_variation=total_variation_chance(level_counts, rows, draws, rng),
+    )
+
+
+def noise_fit_chances(
+    original_counts: np.ndarray, mean: float, variance: float, draws: int = CHANCE_DRAWS, rng=0
+) -> tuple[FitChance, ...]:
+    """:func:`fit_chance` of each channel of an image with ``original_counts`` (3, 256) under
+    the noise model (mean and variance on the [0, 1] scale)."""
+    original_counts = np.asarray(original_counts)
+    if original_counts.ndim != 2 or original_counts.shape[1] != LEVELS:
+        raise ValueError(
+            f"original_counts must be (channels, 256) pixel counts, got {original_counts.shape}"
+        )
+    matrix = transition_matrix(mean, variance)
+    generators = np.random.default_rng(rng).spawn(original_counts.shape[0])
+    return tuple(
+        fit_chance(counts, matrix, draws, generator)
+        for counts, generator in zip(original_counts, generators, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class GoodnessOfFit:
+    """How well observed level counts match a theoretical PMF, and what chance alone gives.
+
+    ``total_variation`` = ``0.5 * sum |p_observed - p_theory|`` (0 identical, 1 disjoint), with
+    the mean and 95 % range (2.5 % and 97.5 % points) it has under the model at this many
+    pixels (``total_variation_chance_*``, and how they were found: ``"exact draws"`` or
+    ``"normal approximation"``). ``kolmogorov`` = ``max |F_observed - F_theory|``
+    (descriptive: KS p-values do not apply to discrete levels).
+
+    ``chi_square`` is Pearson's statistic on ``groups`` pooled bins; ``p_value`` is the chance,
+    under the model, of a statistic at least this large (from its exact null mean, variance and
+    third cumulant, ``chi_square_null_mean`` and ``chi_square_null_std`` the first two; NaN when
+    the counts cannot vary or there are fewer than 2 groups). ``p_value_iid`` is the textbook
+    p-value from chi-square(``degrees_of_freedom = groups - 1``), which assumes identically
+    distributed pixels: for a noisy image it is too large, most of all for small variances.
+    """
+
+    total_variation: float
+    total_variation_chance_mean: float
+    total_variation_chance_low: float
+    total_variation_chance_high: float
+    total_variation_chance_method: str
+    kolmogorov: float
+    chi_square: float
+    chi_square_null_mean: float
+    chi_square_null_std: float
+    degrees_of_freedom: int
+    p_value: float
+    p_value_iid: float
+    groups: int
+    count: int
+
+
+def goodness_of_fit(
+    observed_counts: np.ndarray, expected_pmf: np.ndarray, chance: FitChance | None = None
+) -> GoodnessOfFit:
+    """Compare one channel's observed counts (L,) with a theoretical PMF (L,).
+
+    ``chance`` says what the model gives by chance (:func:`fit_chance`; for a noisy image,
+    :func:`noise_fit_chances`); without it the pixels are taken as independent draws from
+    ``expected_pmf`` (one multinomial). Pearson's chi-square pools adjacent levels until every
+    group expects at least 5 pixels (:func:`pooled_groups`).
     """
     observed = np.asarray(observed_counts, dtype=np.float64)
     expected_pmf = np.asarray(expected_pmf, dtype=np.float64)
@@ -451,24 +541,43 @@ def goodness_of_fit(observed_counts: np.ndarray, expected_pmf: np.ndarray) -> Go
     if not np.all(np.isfinite(expected_pmf)) or np.any(expected_pmf < 0) or expected_pmf.sum() <= 0:
         raise ValueError("expected_pmf must be finite and non-negative with a positive sum")
     expected_pmf = expected_pmf / expected_pmf.sum()
+    if chance is None:
+        chance = fit_chance(np.array([total]), expected_pmf[None, :])
+    elif chance.expected_counts.shape != observed.shape or not np.allclose(
+        chance.expected_counts, expected_pmf * total, rtol=1e-9, atol=1e-9 * total
+    ):
+        raise ValueError(
+            "chance must be computed for the same expected counts as expected_pmf times the "
+            "observed pixels"
+        )
     observed_pmf = observed / total
     total_variation = 0.5 * float(np.abs(observed_pmf - expected_pmf).sum())
     kolmogorov = float(np.max(np.abs(np.cumsum(observed_pmf) - np.cumsum(expected_pmf))))
-    labels = pooled_groups(expected_pmf * total)
+    labels = chance.labels
     groups = int(labels.max()) + 1
     observed_groups = np.bincount(labels, weights=observed, minlength=groups)
-    expected_groups = np.bincount(labels, weights=expected_pmf * total, minlength=groups)
+    expected_groups = np.bincount(labels, weights=chance.expected_counts, minlength=groups)
+    null = chance.chi_square
     if groups < 2:
-        statistic, p_value = 0.0, math.nan
+        statistic, p_value, p_value_iid = 0.0, math.nan, math.nan
     else:
         statistic = float(np.sum((observed_groups - expected_groups) ** 2 / expected_groups))
-        p_value = float(special.chdtrc(groups - 1, statistic))  # chi-square survival
+        p_value = null.p_value(statistic)
+        p_value_iid = float(special.chdtrc(groups - 1, statistic))  # chi-square survival
+    tv_chance = chance.total_variation
     return GoodnessOfFit(
         total_variation=total_variation,
+        total_variation_chance_mean=tv_chance.mean,
+        total_variation_chance_low=tv_chance.low,
+        total_variation_chance_high=tv_chance.high,
+        total_variation_chance_method=tv_chance.method,
         kolmogorov=kolmogorov,
         chi_square=statistic,
+        chi_square_null_mean=null.mean if groups >= 2 else math.nan,
+        chi_square_null_std=math.sqrt(null.variance) if groups >= 2 else math.nan,
         degrees_of_freedom=max(groups - 1, 0),
         p_value=p_value,
+        p_value_iid=p_value_iid,
         groups=groups,
         count=int(total),
     )
@@ -603,11 +712,22 @@ class NoiseAnalyser:
             pmf_theory=effective_noise_pmf_theory(self.original_pmf, mean, variance),
         )
 
-    @staticmethod
-    def goodness_of_fit(result: NoisyDistributions) -> dict[str, GoodnessOfFit]:
-        """:func:`goodness_of_fit` of the noisy counts against the theory, per channel."""
+    def fit_chances(self, mean: float, variance: float) -> tuple[FitChance, ...]:
+        """:func:`noise_fit_chances` of this analyser's image (the same for every seed)."""
+        return noise_fit_chances(self.original_counts, mean, variance)
+
+    def goodness_of_fit(
+        self, result: NoisyDistributions, chances: tuple[FitChance, ...] | None = None
+    ) -> dict[str, GoodnessOfFit]:
+        """:func:`goodness_of_fit` of the noisy counts against the theory, per channel, under
+        the noise model (``chances``: :meth:`fit_chances` for the result's mean and variance,
+        if already known)."""
+        if chances is None:
+            chances = self.fit_chances(result.mean, result.variance)
         return {
-            name: goodness_of_fit(result.noisy_counts[index], result.noisy_pmf_theory[index])
+            name: goodness_of_fit(
+                result.noisy_counts[index], result.noisy_pmf_theory[index], chances[index]
+            )
             for index, name in enumerate(CHANNELS)
         }
 

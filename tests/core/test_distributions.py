@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from PIL import Image
 from scipy import stats
 from skimage import data
 from skimage.util import random_noise
@@ -24,8 +25,10 @@ from dashboard.core.distributions import (
     effective_noise_counts,
     effective_noise_pmf_theory,
     extreme_counts,
+    fit_chance,
     goodness_of_fit,
     noise_cdf,
+    noise_fit_chances,
     noise_grid,
     noise_pdf,
     noise_summary,
@@ -370,11 +373,15 @@ def test_goodness_of_fit_against_scipy_chisquare():
     reference = stats.chisquare([4, 6, 25, 14, 15], [5, 5, 24, 16, 14])
     assert fit.groups == 5 and fit.degrees_of_freedom == 4 and fit.count == 64
     assert fit.chi_square == pytest.approx(reference.statistic, rel=1e-12)
-    assert fit.p_value == pytest.approx(reference.pvalue, rel=1e-12)
+    assert fit.p_value_iid == pytest.approx(reference.pvalue, rel=1e-12)
+    # One multinomial of 64 pixels: the exact null mean of the statistic is groups - 1.
+    assert fit.chi_square_null_mean == pytest.approx(4.0, rel=1e-12)
+    assert fit.p_value == pytest.approx(reference.pvalue, abs=0.01)
     assert fit.total_variation == pytest.approx(0.5 * np.abs(observed / 64 - expected_pmf).sum())
     assert fit.kolmogorov == pytest.approx(1 / 64)
     perfect = goodness_of_fit(np.array([20, 30, 50]), np.array([0.2, 0.3, 0.5]))
     assert perfect.chi_square == 0 and perfect.p_value == 1.0 and perfect.total_variation == 0
+    assert perfect.p_value_iid == 1.0
 
 
 def test_goodness_of_fit_errors_and_single_group():
@@ -388,6 +395,72 @@ def test_goodness_of_fit_errors_and_single_group():
         goodness_of_fit(np.ones(2), np.array([np.nan, 1.0]))
     tiny = goodness_of_fit(np.array([1, 1]), np.array([0.5, 0.5]))
     assert tiny.groups == 1 and tiny.degrees_of_freedom == 0 and math.isnan(tiny.p_value)
+    assert math.isnan(tiny.p_value_iid) and math.isnan(tiny.chi_square_null_mean)
+
+
+def test_fit_chance_pools_levels_and_feeds_goodness_of_fit():
+    rows = np.array([[0.7, 0.2, 0.1, 0.0], [0.0, 0.1, 0.2, 0.7]])
+    chance = fit_chance(np.array([40, 10]), rows, draws=50)
+    np.testing.assert_allclose(chance.expected_counts, [28, 9, 6, 7])
+    np.testing.assert_array_equal(chance.labels, [0, 1, 2, 3])
+    fit = goodness_of_fit(np.array([30, 8, 5, 7]), chance.expected_counts / 50, chance)
+    assert fit.chi_square == pytest.approx(4 / 28 + 1 / 9 + 1 / 6)
+    assert fit.chi_square_null_mean == pytest.approx(chance.chi_square.mean)
+    assert fit.p_value == pytest.approx(chance.chi_square.p_value(fit.chi_square))
+    assert fit.total_variation_chance_mean == chance.total_variation.mean
+    assert fit.total_variation_chance_method == "exact draws"
+
+
+def test_chance_for_other_counts_is_refused():
+    chance = fit_chance(np.array([100]), np.array([[0.5, 0.5]]), draws=10)
+    with pytest.raises(ValueError, match="same expected counts"):
+        goodness_of_fit(np.array([60, 60]), np.array([0.5, 0.5]), chance)
+    with pytest.raises(ValueError, match="original_counts must be"):
+        noise_fit_chances(np.ones(256), 0.0, 0.01)
+
+
+def test_noisy_image_p_value_does_not_treat_pixels_as_identically_distributed(astronaut):
+    # At a small variance the textbook p-value is near 1 for almost every seed (it assumes one
+    # multinomial, which varies far more); the p-value under the noise model is not.
+    image = np.asarray(Image.fromarray(astronaut).resize((64, 64), Image.LANCZOS))
+    chances = NoiseAnalyser(image, seed=0).fit_chances(0.0, 1e-4)
+    exact, iid = [], []
+    for seed in range(40):
+        analyser = NoiseAnalyser(image, seed=seed)
+        for fit in analyser.goodness_of_fit(analyser.move(0.0, 1e-4), chances).values():
+            exact.append(fit.p_value)
+            iid.append(fit.p_value_iid)
+    assert np.median(iid) > 0.85
+    assert 0.35 < np.median(exact) < 0.65
+
+
+def _painting_like(side: int) -> np.ndarray:
+    return np.asarray(Image.fromarray(data.astronaut()).resize((side, side), Image.LANCZOS))
+
+
+def _flat_grey(side: int) -> np.ndarray:
+    return np.full((side, side, 3), 128, dtype=np.uint8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variance", [1e-6, 1e-4, 5e-4, 1e-3, 1e-2, 0.1])
+@pytest.mark.parametrize("side", [32, 64])
+@pytest.mark.parametrize("make_image", [_painting_like, _flat_grey])
+def test_p_value_is_uniform_when_the_model_is_right(make_image, side, variance):
+    # 400 seeds x 3 channels with the model exactly right: p < 0.05 in 5 % of them, within
+    # the binomial 99 % band, and p-values uniform.
+    image = make_image(side)
+    chances = NoiseAnalyser(image, seed=0).fit_chances(0.0, variance)
+    p_values = []
+    for seed in range(400):
+        analyser = NoiseAnalyser(image, seed=seed)
+        fits = analyser.goodness_of_fit(analyser.move(0.0, variance), chances)
+        p_values.extend(fit.p_value for fit in fits.values())
+    p_values = np.array(p_values)
+    share = np.mean(p_values < 0.05)
+    half_band = 2.576 * math.sqrt(0.05 * 0.95 / p_values.size)
+    assert abs(share - 0.05) <= half_band, share
+    assert stats.kstest(p_values, "uniform").pvalue > 0.001
 
 
 # ----------------------------------------------------------------- one slider move
