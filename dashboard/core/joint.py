@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 from dashboard.core.vocabulary import (
     LEVELS,
@@ -238,19 +239,24 @@ def entropy_bits(pmf: np.ndarray) -> float:
     return float(max(0.0, -(p * np.log2(p)).sum()))
 
 
-def mutual_information(joint: JointHistogram) -> float:
-    """Mutual information of X and Y in bits, at the joint's own binning.
-
-    Computed as ``sum p(x, y) log2(p(x, y) / (p(x) p(y)))`` over the ``bins`` x ``bins``
-    joint: 0 for independent channels, ``H(X)`` (at that binning) for identical ones.
-    A coarse joint can only lose information, so its MI is <= the 256 x 256 value.
-    """
-    p = joint.pmf
+def _mutual_information_bits(counts: np.ndarray) -> float:
+    p = counts / counts.sum()
     px, py = p.sum(axis=1), p.sum(axis=0)
     nz = p > 0
     outer = np.outer(px, py)[nz]
-    mi = float((p[nz] * np.log2(p[nz] / outer)).sum())
-    return max(0.0, mi)
+    return max(0.0, float((p[nz] * np.log2(p[nz] / outer)).sum()))
+
+
+def mutual_information(joint: JointHistogram) -> float:
+    """Mutual information of X and Y in bits, at the joint's own binning (plug-in estimate).
+
+    Computed as ``sum p(x, y) log2(p(x, y) / (p(x) p(y)))`` over the ``bins`` x ``bins``
+    joint: 0 for independent distributions, ``H(X)`` (at that binning) for identical ones.
+    A coarse joint can only lose information, so its MI is <= the 256 x 256 value. On a
+    finite sample it is biased upwards, by a lot when the joint has many cells per pixel:
+    compare it with :func:`independence_baseline`.
+    """
+    return _mutual_information_bits(joint.counts)
 
 
 def mutual_information_miller_madow(joint: JointHistogram) -> float:
@@ -270,3 +276,85 @@ def mutual_information_miller_madow(joint: JointHistogram) -> float:
     occupied_xy = int(np.count_nonzero(counts))
     correction = (occupied_x + occupied_y - occupied_xy - 1) / (2.0 * n * math.log(2))
     return max(0.0, mutual_information(joint) + correction)
+
+
+# ------------------------------------------------------------ what independence gives
+
+#: Shuffles behind the independence baseline of the mutual information.
+BASELINE_SHUFFLES = 8
+#: Above this many pixels a shuffled joint is drawn as a random table with the joint's margins
+#: (one hypergeometric draw per cell); below it by shuffling the pixels, which is then cheaper.
+_TABLE_DRAW_PIXELS = 200_000
+
+
+def shuffled_joint_counts(joint: JointHistogram, rng=None) -> np.ndarray:
+    """The joint's counts after shuffling the pixels of Y among the pixels, (bins, bins) int64:
+    the same two histograms, but channels made independent.
+
+    Drawn exactly: by shuffling the Y levels (small images), or, equivalently, as a random
+    table with the joint's row and column sums, row by row from the multivariate
+    hypergeometric distribution (large images, where it is cheaper).
+    """
+    rng = np.random.default_rng(rng)
+    counts = joint.counts
+    rows, cols = counts.sum(axis=1), counts.sum(axis=0)
+    bins = joint.bins
+    if joint.total <= _TABLE_DRAW_PIXELS:
+        x = np.repeat(np.arange(bins), rows)
+        y = rng.permutation(np.repeat(np.arange(bins), cols))
+        return np.bincount(x * bins + y, minlength=bins * bins).reshape(bins, bins)
+    table = np.zeros((bins, bins), dtype=np.int64)
+    remaining = cols.copy()
+    occupied = np.flatnonzero(rows)
+    for row in occupied[:-1]:
+        table[row] = rng.multivariate_hypergeometric(remaining, int(rows[row]),
+                                                     method="marginals")
+        remaining -= table[row]
+    table[occupied[-1]] = remaining
+    return table
+
+
+@dataclass(frozen=True)
+class IndependenceBaseline:
+    """What the plug-in mutual information of a joint shows when the channels are independent
+    but keep their histograms and the number of pixels: the values of a few shuffles of Y
+    (bits), their mean, and ``bound``, the one-sided 95 % prediction bound for one more
+    shuffle (mean + t(0.95, shuffles - 1) x sd x sqrt(1 + 1 / shuffles)). An estimate at or
+    below the bound shows no detectable dependence (:meth:`detects`).
+    """
+
+    shuffled_bits: np.ndarray
+    mean: float
+    bound: float
+
+    @property
+    def shuffles(self) -> int:
+        """How many shuffles the baseline is made of."""
+        return int(self.shuffled_bits.size)
+
+    def detects(self, mutual_information_bits: float) -> bool:
+        """True when an estimate is above what independent channels give (5 % level)."""
+        return bool(mutual_information_bits > self.bound)
+
+
+def independence_baseline(
+    joint: JointHistogram, shuffles: int = BASELINE_SHUFFLES, rng=None
+) -> IndependenceBaseline:
+    """:class:`IndependenceBaseline` of the plug-in mutual information of ``joint``, from
+    ``shuffles`` shuffles (at least 2) of its Y pixels (:func:`shuffled_joint_counts`).
+
+    >>> rgb = np.zeros((1, 4, 3), dtype=np.uint8)
+    >>> rgb[0, 2:, :2] = 1  # red and green agree on every pixel: 1 bit
+    >>> baseline = independence_baseline(joint_histogram(rgb, "red", "green"), rng=0)
+    >>> baseline.detects(mutual_information(joint_histogram(rgb, "red", "green")))
+    False
+    """
+    shuffles = validate_int(shuffles, "shuffles", 2)
+    generator = np.random.default_rng(rng)
+    values = np.array([_mutual_information_bits(shuffled_joint_counts(joint, generator))
+                       for _ in range(shuffles)])
+    mean = float(values.mean())
+    spread = float(values.std(ddof=1)) * math.sqrt(1.0 + 1.0 / shuffles)
+    bound = mean + float(special.stdtrit(shuffles - 1, 0.95)) * spread
+    values.flags.writeable = False
+    return IndependenceBaseline(shuffled_bits=values, mean=mean, bound=bound)

@@ -8,17 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from PIL import Image
+from skimage import data
 
 from dashboard.core.joint import (
     ACCEPTED_JOINT_BINS,
     channel_correlation,
     conditional_pmf,
     entropy_bits,
+    independence_baseline,
     joint_histogram,
     marginals,
     mutual_information,
     mutual_information_miller_madow,
     pearson_correlation,
+    shuffled_joint_counts,
 )
 from dashboard.core.vocabulary import CHANNELS, channel_index
 
@@ -356,3 +360,83 @@ def test_miller_madow_by_hand():
     assert mutual_information(joint) == pytest.approx(1.0)
     # correction (2 + 2 - 2 - 1) / (2 * 4 * ln 2) bits
     assert mutual_information_miller_madow(joint) == pytest.approx(1 + 1 / (8 * np.log(2)))
+
+
+# ------------------------------------------------------------ what independence gives
+
+
+def painting_like(height: int, width: int | None = None) -> np.ndarray:
+    """scikit-image's astronaut resized: channels that depend on each other, as in a painting."""
+    size = (width or height, height)
+    return np.asarray(Image.fromarray(data.astronaut()).resize(size, Image.LANCZOS))
+
+
+def with_green_shuffled(rgb: np.ndarray, seed: int) -> np.ndarray:
+    shuffled = rgb.copy()
+    green = shuffled[..., 1].reshape(-1)
+    shuffled[..., 1] = np.random.default_rng(seed).permutation(green).reshape(rgb.shape[:2])
+    return shuffled
+
+
+@pytest.mark.parametrize("side", [64, 1024])  # shuffled pixels, then random tables
+def test_shuffled_joint_keeps_both_histograms(side):
+    joint = joint_histogram(painting_like(side), "red", "green")
+    shuffled = shuffled_joint_counts(joint, rng=0)
+    assert shuffled.dtype == np.int64 and shuffled.shape == (256, 256)
+    np.testing.assert_array_equal(shuffled.sum(axis=1), joint.counts.sum(axis=1))
+    np.testing.assert_array_equal(shuffled.sum(axis=0), joint.counts.sum(axis=0))
+    assert not np.array_equal(shuffled, joint.counts)
+
+
+def test_shuffled_tables_have_the_hypergeometric_mean():
+    # Under shuffling, cell (i, j) holds Hypergeometric(N, row_i, col_j) pixels: mean
+    # row_i col_j / N, whichever way the table is drawn.
+    rgb = painting_like(600)  # 360,000 pixels: drawn as tables
+    joint = joint_histogram(rgb, "red", "green", bins=4)
+    rows, cols = joint.counts.sum(axis=1), joint.counts.sum(axis=0)
+    rng = np.random.default_rng(1)
+    mean = np.mean([shuffled_joint_counts(joint, rng) for _ in range(200)], axis=0)
+    expected = np.outer(rows, cols) / joint.total
+    np.testing.assert_allclose(mean, expected, rtol=0.01)
+
+
+@pytest.mark.parametrize("side", [64, 128, 1024])
+def test_shuffled_channels_show_no_detectable_dependence(side):
+    rgb = with_green_shuffled(painting_like(side), seed=side)
+    joint = joint_histogram(rgb, "red", "green")
+    estimate = mutual_information(joint)
+    baseline = independence_baseline(joint, rng=0)
+    # The plug-in estimate is far from 0 on small images, and so is the baseline.
+    assert estimate > (1.0 if side == 64 else 0.04)
+    assert baseline.shuffles == 8
+    assert not baseline.detects(estimate)
+    assert abs(estimate - baseline.mean) < 5 * baseline.shuffled_bits.std(ddof=1)
+
+
+@pytest.mark.parametrize("side", [64, 128, 1024])
+def test_real_channels_show_dependence(side):
+    joint = joint_histogram(painting_like(side), "red", "green")
+    baseline = independence_baseline(joint, rng=0)
+    assert baseline.detects(mutual_information(joint))
+    assert mutual_information(joint) - baseline.mean > 0.5
+
+
+@pytest.mark.slow
+def test_independent_channels_are_called_dependent_in_about_5_percent_of_images():
+    detected = 0
+    for seed in range(300):
+        rgb = with_green_shuffled(painting_like(32), seed)
+        joint = joint_histogram(rgb, "red", "green")
+        detected += independence_baseline(joint, rng=seed).detects(mutual_information(joint))
+    assert abs(detected / 300 - 0.05) <= 2.576 * math.sqrt(0.05 * 0.95 / 300)
+
+
+def test_independence_baseline_of_a_constant_channel_detects_nothing():
+    rgb = painting_like(16).copy()
+    rgb[..., 1] = 7
+    joint = joint_histogram(rgb, "red", "green")
+    baseline = independence_baseline(joint, shuffles=3, rng=0)
+    assert baseline.mean == baseline.bound == 0.0
+    assert not baseline.detects(mutual_information(joint))
+    with pytest.raises(ValueError, match="shuffles"):
+        independence_baseline(joint, shuffles=1)
