@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 
 from dashboard.core import colours, joint
-from dashboard.core.distributions import extreme_counts
+from dashboard.core.distributions import (
+    FitChance,
+    channel_counts,
+    extreme_counts,
+    noise_fit_chances,
+)
 from dashboard.core.highlight import dim_outside, level_mask
 from dashboard.core.vocabulary import SHOWN_PALETTE_SIZE
 from dashboard.data.files import encode_jpeg
@@ -41,12 +46,21 @@ def _noise_args(picture: str, mean, variance, seed) -> tuple:
 
 
 @cached_per_image
+def fit_chances(source: str, mean: float, variance: float) -> tuple[FitChance, ...]:
+    """What chance alone gives for each channel's goodness of fit under the noise model (the
+    chi-square's exact null and the total variation's range): the same for every seed."""
+    with heavy_slot():
+        return noise_fit_chances(channel_counts(store().rgb(source)), mean, variance)
+
+
+@cached_per_image
 def distributions(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
     """PMFs/CDFs (3, 256) of original, noisy and noisy theory, plus goodness of fit."""
+    chances = fit_chances(source, mean, variance)
     with heavy_slot():
         analyser = store().analyser(source, seed)
         result = store().noisy(source, mean, variance, seed)
-        fits = analyser.goodness_of_fit(result)
+        fits = analyser.goodness_of_fit(result, chances)
     height, width = result.noisy.shape[:2]
     return {
         "original_pmf": result.original_pmf,
@@ -91,6 +105,25 @@ def noise(source: str, mean: float, variance: float, seed: int) -> dict[str, Any
 
 
 @cached_per_image
+def independence_baseline(
+    source: str,
+    picture: str,
+    mean: float | None,
+    variance: float | None,
+    seed: int | None,
+    channels: tuple[str, str],
+) -> dict[str, Any]:
+    """What a pair of channels of one picture shows for mutual information (bits, on the full
+    256 x 256 joint) once made independent by shuffles: the shuffles' mean and the bound above
+    which an estimate shows dependence. ``channels`` in sorted order, as MI is symmetric."""
+    with heavy_slot():
+        rgb = _pixels(source, picture, mean, variance, seed)
+        full = joint.joint_histogram(rgb, *channels, bins=256)
+        baseline = joint.independence_baseline(full, rng=0)
+    return {"mean": baseline.mean, "bound": baseline.bound, "shuffles": baseline.shuffles}
+
+
+@cached_per_image
 def joint_view(
     source: str,
     picture: str,
@@ -102,19 +135,26 @@ def joint_view(
     bins: int,
     given: tuple[int, int] | None,
 ) -> dict[str, Any]:
-    """Joint PMF of two channels, correlation, mutual information and a conditional PMF."""
+    """Joint PMF of two channels, correlation, mutual information against what independent
+    channels give, and a conditional PMF."""
+    baseline = independence_baseline(source, picture, mean, variance, seed,
+                                      tuple(sorted((x_channel, y_channel))))
     with heavy_slot():
         rgb = _pixels(source, picture, mean, variance, seed)
         coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=bins)
         full = coarse if bins == 256 else joint.joint_histogram(rgb, x_channel, y_channel, bins=256)
     x_marginal, y_marginal = joint.marginals(full)
+    mutual_information = joint.mutual_information(full)
     result: dict[str, Any] = {
         # Heatmaps index z[row][col] = z[y][x]: transpose counts (x, y) -> (y, x).
         "pmf_yx": coarse.pmf.T,
         "level_edges": coarse.level_edges,
         "correlation": joint.pearson_correlation(full),
-        "mutual_information": joint.mutual_information(full),
-        "mutual_information_corrected": joint.mutual_information_miller_madow(full),
+        "mutual_information": mutual_information,
+        "independent_mean": baseline["mean"],
+        "independent_bound": baseline["bound"],
+        "shuffles": baseline["shuffles"],
+        "dependence_detected": mutual_information > baseline["bound"],
         "y_marginal": y_marginal / max(y_marginal.sum(), 1),
         "conditional": None,
         "given_pixels": 0,

@@ -11,25 +11,41 @@ from dashboard.explorer import ids
 from dashboard.figures.theme import CHANNEL_COLOURS
 
 
-def _fit_words(total_variation: float) -> str:
-    """Plain-language reading of a total variation distance between two distributions."""
-    if total_variation < 0.01:
-        return "matches the theory almost exactly"
-    if total_variation < 0.03:
-        return "matches the theory closely"
-    if total_variation < 0.1:
-        return "roughly follows the theory"
-    return "departs from the theory"
+def _percent(share: float) -> str:
+    return f"{100 * share:.2f}%"
+
+
+def _chance_words(fit: dict) -> str:
+    """Where the total variation falls against what chance alone gives at this many pixels."""
+    tv, low, high = (fit["total_variation"], fit["total_variation_chance_low"],
+                     fit["total_variation_chance_high"])
+    if high == 0.0:
+        return ("; with no noise nothing is left to chance, and the noisy image is exactly "
+                "the theory" if tv == 0.0 else
+                "; with no noise nothing is left to chance, yet the noisy image differs from "
+                "the theory")
+    verdict = ("as close to the theory as chance alone at this size allows" if tv <= high
+               else "further from the theory than chance at this size would put it")
+    return (f". With the theory exactly right, chance alone at this size gives "
+            f"{_percent(fit['total_variation_chance_mean'])} on average (95% range "
+            f"{_percent(low)}–{_percent(high)}): the noisy image is {verdict}")
+
+
+def _p_words(fit: dict) -> str:
+    p_value = fit["p_value"]
+    if p_value is None or math.isnan(p_value):
+        reason = ("too few pixels to pool into two groups" if fit["groups"] < 2
+                  else "nothing is random to test")
+        return f"Chi-square test: n/a ({reason})"
+    return (f"Chi-square {fit['chi_square']:.1f} over {fit['groups']} pooled groups of levels "
+            f"(chance alone gives {fit['chi_square_null_mean']:.1f} ± "
+            f"{fit['chi_square_null_std']:.1f}), p = {p_value:.3g}")
 
 
 def _fit_sentence(fit: dict) -> str:
-    tv = fit["total_variation"]
-    p_value = fit["p_value"]
-    p_text = "n/a" if p_value is None or math.isnan(p_value) else f"{p_value:.3g}"
-    return (f": the noisy image {_fit_words(tv)}: the two histograms differ on "
-            f"{100 * tv:.2f}% of the pixels' probability mass (total variation). "
-            f"Chi-square {fit['chi_square']:.1f} on {fit['degrees_of_freedom']} degrees of "
-            f"freedom, p = {p_text}")
+    return (f": the noisy and theoretical histograms differ on "
+            f"{_percent(fit['total_variation'])} of the pixels' probability mass (total "
+            f"variation){_chance_words(fit)}. {_p_words(fit)}")
 
 
 # The summaries are fixed trees of components whose text slots the callbacks fill with plain
@@ -44,8 +60,10 @@ def fit_summary_slots() -> list:
         items.append(html.Li([
             html.Strong(channel.capitalize(), style={"color": CHANNEL_COLOURS[channel]}),
             html.Span(id=ids.FIT_LINES[channel]),
-            html.Span(" (a p-value well above 0.05 means the differences are what chance "
-                      "alone would give)", className="text-muted") if channel == "red" else "",
+            html.Span(" (p is the chance, were the theory exactly right, of a chi-square "
+                      "at least this large for these pixels; below 0.05 is evidence against "
+                      "the theory, above it no evidence against the theory, which is not "
+                      "proof that it holds)", className="text-muted") if channel == "red" else "",
             ".",
         ]))
     return [html.P(id=ids.FIT_HEADER, className="summary-header mb-1"),
@@ -83,23 +101,49 @@ def noise_summary_texts(data: dict, mean: float, variance: float) -> tuple[str, 
         f"{data['sample_mean']:+.5f} (asked for {mean:+g}) and their standard deviation "
         f"{sample_sigma:.5f} (asked for {sigma:.5f}).",
         "After clipping to 0–255 and rounding, the average change per pixel in levels is: "
-        f"{effective}. Pixels at pure black or white (level 0 or 255): {extremes}.",
+        f"{effective}. Pixels at pure black or white (level 0 or 255): {extremes}. "
+        f"{noise_model_words(mean)}",
     )
+
+
+def noise_model_words(mean: float) -> str:
+    """The noise model exactly, and what a mean on a half level does."""
+    words = ("Exactly, each level x becomes clip(x + rint(255·μ + 255·σ·z), 0, 255) with "
+             "z ~ N(0, 1) and halves rounded to even; that is round(255·clip(x/255 + ε, 0, 1)) "
+             "with ε = μ + σ·z, except at exact half levels.")
+    shift = 255.0 * mean
+    if shift - math.floor(shift) == 0.5:
+        words += (f" Here 255·μ = {shift:g} levels is exactly a half level: with σ² = 0 the "
+                  f"shift rounds to the even {round(shift)} levels, and with noise the "
+                  f"offsets are spread evenly about {shift:g}.")
+    return words
 
 
 def joint_summary(data: dict, x_channel: str, y_channel: str, picture: str,
                   given: tuple[int, int] | None) -> html.Div:
-    """Correlation and mutual information in words."""
+    """Correlation and mutual information in words, the latter against what independent
+    channels with the same histograms give at this size."""
     r = data["correlation"]
-    mi = data["mutual_information_corrected"]
+    mi = data["mutual_information"]
+    mean, bound, shuffles = data["independent_mean"], data["independent_bound"], data["shuffles"]
     r_text = "undefined (one channel is constant)" if math.isnan(r) else f"{r:+.3f}"
     parts = [
         f"In the {picture} image, {x_channel} and {y_channel} have Pearson correlation {r_text} ",
-        f"and share {mi:.3f} bits of information: knowing one pixel's {x_channel} level tells "
-        f"you that much about its {y_channel} level; independent channels would share 0. ",
-        f"(Computed on all 256 × 256 level pairs with the Miller–Madow correction for a finite "
-        f"sample; the plain estimate is {data['mutual_information']:.3f} bits.)",
+        f"and a mutual information of {mi:.3f} bits (plug-in estimate over all 256 × 256 "
+        "level pairs). ",
     ]
+    if data["dependence_detected"]:
+        parts.append(
+            f"Independent channels with the same two histograms show {mean:.3f} bits at this "
+            f"size (mean of {shuffles} shuffles of the {y_channel} pixels), so about "
+            f"{mi - mean:.3f} bits are dependence: knowing a pixel's {x_channel} level tells "
+            f"you that much, on average, about its {y_channel} level.")
+    else:
+        parts.append(
+            f"That is no detectable dependence: independent channels with the same two "
+            f"histograms show as much at this size ({mean:.3f} bits on average over {shuffles} "
+            f"shuffles of the {y_channel} pixels; an estimate above {bound:.3f} would show "
+            "dependence).")
     if given is not None:
         parts.append(f" {data['given_pixels']:,} pixels have {x_channel} in "
                      f"[{given[0]}, {given[1]}].")
