@@ -48,8 +48,9 @@ from dashboard.data.corpus import (
     sample_artworks,
 )
 
-#: Version of the JSON layout; bump when a key changes meaning or disappears.
-SCHEMA_VERSION = 1
+#: Version of the JSON layout; bump when a key changes meaning or disappears. 2: the
+#: goodness-of-fit ``p_value`` is under the exact noise model (schema 1's is ``p_value_iid``).
+SCHEMA_VERSION = 2
 #: Bins per axis of the coarse joint PMF of each channel pair.
 REPORT_JOINT_BINS = 16
 #: Colour-histogram bins per axis, and how many of the fullest bins are listed.
@@ -189,7 +190,8 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
             "pmf_theory": floats(effective.pmf_theory[index]),
         }
     return {
-        "model": "noisy = clip(x + rint(255*mean + 255*sqrt(variance)*z), 0, 255), z ~ N(0, 1)",
+        "model": "noisy = clip(x + rint(255*mean + 255*sqrt(variance)*z), 0, 255), z ~ N(0, 1), "
+        "rint rounding halves to even",
         "scale": "unit",
         "theory": {"mean": mean, "variance": variance, "std": math.sqrt(variance)},
         "sample": {
@@ -214,10 +216,18 @@ def noise_section(analyser: NoiseAnalyser, result) -> dict[str, Any]:
 def _joint_summary(rgb: np.ndarray, x_channel: str, y_channel: str) -> dict[str, Any]:
     full = joint.joint_histogram(rgb, x_channel, y_channel, bins=256)
     coarse = joint.joint_histogram(rgb, x_channel, y_channel, bins=REPORT_JOINT_BINS)
+    mutual_information = joint.mutual_information(full)
+    baseline = joint.independence_baseline(full, rng=0)
     return {
         "correlation": joint.pearson_correlation(full),
-        "mutual_information_bits": joint.mutual_information(full),
+        "mutual_information_bits": mutual_information,
         "mutual_information_bits_coarse": joint.mutual_information(coarse),
+        "independent_bits": {
+            "mean": baseline.mean,
+            "bound": baseline.bound,
+            "shuffles": floats(baseline.shuffled_bits),
+        },
+        "dependence_detected": baseline.detects(mutual_information),
         "pmf": coarse.pmf.tolist(),
     }
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dashboard.core.distributions import channel_pmfs, noisy_pmf_theory
+from dashboard.core.distributions import NoiseAnalyser, channel_pmfs, noisy_pmf_theory
 from dashboard.core.images import load_image
 from dashboard.core.noise import add_gaussian_noise
 from dashboard.data.corpus import sample_dir
@@ -99,6 +99,7 @@ def test_report_has_the_documented_keys(astronaut_report):
         "downscaled",
     ):
         assert key in report
+    assert report["schema_version"] == 2  # 2: p_value under the exact noise model
     assert report["size"] == {"height": 512, "width": 512}
     assert report["params"] == {"mean": 0.05, "variance": 0.02, "seed": 3}
     assert report["source"]["artwork"] == "sample-astronaut"
@@ -139,6 +140,30 @@ def test_report_values_match_an_independent_recomputation(astronaut_report):
         np.testing.assert_allclose(channel["noisy_pmf_theory"], theory[index], atol=1e-15)
         counts = np.bincount(original[..., index].ravel(), minlength=256)
         np.testing.assert_allclose(channel["original_pmf"], counts / counts.sum(), atol=1e-15)
+
+
+def test_report_fit_and_dependence_against_chance(astronaut_report):
+    report, _ = astronaut_report
+    original = load_image(sample_dir() / "astronaut.png").pixels
+    analyser = NoiseAnalyser(original, seed=3)
+    expected = analyser.goodness_of_fit(analyser.move(0.05, 0.02))
+    for name, fit in report["noise"]["goodness_of_fit"].items():
+        engine = expected[name]
+        assert fit["p_value"] == pytest.approx(engine.p_value, rel=1e-12)
+        assert fit["p_value_iid"] == pytest.approx(engine.p_value_iid, rel=1e-12)
+        assert fit["chi_square_null_mean"] == pytest.approx(engine.chi_square_null_mean)
+        low, high = fit["total_variation_chance_low"], fit["total_variation_chance_high"]
+        assert 0 < low < fit["total_variation_chance_mean"] < high
+        assert fit["total_variation_chance_method"] in ("exact draws", "normal approximation")
+    for pair in report["joint"]["pairs"].values():
+        for picture in ("original", "noisy"):
+            summary = pair[picture]
+            baseline = summary["independent_bits"]
+            assert len(baseline["shuffles"]) == 8
+            assert baseline["mean"] <= baseline["bound"]
+            assert summary["dependence_detected"] == (
+                summary["mutual_information_bits"] > baseline["bound"])
+        assert pair["original"]["dependence_detected"]
 
 
 def test_report_noise_joint_and_colour_sections(astronaut_report):
