@@ -60,11 +60,11 @@ CAPTIONS = {
                        "colour histogram (in the colour space chosen above) and the mean "
                        "histogram of the other paintings of its period. 0 bits = the same "
                        "distribution, 1 bit = no colour in common.",
-    ids.SEARCH_RESULTS: "Distance: for each picked colour, the CIE 1976 colour difference ΔE "
-                        "(in CIE Lab; about 2.3 is just noticeable) to the nearest of the "
-                        "painting's palette colours, plus up to 20 units for a palette colour "
-                        "that covers little of the painting (20 × (1 − its share)); averaged "
-                        "over the picked colours. Lower is closer.",
+    ids.SEARCH_RESULTS: "Distance: for each picked colour, the smallest over the painting's "
+                        "palette colours of the CIE 1976 colour difference ΔE (in CIE Lab; "
+                        "about 2.3 is just noticeable) plus 20 × (1 − the share of the "
+                        "painting that palette colour covers); averaged over the picked "
+                        "colours. Lower is closer.",
 }
 
 STAT_HELP = {
