@@ -5,7 +5,7 @@ seed) and returns plain numbers and small arrays, memoized by ``cached_per_image
 shared cache, so another worker, or the same step later, reads the result without computing
 it. Two granularities:
 
-* per process ``(source, schedule, steps, zero_snr, prior)``: the curves over every step t
+* per ``(source, schedule, steps, zero_snr, prior)``: the curves over every step t
   (:func:`information`: KL, mutual information, expected denoiser MSE; :func:`correlation`);
 * per step ``(…, t, seed)``: :func:`step_view` (the marginal of ``x_t`` per channel, its
   moments and channel correlation) and :func:`denoiser_errors` (the per-channel denoiser's
@@ -62,7 +62,8 @@ PICTURES = ("x0", "xt", "denoised", "colour-denoised", "structure-free")
 MARGINAL_BINS = 160
 #: The marginal is drawn over ``sqrt(ab) [-1, 1]`` widened by this many noise deviations.
 MARGINAL_REACH = 4.5
-#: Points of the exact density: spaced at most a third of the noise deviation apart.
+#: Fewest and most points of the exact density's grid; between them the points are a third
+#: of the noise deviation apart (p_t has no detail finer than that once t > 0).
 GRID_POINTS = (201, 1501)
 #: Keys of this page's objects in the app's extension dict.
 _MEMORY_KEY = "diffusion_memory"
@@ -76,7 +77,8 @@ class PriorUnavailableError(LookupError):
 # ---------------------------------------------------------------------- per-process memory
 
 class _Memory:
-    """The page's big arrays in one worker: a few recent ones of each kind, built once each."""
+    """The page's big arrays in one worker: a few recent ones of each kind, built once each
+    (the image store's single-flight LRU maps)."""
 
     def __init__(self) -> None:
         self.clean = _LRU(2)             # x_0 on the data scale, float64
@@ -88,7 +90,9 @@ class _Memory:
 
 
 def _memory() -> _Memory:
-    return context.extension().setdefault(_MEMORY_KEY, _Memory())
+    extension = context.extension()
+    memory = extension.get(_MEMORY_KEY)
+    return memory if memory is not None else extension.setdefault(_MEMORY_KEY, _Memory())
 
 
 def _version(source: str) -> str:
