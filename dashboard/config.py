@@ -38,6 +38,10 @@ class Settings:
     redis_url: str | None = None
     #: Upper bound on cached entries (``DASHBOARD_CACHE_MAX_ITEMS``).
     cache_max_items: int = 2000
+    #: Upper bound on the file-system cache's bytes on disk (``DASHBOARD_CACHE_MAX_BYTES``).
+    cache_max_bytes: int = 512 * 1024 * 1024
+    #: Upper bound on the bytes of stored uploads (``DASHBOARD_UPLOADS_MAX_BYTES``).
+    uploads_max_bytes: int = 256 * 1024 * 1024
     #: Seconds a cached result lives (``DASHBOARD_CACHE_TIMEOUT``).
     cache_timeout: int = 24 * 3600
     #: Largest accepted upload, bytes (``DASHBOARD_MAX_UPLOAD_BYTES``).
@@ -66,6 +70,8 @@ _ENV_NAMES: dict[str, str] = {
     "cache_dir": "DASHBOARD_CACHE_DIR",
     "redis_url": "REDIS_URL",
     "cache_max_items": "DASHBOARD_CACHE_MAX_ITEMS",
+    "cache_max_bytes": "DASHBOARD_CACHE_MAX_BYTES",
+    "uploads_max_bytes": "DASHBOARD_UPLOADS_MAX_BYTES",
     "cache_timeout": "DASHBOARD_CACHE_TIMEOUT",
     "max_upload_bytes": "DASHBOARD_MAX_UPLOAD_BYTES",
     "max_pixels": "DASHBOARD_MAX_PIXELS",
@@ -76,6 +82,8 @@ _ENV_NAMES: dict[str, str] = {
 
 _POSITIVE_INTS = {
     "cache_max_items",
+    "cache_max_bytes",
+    "uploads_max_bytes",
     "cache_timeout",
     "max_upload_bytes",
     "max_pixels",

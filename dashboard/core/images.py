@@ -44,6 +44,14 @@ ACCEPTED_FORMATS_TEXT = "JPEG, PNG, WebP, GIF, TIFF or BMP"
 DEFAULT_MAX_SIDE = 1024
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
+#: Bytes per pixel that the decoding budget allows by default: ``max_pixels`` images of any
+#: 8-bit mode decode within ``4 * max_pixels`` bytes (Pillow keeps RGB as 4 bytes a pixel).
+DECODED_BYTES_PER_PIXEL = 4
+#: Rows of a decoded image converted and reduced at a time (bytes of one band, about).
+_BAND_BYTES = 8 * 1024 * 1024
+#: Full-size copies of the pixels a decoder makes besides the image itself: libwebp decodes
+#: into its own buffer, which Pillow copies twice more (measured with Pillow 13, libwebp 1.6).
+_DECODER_COPIES = {"WEBP": 4}
 
 # Modes Pillow converts to RGB without loss of meaning (8 bits per channel).
 _DIRECT_RGB_MODES = frozenset({"RGB", "L", "1", "CMYK", "YCbCr", "RGBX"})
@@ -127,6 +135,70 @@ def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, in
     return max(1, round(width * scale)), max_side
 
 
+def _decoded_bytes(image: Image.Image) -> int:
+    """Bytes the decoded pixels of ``image`` take at its size, with the decoder's own copies.
+
+    Pillow keeps 1 byte a pixel for modes 1, L and P, 2 for 16-bit greyscale and 4 for
+    everything else (RGB included)."""
+    mode = image.mode
+    per_pixel = 1 if mode in {"1", "L", "P"} else 2 if mode.startswith("I;16") else 4
+    width, height = image.size
+    return width * height * per_pixel * _DECODER_COPIES.get(image.format or "", 1)
+
+
+def _reduce_factors(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    """Whole factors that bring ``size`` down to at least ``target`` and under twice it (as
+    libjpeg's draft mode does for JPEG); ``(1, 1)`` when no reduction is needed."""
+    return tuple(max(1, whole // goal) for whole, goal in zip(size, target, strict=True))
+
+
+def _working_mode(image: Image.Image) -> str:
+    """The mode in which ``image`` can be box-averaged without changing what it shows:
+    palette and bilevel images looked up, colour-key transparency made an alpha channel,
+    16-bit greyscale widened to 32 bits."""
+    mode = image.mode
+    keyed = "transparency" in image.info
+    if mode in {"P", "PA"}:
+        return "RGBA" if keyed or mode == "PA" else "RGB"
+    if mode == "1":
+        return "L"
+    if mode in {"L", "RGB"} and keyed:
+        return "LA" if mode == "L" else "RGBA"
+    if mode.startswith("I;16"):
+        return "I"
+    return mode
+
+
+def _reduced(image: Image.Image, factors: tuple[int, int]) -> Image.Image:
+    """``image`` (loaded) box-averaged by whole ``factors``, a band of rows at a time, so that
+    no full-size copy of it is ever made. The result keeps the ICC profile."""
+    factor_x, factor_y = factors
+    width, height = image.size
+    mode = _working_mode(image)
+    result = Image.new(mode, (-(-width // factor_x), -(-height // factor_y)))
+    rows = factor_y * max(1, _BAND_BYTES // (4 * width * factor_y))
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(top + rows, height)))
+        if band.mode != mode:
+            band = band.convert(mode)
+        result.paste(band.reduce(factors), (0, top // factor_y))
+    if image.info.get("icc_profile"):
+        result.info["icc_profile"] = image.info["icc_profile"]
+    return result
+
+
+#: The transposition that undoes each EXIF orientation (as ImageOps.exif_transpose).
+_UNDO_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
 def _sixteen_bit_to_uint8(values: np.ndarray) -> np.ndarray:
     """Scale levels 0..65535 to 0..255, rounding to nearest (65535 / 255 = 257 exactly)."""
     clipped = np.clip(values, 0, 65535).astype(np.uint32)
@@ -207,6 +279,7 @@ def decode_image(
     max_side: int | None = DEFAULT_MAX_SIDE,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decoded_bytes: int | None = None,
 ) -> NormalisedImage:
     """Decode encoded image bytes into a normalised RGB ``uint8`` image.
 
@@ -222,6 +295,12 @@ def decode_image(
     max_pixels : int
         Largest accepted declared size, width x height in pixels. Checked from the
         header before decoding, so a decompression bomb is never expanded.
+    max_decoded_bytes : int or None
+        Largest memory the decoded pixels may take, bytes, at the size the decoder
+        produces them (JPEG decodes scaled down to near ``max_side``); checked from the
+        header before decoding. ``None``: ``DECODED_BYTES_PER_PIXEL * max_pixels``.
+        Other formats are then box-averaged down to near ``max_side`` a band of rows at
+        a time, so peak memory stays near this bound whatever the colour mode.
 
     Raises
     ------
@@ -233,6 +312,9 @@ def decode_image(
     _check_positive("max_side", max_side, allow_none=True)
     _check_positive("max_bytes", max_bytes)
     _check_positive("max_pixels", max_pixels)
+    _check_positive("max_decoded_bytes", max_decoded_bytes, allow_none=True)
+    if max_decoded_bytes is None:
+        max_decoded_bytes = DECODED_BYTES_PER_PIXEL * max_pixels
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ValueError(f"data must be bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -274,9 +356,32 @@ def decode_image(
             if image.format in {"JPEG", "MPO"} and target != (width, height):
                 # Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding (never below target).
                 image.draft(None, target)
+            needed = _decoded_bytes(image)
+            if needed > max_decoded_bytes:
+                raise ImageError(
+                    f"the image is {width}x{height} pixels in {shown_format} ({image.mode}), "
+                    f"which takes {_mb(needed)} to decode; this server decodes at most "
+                    f"{_mb(max_decoded_bytes)}. Save it smaller or as an 8-bit JPEG or PNG"
+                )
             image.load()
-            swaps_sides = image.getexif().get(_EXIF_ORIENTATION) in _ORIENTATIONS_SWAPPING_SIDES
-            rgb = _to_rgb(_to_srgb(ImageOps.exif_transpose(image)))
+            orientation = image.getexif().get(_EXIF_ORIENTATION)
+            swaps_sides = orientation in _ORIENTATIONS_SWAPPING_SIDES
+            factors = _reduce_factors(image.size, target)
+            if factors != (1, 1):
+                # Averaged down to near the analysis size before any conversion, so that
+                # no copy of the full-size pixels is made in another mode; then resized to
+                # the target from exactly the part the whole factors cover (Pillow's own
+                # reducing_gap does the same), then turned upright.
+                decoded_width, decoded_height = image.size
+                reduced = _reduced(image, factors)
+                image.close()  # the full-size pixels go before any conversion
+                reduced = _to_rgb(_to_srgb(reduced))
+                covered = (0, 0, decoded_width / factors[0], decoded_height / factors[1])
+                rgb = reduced.resize(target, Image.Resampling.LANCZOS, box=covered)
+                undo = _UNDO_ORIENTATION.get(orientation)
+                rgb = rgb.transpose(undo) if undo else rgb
+            else:
+                rgb = _to_rgb(_to_srgb(ImageOps.exif_transpose(image)))
         except ImageError:
             raise
         except Exception as exc:  # truncated or corrupt pixel data
@@ -308,6 +413,7 @@ def load_image(
     max_side: int | None = DEFAULT_MAX_SIDE,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decoded_bytes: int | None = None,
 ) -> NormalisedImage:
     """Read an image file and normalise it like :func:`decode_image`.
 
@@ -339,6 +445,7 @@ def load_image(
     except OSError as exc:
         raise ImageError(f"{file} cannot be read ({exc.strerror or exc})") from None
     try:
-        return decode_image(data, max_side=max_side, max_bytes=max_bytes, max_pixels=max_pixels)
+        return decode_image(data, max_side=max_side, max_bytes=max_bytes, max_pixels=max_pixels,
+                            max_decoded_bytes=max_decoded_bytes)
     except ImageError as exc:
         raise ImageError(f"{file.name}: {exc}") from None

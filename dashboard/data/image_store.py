@@ -7,6 +7,9 @@ process, in small LRU maps; only small values ever become cache keys.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import io
 import re
 import threading
@@ -26,8 +29,6 @@ from dashboard.data.files import write_atomically
 
 UPLOAD_PREFIX = "upload:"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: Uploaded images kept on disk (oldest removed first).
-MAX_STORED_UPLOADS = 200
 
 T = TypeVar("T")
 
@@ -77,6 +78,27 @@ class _LRU:
             with self._lock:
                 del self._building[key]
             pending.set()
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None on another C library."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def return_freed_memory() -> None:
+    """Hand memory freed by a large decode back to the operating system.
+
+    glibc keeps freed blocks below its (adaptive) mmap threshold in each thread's arena, so
+    without this a worker's resident size would stay at its peak after every upload.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def upload_source(sha256: str) -> str:
@@ -166,30 +188,44 @@ class ImageStore:
     def save_upload(self, data: bytes) -> tuple[str, NormalisedImage]:
         """Validate and store an uploaded image; return its source name and the decoded image.
 
-        Raises ``ImageError`` (a ValueError with a user-facing message) for bad uploads.
+        Decoding takes up to ``4 * settings.max_pixels`` bytes for a moment (the image is
+        refused before decoding if it would need more); callers on a server run it in a
+        heavy-computation slot. Stored uploads are kept within ``settings.uploads_max_bytes``
+        (the least recently uploaded go first). Raises ``ImageError`` (a ValueError with a
+        user-facing message) for bad uploads.
         """
-        image = decode_image(data, max_side=self.settings.max_side,
-                             max_bytes=self.settings.max_upload_bytes,
-                             max_pixels=self.settings.max_pixels)
-        source = upload_source(image.sha256)
-        path = self._upload_path(source)
-        if path.is_file():
-            path.touch()  # most recently used: kept longest by the pruning below
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            buffer = io.BytesIO()
-            Image.fromarray(image.pixels).save(buffer, format="PNG")
-            write_atomically(path, buffer.getvalue())
-            self._prune_uploads()
+        try:
+            image = decode_image(data, max_side=self.settings.max_side,
+                                 max_bytes=self.settings.max_upload_bytes,
+                                 max_pixels=self.settings.max_pixels)
+            source = upload_source(image.sha256)
+            path = self._upload_path(source)
+            if path.is_file():
+                path.touch()  # most recently used: kept longest by the pruning below
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                buffer = io.BytesIO()
+                Image.fromarray(image.pixels).save(buffer, format="PNG")
+                write_atomically(path, buffer.getvalue())
+                self._prune_uploads()
+        finally:
+            return_freed_memory()
         return source, image
 
     def _prune_uploads(self) -> None:
-        def modified(path: Path) -> float:
+        """Remove the least recently uploaded images until the rest fit in
+        ``settings.uploads_max_bytes``; the newest one always stays."""
+        stored = []
+        for path in self.settings.uploads_dir.glob("*.png"):
             try:
-                return path.stat().st_mtime
+                stat = path.stat()
             except FileNotFoundError:  # pruned by another worker meanwhile
-                return 0.0
-
-        stored = sorted(self.settings.uploads_dir.glob("*.png"), key=modified)
-        for old in stored[:-MAX_STORED_UPLOADS]:
-            old.unlink(missing_ok=True)
+                continue
+            stored.append((stat.st_mtime, stat.st_size, path))
+        stored.sort()
+        total = sum(size for _, size, _ in stored)
+        for _, size, path in stored[:-1]:
+            if total <= self.settings.uploads_max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size

@@ -50,6 +50,7 @@ from dashboard.figures.noise import (
 )
 from dashboard.figures.theme import empty_figure, graph_config, packed
 from dashboard.server import context
+from dashboard.server.hardening import ServerBusy, heavy_slot
 from dashboard.ui.components import palette_swatches
 from dashboard.ui.query import shortened
 from dashboard.ui.registry import CallbackRegistry
@@ -497,7 +498,13 @@ def upload_outputs(contents: str | None, filename: str | None, options: list[dic
         return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
                                                color="danger", className="py-2")
     try:
-        source, image = context.store().save_upload(data)
+        # Decoding holds the full-size pixels for a moment: one of the worker's heavy slots.
+        with heavy_slot():
+            source, image = context.store().save_upload(data)
+    except ServerBusy:
+        return no_update, no_update, dbc.Alert(
+            f"The server is busy with other images and could not read {name}; please try "
+            "again in a few seconds.", color="warning", className="py-2")
     except ImageError as error:
         return no_update, no_update, dbc.Alert(f"{name}: {error}", color="danger",
                                                className="py-2")

@@ -9,7 +9,8 @@ Backends
 --------
 * default: :class:`BoundedFileSystemCache` in ``settings.cache_dir / "fs"``,
   shared by all gunicorn workers on one host, at most ``settings.cache_max_items``
-  entries (pruned to 90 % when full, oldest expiry first).
+  entries and about ``settings.cache_max_bytes`` bytes (pruned to 90 % when full,
+  oldest first).
 * ``settings.redis_url`` set: :class:`ResilientRedisCache`, shared by every host.
   Each key lives ``settings.cache_timeout`` seconds; the real memory bound is the
   Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (docs/deploy.md).
@@ -74,6 +75,11 @@ class BoundedFileSystemCache(FileSystemCache):
         Seconds an entry lives when ``set`` gets no timeout; 0 means forever.
     key_prefix : str
         Prepended to every key before hashing it into a file name.
+    max_bytes : int
+        Bytes of the entries on disk; 0 means unbounded. Each process looks at the folder
+        again once it has written a tenth of this since it last looked, and then removes the
+        oldest entries down to 90 %: the folder stays within ``max_bytes`` plus a tenth of
+        it per process writing to it.
     """
 
     def __init__(
@@ -83,8 +89,16 @@ class BoundedFileSystemCache(FileSystemCache):
         default_timeout: int = 300,
         key_prefix: str = "",
         ignore_delete_many_errors: bool = False,
+        max_bytes: int = 0,
     ) -> None:
+        if max_bytes < 0:
+            raise ValueError(f"max_bytes={max_bytes!r} must be >= 0 bytes (0: unbounded)")
         self.key_prefix = key_prefix
+        self.max_bytes = max_bytes
+        self._bytes_lock = threading.Lock()
+        # Bytes this process wrote since it last measured the folder; starting at the bound
+        # makes the first write measure it (another process may have filled it).
+        self._written_since_scan = max_bytes
         super().__init__(
             cache_dir,
             threshold=threshold,
@@ -100,8 +114,62 @@ class BoundedFileSystemCache(FileSystemCache):
             config["CACHE_DIR"],
             threshold=config["CACHE_THRESHOLD"],
             key_prefix=config.get("CACHE_KEY_PREFIX") or "",
+            max_bytes=config.get("DASHBOARD_CACHE_MAX_BYTES", 0),
             **kwargs,
         )
+
+    def set(self, key: str, value: Any, timeout: int | None = None,
+            mgmt_element: bool = False) -> bool:
+        stored = super().set(key, value, timeout, mgmt_element=mgmt_element)
+        if stored and self.max_bytes and not mgmt_element:
+            try:
+                size = os.path.getsize(self._get_filename(key))
+            except OSError:  # pruned by another process meanwhile
+                size = 0
+            with self._bytes_lock:
+                self._written_since_scan += size
+                due = self._written_since_scan >= self.max_bytes * (1 - PRUNE_TO_FRACTION)
+                if due:
+                    self._written_since_scan = 0
+            if due:
+                self._prune_bytes()
+        return stored
+
+    def _prune_bytes(self) -> None:
+        """Remove the oldest entries until the folder holds at most 90 % of ``max_bytes``."""
+        entries = []
+        for name in self._list_dir():
+            try:
+                stat = os.stat(name)
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, name))
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return
+        target = self.max_bytes * PRUNE_TO_FRACTION
+        removed = 0
+        for _, size, name in sorted(entries):
+            if total <= target:
+                break
+            try:
+                os.remove(name)
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        if removed:
+            self._update_count(value=sum(1 for _ in self._list_dir()))
+
+    def bytes_on_disk(self) -> int:
+        """Bytes of the entries on disk now (a directory listing)."""
+        total = 0
+        for name in self._list_dir():
+            try:
+                total += os.path.getsize(name)
+            except OSError:
+                continue
+        return total
 
     def _get_filename(self, key: str | Any) -> str:
         if not isinstance(key, str):
@@ -396,6 +464,7 @@ def cache_config(
         "CACHE_TYPE": f"{__name__}.BoundedFileSystemCache",
         "CACHE_DIR": str(Path(settings.cache_dir) / "fs"),
         "CACHE_THRESHOLD": settings.cache_max_items,
+        "DASHBOARD_CACHE_MAX_BYTES": settings.cache_max_bytes,
         "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
         "CACHE_KEY_PREFIX": KEY_PREFIX,
     }
@@ -443,5 +512,7 @@ def cache_status(server: Flask | None = None) -> dict[str, Any]:
             "healthy": os.access(backend._path, os.W_OK),
             "entries": backend.entry_count(),
             "max_entries": backend._threshold,
+            "bytes": backend.bytes_on_disk(),
+            "max_bytes": backend.max_bytes,
         }
     return {"backend": type(backend).__name__, "healthy": True}

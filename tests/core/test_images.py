@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from skimage import data as skimage_data
 
 from dashboard.core.images import (
     ACCEPTED_FORMATS_TEXT,
@@ -521,3 +522,113 @@ def test_a_device_or_pipe_is_refused_without_reading_it():
 
     with pytest.raises(ImageError, match="not a regular file"):
         load_image("/dev/zero")
+
+
+# --- memory: reduced while loading, refused when the decoded pixels cannot fit -------------
+
+
+def lanczos_reference(image: Image.Image, size: tuple[int, int],
+                      reducing_gap: float | None = None) -> np.ndarray:
+    """The image composited on white at full size, then resized with Lanczos (after a box
+    reduction by whole factors when ``reducing_gap`` is given)."""
+    if image.mode == "RGBA":
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGB"), mask=image.getchannel("A"))
+        image = background
+    resized = image.convert("RGB").resize(size, Image.Resampling.LANCZOS,
+                                          reducing_gap=reducing_gap)
+    return np.asarray(resized).astype(int)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_a_large_image_reduced_while_loading_matches_a_full_size_resize(mode: str) -> None:
+    astronaut = Image.fromarray(skimage_data.astronaut()).resize((2600, 1700))
+    pixels = np.asarray(astronaut.convert("RGBA")).copy()
+    pixels[..., 3] = np.linspace(0, 255, 2600, dtype=np.uint8)[None, :]
+    image = Image.fromarray(pixels, "RGBA").convert(mode)
+    result = decode_image(encode(image, "PNG"), max_side=800)
+    assert result.pixels.shape == (523, 800, 3) and result.downscaled
+    # Pillow's reducing_gap=1.0 (a box reduction by 3, then Lanczos), up to the rounding of
+    # 8-bit premultiplied alpha where transparency is composited after the reduction ...
+    same_steps = lanczos_reference(image, (800, 523), reducing_gap=1.0)
+    assert np.abs(result.pixels.astype(int) - same_steps).max() <= (1 if mode == "RGB" else 3)
+    # ... and within half a level on average of a Lanczos resize from the full size.
+    fair = np.abs(result.pixels.astype(int) - lanczos_reference(image, (800, 523)))
+    assert fair.mean() < 0.5
+
+
+@pytest.mark.parametrize(("image", "expected"), [
+    (Image.new("P", (2100, 900), 0), (200, 40, 10)),  # palette entry 0 below
+    (Image.new("1", (2100, 900), 1), (255, 255, 255)),
+    (Image.new("LA", (2100, 900), (100, 255)), (100, 100, 100)),
+    (Image.new("LA", (2100, 900), (100, 0)), (255, 255, 255)),
+    (Image.new("I;16", (2100, 900), 257 * 40), (40, 40, 40)),
+    (Image.new("F", (2100, 900), 0.5), (128, 128, 128)),
+])
+def test_every_mode_keeps_its_meaning_when_reduced(image: Image.Image, expected) -> None:
+    if image.mode == "P":
+        image.putpalette([200, 40, 10] * 256)
+    fmt = "TIFF" if image.mode == "F" else "PNG"
+    result = decode_image(encode(image, fmt), max_side=300)
+    assert result.pixels.shape == (129, 300, 3)
+    assert {tuple(p) for p in result.pixels.reshape(-1, 3)} == {expected}
+
+
+def test_palette_transparency_is_composited_when_reduced() -> None:
+    image = Image.new("P", (2100, 900), 1)
+    image.putpalette([0, 0, 0, 10, 20, 30] + [0, 0, 0] * 254)
+    image.paste(0, (0, 0, 1050, 900))  # left half: the transparent entry
+    result = decode_image(encode(image, "PNG", transparency=0), max_side=300)
+    assert tuple(result.pixels[64, 10]) == (255, 255, 255)
+    assert tuple(result.pixels[64, 290]) == (10, 20, 30)
+
+
+def test_exif_orientation_is_applied_when_reduced() -> None:
+    stored = np.zeros((1000, 2400, 3), dtype=np.uint8)
+    stored[:, :1200] = RED
+    stored[:, 1200:] = BLUE
+    image = Image.fromarray(stored)
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    result = decode_image(encode(image, "PNG", exif=exif.tobytes()), max_side=480)
+    assert result.original_size == (2400, 1000)
+    assert result.pixels.shape == (480, 200, 3)
+    assert tuple(result.pixels[5, 100]) == RED and tuple(result.pixels[474, 100]) == BLUE
+
+
+def test_a_colour_profile_is_converted_when_reduced() -> None:
+    colours = np.array([[[200, 60, 30]]], dtype=np.uint8)
+    icc = bundled_icc_profile("rocket.jpg")  # tagged "Adobe RGB (1998)"
+    image = Image.fromarray(np.broadcast_to(colours, (900, 2100, 3)).copy())
+    result = decode_image(encode(image, "PNG", icc_profile=icc), max_side=300)
+    assert np.abs(result.pixels[50, 50].astype(int) - adobe_rgb_to_srgb(colours)[0, 0]).max() <= 1
+
+
+@pytest.mark.parametrize(("fmt", "mode", "copies", "bytes_per_pixel"), [
+    ("PNG", "RGBA", 1, 4), ("PNG", "L", 1, 1), ("PNG", "I;16", 1, 2), ("TIFF", "F", 1, 4),
+    ("WEBP", "RGB", 4, 4),
+])
+def test_an_image_whose_decoded_pixels_cannot_fit_is_refused_before_decoding(
+        fmt: str, mode: str, copies: int, bytes_per_pixel: int) -> None:
+    data = encode(Image.new(mode, (1000, 500)), fmt)
+    needed = 1000 * 500 * bytes_per_pixel * copies
+    assert decode_image(data, max_decoded_bytes=needed).pixels.shape == (500, 1000, 3)
+    with pytest.raises(ImageError) as excinfo:
+        decode_image(data, max_decoded_bytes=needed - 1)
+    message = single_line_error(excinfo)
+    assert f"takes {needed / 2**20:.1f} MB to decode" in message and "1000x500" in message
+
+
+def test_the_decoding_budget_defaults_to_four_bytes_per_accepted_pixel() -> None:
+    data = encode(Image.new("RGBA", (100, 50)), "WEBP", lossless=True)  # 4 copies: 80,000 B
+    assert decode_image(data, max_pixels=20_000).pixels.shape == (50, 100, 3)
+    with pytest.raises(ImageError, match="to decode"):
+        decode_image(data, max_pixels=19_999)
+
+
+def test_a_jpeg_is_budgeted_at_the_size_it_decodes_to() -> None:
+    data = encode(Image.new("RGB", (4000, 2000), RED), "JPEG")
+    # Drafted to 1/4 (1000 x 500) for a long side of 1000: 2 MB, not 32 MB.
+    assert decode_image(data, max_side=1000, max_decoded_bytes=2_000_000).downscaled
+    with pytest.raises(ImageError, match="to decode"):
+        decode_image(data, max_side=None, max_decoded_bytes=2_000_000)

@@ -46,6 +46,7 @@ def test_config_is_bounded_and_versioned(tmp_path: Path) -> None:
     assert config["CACHE_TYPE"] == "dashboard.server.cache.BoundedFileSystemCache"
     assert config["CACHE_DIR"] == str(tmp_path / "fs")
     assert config["CACHE_THRESHOLD"] == 123
+    assert config["DASHBOARD_CACHE_MAX_BYTES"] == 512 * 2**20
     assert config["CACHE_DEFAULT_TIMEOUT"] == 45
     assert config["CACHE_KEY_PREFIX"] == f"vangogh-dashboard:{__version__}:"
 
@@ -76,7 +77,9 @@ def test_memoize_on_filesystem_computes_once_per_argument(tmp_path: Path) -> Non
         assert calls == [(3, 0.5), (4, 0.5)]
         status = cache_status()
     # One version key for the function plus one entry per argument tuple.
-    assert status == {"backend": "filesystem", "healthy": True, "entries": 3, "max_entries": 2000}
+    assert status == {"backend": "filesystem", "healthy": True, "entries": 3, "max_entries": 2000,
+                      "bytes": status["bytes"], "max_bytes": 512 * 2**20}
+    assert 0 < status["bytes"] < 1000
 
 
 def test_filesystem_keys_carry_the_prefix(tmp_path: Path) -> None:
@@ -109,6 +112,35 @@ def test_filesystem_cache_stays_within_its_bound(tmp_path: Path) -> None:
     assert survivors == {f"k{i}" for i in range(14, 25)}
     assert backend.entry_count() == 11
     assert backend.get("k24") == 24
+
+
+def test_filesystem_cache_stays_within_its_byte_bound(tmp_path: Path) -> None:
+    # Joint-view entries are ~0.5 MB: a count bound alone lets the folder grow with them.
+    backend = BoundedFileSystemCache(str(tmp_path / "fs"), threshold=0, max_bytes=200_000)
+    entry = 10_000
+    largest = 0
+    for i in range(100):
+        backend.set(f"k{i}", bytes(entry))
+        largest = max(largest, backend.bytes_on_disk())
+    # One process: measured again after every 20,000 bytes written, pruned to 180,000.
+    assert largest <= 200_000 + 20_000 + entry + 100
+    assert backend.bytes_on_disk() <= 200_000 + 20_000 + entry + 100
+    assert backend.get("k99") == bytes(entry)  # the newest stay
+    assert not backend.has("k0")  # the oldest go first
+    assert backend.entry_count() == sum(backend.has(f"k{i}") for i in range(100))
+
+
+def test_two_processes_share_one_byte_bound(tmp_path: Path) -> None:
+    first, second = (BoundedFileSystemCache(str(tmp_path / "fs"), threshold=0,
+                                            max_bytes=200_000) for _ in range(2))
+    for i in range(100):
+        (first if i % 2 else second).set(f"k{i}", bytes(10_000))
+    assert first.bytes_on_disk() <= 200_000 + 2 * 20_000 + 10_000 + 200
+
+
+def test_byte_bound_is_checked() -> None:
+    with pytest.raises(ValueError, match="max_bytes=-1"):
+        BoundedFileSystemCache("unused", max_bytes=-1)
 
 
 def test_unwritable_cache_dir_names_the_variable(tmp_path: Path) -> None:
