@@ -11,11 +11,17 @@ from dashboard.explorer import ids
 from dashboard.figures.theme import CHANNEL_COLOURS
 
 
-def _percent(share: float) -> str:
-    return f"{100 * share:.2f}%"
+def _decimals(total_variation: float, high: float) -> int:
+    """Decimals of the percentages: two, or as many more as it takes (up to five) for a
+    distance above the chance range to read above it."""
+    for decimals in range(2, 6):
+        if not total_variation > high or (
+                round(100 * total_variation, decimals) > round(100 * high, decimals)):
+            return decimals
+    return 5
 
 
-def _chance_words(fit: dict) -> str:
+def _chance_words(fit: dict, decimals: int) -> str:
     """Where the total variation falls against what chance alone gives at this many pixels."""
     tv, low, high = (fit["total_variation"], fit["total_variation_chance_low"],
                      fit["total_variation_chance_high"])
@@ -26,9 +32,10 @@ def _chance_words(fit: dict) -> str:
                 "the theory")
     verdict = ("as close to the theory as chance alone at this size allows" if tv <= high
                else "further from the theory than chance at this size would put it")
+    mean = fit["total_variation_chance_mean"]
     return (f". With the theory exactly right, chance alone at this size gives "
-            f"{_percent(fit['total_variation_chance_mean'])} on average (95% range "
-            f"{_percent(low)}–{_percent(high)}): the noisy image is {verdict}")
+            f"{100 * mean:.{decimals}f}% on average (95% range {100 * low:.{decimals}f}%–"
+            f"{100 * high:.{decimals}f}%): the noisy image is {verdict}")
 
 
 def _p_words(fit: dict) -> str:
@@ -43,9 +50,11 @@ def _p_words(fit: dict) -> str:
 
 
 def _fit_sentence(fit: dict) -> str:
-    return (f": the noisy and theoretical histograms differ on "
-            f"{_percent(fit['total_variation'])} of the pixels' probability mass (total "
-            f"variation){_chance_words(fit)}. {_p_words(fit)}")
+    tv = fit["total_variation"]
+    decimals = _decimals(tv, fit["total_variation_chance_high"])
+    return (f": the noisy and theoretical histograms differ on {100 * tv:.{decimals}f}% of the "
+            f"pixels' probability mass (total variation){_chance_words(fit, decimals)}. "
+            f"{_p_words(fit)}")
 
 
 # The summaries are fixed trees of components whose text slots the callbacks fill with plain

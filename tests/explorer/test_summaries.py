@@ -46,6 +46,14 @@ def test_a_fit_beyond_the_chance_range_says_so_without_cut_offs():
     assert "p = 0.0001" in line
 
 
+def test_a_distance_just_above_the_range_reads_above_it():
+    edge = _fit(total_variation=0.006509, total_variation_chance_mean=0.0059,
+                total_variation_chance_low=0.0053, total_variation_chance_high=0.006502)
+    line = fit_summary_texts({c: edge for c in ("red", "green", "blue")}, (811, 1024))[1]
+    assert "differ on 0.651% of" in line and "(95% range 0.530%–0.650%)" in line
+    assert "further from the theory than chance at this size would put it" in line
+
+
 def test_no_noise_leaves_nothing_to_chance():
     exact = _fit(total_variation=0.0, total_variation_chance_mean=0.0,
                  total_variation_chance_low=0.0, total_variation_chance_high=0.0,
