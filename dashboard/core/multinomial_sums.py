@@ -34,7 +34,7 @@ from scipy import special
 
 #: Draws of the counts behind a chance range (the 2.5 % and 97.5 % points of ~200 draws).
 CHANCE_DRAWS = 200
-#: Most binomial draws spent on drawing the counts exactly for a chance range (a few tens of
+#: Most random draws spent on drawing the counts exactly for a chance range (a few tens of
 #: milliseconds); beyond it the counts are drawn from their normal approximation, which is
 #: then accurate, as exact draws are costly only when every count is made of many pixels.
 EXACT_DRAW_BUDGET = 250_000
@@ -278,6 +278,21 @@ def draw_counts(
     return counts.reshape(draws, length).astype(np.int64)
 
 
+def _draw_counts_by_pixel(n: np.ndarray, rows: np.ndarray, draws: int, rng) -> np.ndarray:
+    """Exact draws of the counts, pixel by pixel (each pixel's level by inverting its row's CDF):
+    cheaper than :func:`draw_counts` when the image has few pixels."""
+    levels, length = rows.shape
+    cdf = np.cumsum(rows, axis=1)
+    cdf[:, -1] = 1.0  # so that every uniform draw below 1 finds its level
+    landed = []
+    for level, count in enumerate(n.astype(np.int64)):
+        uniform = rng.random((draws, int(count)))
+        category = np.searchsorted(cdf[level], uniform, side="right")
+        landed.append((category + length * np.arange(draws)[:, None]).reshape(-1))
+    counts = np.bincount(np.concatenate(landed), minlength=draws * length)
+    return counts.reshape(draws, length).astype(np.int64)
+
+
 def _normal_deviations(
     n: np.ndarray, rows: np.ndarray, expected: np.ndarray, draws: int, rng
 ) -> np.ndarray:
@@ -326,22 +341,26 @@ def total_variation_chance(
     """The total variation distance between the counts and their expectation ``n @ rows``
     (both as PMFs) under the model: its mean and 95 % range over ``draws`` draws.
 
-    Counts are drawn exactly (:func:`draw_counts`) when that takes at most ``budget``
-    binomial draws, else from the normal with the model's exact mean and covariance.
+    Counts are drawn exactly, pixel by pixel or level by level (:func:`draw_counts`),
+    whichever takes fewer random draws, when that is at most ``budget``; else from the normal
+    with the model's exact mean and covariance.
     """
     n, rows = _level_counts_and_rows(level_counts, rows)
     rng = np.random.default_rng(rng)
     draws = validate_draws(draws)
     expected = n @ rows
-    _, probabilities, _ = _sorted_rows(rows)
-    if draws * _expected_visits(n, probabilities) <= budget:
+    if draws * n.sum() <= budget:
+        deviations = _draw_counts_by_pixel(n, rows, draws, rng) - expected[None, :]
+        method = "exact draws"
+    elif draws * _expected_visits(n, _sorted_rows(rows)[1]) <= budget:
         deviations = draw_counts(n, rows, draws, rng) - expected[None, :]
         method = "exact draws"
     else:
         deviations = _normal_deviations(n, rows, expected, draws, rng)
         method = "normal approximation"
     distances = 0.5 * np.abs(deviations).sum(axis=1) / n.sum()
-    low, high = np.quantile(distances, [0.025, 0.975])
+    # Points that some draw reached, so a distance that takes few values is not interpolated.
+    low, high = np.quantile(distances, [0.025, 0.975], method="inverted_cdf")
     return ChanceRange(mean=float(distances.mean()), low=float(low), high=float(high),
                        draws=draws, method=method)
 
