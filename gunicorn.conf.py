@@ -22,7 +22,8 @@ bind = [f"0.0.0.0:{_settings.port}"]
 # their inner loops, so threads overlap the heavy parts; processes give the
 # pure-Python parts (Dash, Plotly JSON) a core each.
 workers = _settings.workers
-worker_class = "gthread"
+# gthread, with the app's security headers on the 400/414/431 pages gunicorn writes itself.
+worker_class = "dashboard.server.gunicorn_worker.HardenedThreadWorker"
 threads = 4
 
 # Each worker builds its own app on first import (dashboard.app's lazy

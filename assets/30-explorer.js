@@ -29,6 +29,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
 });
 
+/* A file name as quoted in a message: at most 40 characters (dashboard.ui.query.shortened). */
+window.dash_clientside.explorer.shortName = function (name) {
+  const text = String(name || 'The file');
+  return text.length <= 40 ? text : text.slice(0, 37) + '...';
+};
+
 /* Refuse an over-size upload in the browser, with a message, before it is sent: the server
    would refuse the request body anyway, and a refused request shows the user nothing. */
 window.dash_clientside.explorer.checkUpload = function (contents, filename, maxBytes) {
@@ -39,12 +45,54 @@ window.dash_clientside.explorer.checkUpload = function (contents, filename, maxB
   const bytes = Math.floor(base64.length * 3 / 4);
   if (maxBytes && bytes > maxBytes) {
     const mb = (n) => (n / (1024 * 1024)).toFixed(1) + ' MB';
-    const name = filename || 'The file';
+    const name = window.dash_clientside.explorer.shortName(filename);
     return [noUpdate, name + ' is ' + mb(bytes) + ', larger than the ' + mb(maxBytes) +
             ' accepted. Try a smaller or more compressed image (JPEG, PNG, WebP, GIF, TIFF or BMP).'];
   }
   return [{contents: contents, filename: filename}, ''];
 };
+
+/* Why the upload zone refuses ``files`` (a message), or null when it takes them. The zone's
+   ``accept`` list is checked as the upload component checks it (media types, "type/*",
+   ".extension"); a file it refuses is never read, so checkUpload never sees it. */
+window.dash_clientside.explorer.refusedUpload = function (files, accept) {
+  const formats = 'JPEG, PNG, WebP, GIF, TIFF or BMP';
+  if (files.length > 1) {
+    return files.length + ' files were dropped; drop one ' + formats + ' image at a time.';
+  }
+  const file = files[0];
+  const type = String(file.type || '').toLowerCase();
+  const name = String(file.name || '').toLowerCase();
+  const accepted = String(accept || '').split(',').map((item) => item.trim().toLowerCase())
+    .filter((item) => item);
+  const takes = (item) => (item.startsWith('.') ? name.endsWith(item)
+    : item.endsWith('/*') ? type.startsWith(item.slice(0, -1)) : type === item);
+  if (!accepted.length || accepted.some(takes)) { return null; }
+  const what = type === 'image/svg+xml' ? 'an SVG drawing, not a picture made of pixels'
+    : type ? 'a file of type ' + type : 'a file of unknown type';
+  return window.dash_clientside.explorer.shortName(file.name) + ' is ' + what +
+    '; this page reads ' + formats + ' images.';
+};
+
+/* Say so when the upload zone refuses a dropped or chosen file: listened for on the whole
+   document, before the zone's own handlers. */
+(function () {
+  const report = (event, files) => {
+    const target = event.target;
+    const zone = target && target.closest ? target.closest('#upload') : null;
+    if (!zone || !files || !files.length) { return; }
+    const input = zone.querySelector('input[type=file]');
+    const message = window.dash_clientside.explorer.refusedUpload(
+      Array.from(files), input ? input.getAttribute('accept') : '');
+    if (message && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props('upload-refused', {children: message});
+    }
+  };
+  document.addEventListener('drop', (event) => report(event, event.dataTransfer &&
+                                                       event.dataTransfer.files), true);
+  document.addEventListener('change', (event) => report(event, event.target &&
+                                                         event.target.files), true);
+})();
 
 /* The share link's query string, built in the browser on every control change (no server
    round trip). Mirrors dashboard.explorer.state.ViewState.to_query and the clamping of

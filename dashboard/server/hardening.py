@@ -28,19 +28,10 @@ from werkzeug.exceptions import (
 from dashboard import __version__
 from dashboard.config import Settings, env_name
 from dashboard.server.cache import cache_status
+from dashboard.server.http_headers import SECURITY_HEADERS
 
 logger = logging.getLogger(__name__)
 
-#: Headers added to every response unless the view already set them.
-#: The CSP only forbids framing by other sites and <base>/<object> tricks: Dash
-#: renders with inline scripts and Plotly needs eval-like features, so a
-#: script-src policy would break the page.
-SECURITY_HEADERS: Mapping[str, str] = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "SAMEORIGIN",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Content-Security-Policy": "frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
-}
 
 #: Bytes a request may carry beyond the base64-encoded upload: the Dash
 #: callback JSON around it, the data-URL prefix, the file name.
@@ -63,6 +54,8 @@ def request_body_limit(max_upload_bytes: int) -> int:
 
 #: Dash's callback route: every server callback is a POST of a JSON body here.
 CALLBACK_PATH = "/_dash-update-component"
+#: Dash's hot-reload poll, served only in debug mode.
+RELOAD_HASH_PATH = "/_reload-hash"
 #: dcc.Location properties, which Dash's page router reads as text.
 _TEXT_PROPERTIES = frozenset({"pathname", "search", "hash", "href"})
 
@@ -237,11 +230,19 @@ def install(
     )
 
     def reject_oversized_body() -> Response | None:
-        # Refuse on the declared length before anything reads the body; bodies
-        # without Content-Length are cut by Werkzeug at MAX_CONTENT_LENGTH.
+        # Refuse on the declared length before anything reads the body.
         length = request.content_length
         if length is not None and length > limit:
             raise RequestEntityTooLarge()
+        if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            # Werkzeug stops reading a chunked body at MAX_CONTENT_LENGTH without saying so
+            # (the cut JSON then fails as a 400): read it here, and refuse it if more follows.
+            request.get_data(cache=True)
+            if request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge()
+        if request.path == RELOAD_HASH_PATH and not settings.debug:
+            # Dash's hot-reload poll: development only, it tells a visitor nothing useful.
+            raise NotFound()
         if callbacks is not None and request.path == CALLBACK_PATH and request.method == "POST":
             problem = callback_body_problem(request.get_json(silent=True), callbacks())
             if problem is not None:

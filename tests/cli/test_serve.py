@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from gunicorn.workers.gthread import ThreadWorker
 
 from dashboard.cli.serve import GUNICORN_CONFIG, DashboardServer, bind_address
 from dashboard.config import REPO_ROOT, load_settings
@@ -32,7 +33,8 @@ def test_the_server_takes_every_setting_of_gunicorn_conf_but_the_address():
     assert {"workers", "worker_class", "threads", "timeout", "max_requests"} <= set(shared)
     for name, value in shared.items():
         assert server.cfg.settings[name].get() == value, name
-    assert server.cfg.worker_class_str == "gthread" and not server.cfg.preload_app
+    assert server.cfg.worker_class_str == "dashboard.server.gunicorn_worker.HardenedThreadWorker"
+    assert issubclass(server.cfg.worker_class, ThreadWorker) and not server.cfg.preload_app
 
 
 def test_an_ipv6_host_is_bracketed():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +91,61 @@ def test_oversized_body_gets_413_with_a_message(gunicorn: Gunicorn) -> None:
     assert response.status_code == 413
     assert response.json()["error"] == "request_too_large"
     assert f"at most {LIMIT:,} bytes" in response.json()["message"]
+
+
+def _raw_exchange(server: Gunicorn, request: bytes) -> bytes:
+    """Send ``request`` as is on a new connection; the whole answer (the server may answer
+    and close before reading everything sent)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        try:
+            connection.sendall(request)
+        except OSError:  # the server closed the connection after refusing the request
+            pass
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    return answer
+
+
+def test_a_chunked_body_over_the_cap_gets_413(gunicorn: Gunicorn) -> None:
+    body = b"{" + b" " * LIMIT + b"}"
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 65536]), body[i:i + 65536])
+                      for i in range(0, len(body), 65536)) + b"0\r\n\r\n"
+    head = (b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    answer = _raw_exchange(gunicorn, head + chunks)
+    status, _, rest = answer.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b'"error":"request_too_large"' in rest
+    # A chunked body within the cap is read as usual (here: not a callback of this app).
+    small = b'{"output": "x.y"}'
+    answer = _raw_exchange(gunicorn, head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+                           + b"%x\r\n%s\r\n0\r\n\r\n" % (len(small), small))
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:300]
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GARBAGE\r\n\r\n", b"400"),
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", b"431"),
+])
+def test_gunicorns_own_error_pages_carry_the_security_headers(
+        gunicorn: Gunicorn, request_bytes: bytes, status: bytes) -> None:
+    answer = _raw_exchange(gunicorn, request_bytes)
+    head, _, _ = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 " + status.decode()), lines[0]
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name] == value
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_dash_hot_reload_poll_is_not_served_in_production(gunicorn: Gunicorn) -> None:
+    assert gunicorn.get("/_reload-hash").status_code == 404
 
 
 def test_500_shows_no_traceback_but_the_log_has_it(gunicorn: Gunicorn) -> None:

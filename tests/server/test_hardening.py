@@ -311,3 +311,10 @@ def test_a_script_dash_does_not_serve_is_404_not_500(server: Flask) -> None:
         response = server.test_client().get(path)
         assert response.status_code == 404
         assert "registered" not in response.get_data(as_text=True)
+
+
+def test_dash_hot_reload_poll_is_served_only_in_debug_mode(tmp_path: Path) -> None:
+    production = build_server(load_settings({}, cache_dir=tmp_path / "a"))
+    assert production.test_client().get("/_reload-hash").status_code == 404
+    debug = build_server(load_settings({}, cache_dir=tmp_path / "b", debug=True))
+    assert debug.test_client().get("/_reload-hash").status_code == 200
