@@ -319,7 +319,8 @@ def _normal_deviations(
 
 @dataclass(frozen=True)
 class ChanceRange:
-    """What chance alone gives for a statistic: its mean and the 2.5 % and 97.5 % points.
+    """What chance alone gives for a statistic: its mean and a 95 % range, whose ends a new
+    draw falls below and above with chance 2.5 % each (up to the draws' resolution).
 
     ``method`` says how: ``"exact draws"`` (``draws`` samples of the exact model) or
     ``"normal approximation"`` (draws of the normal with the model's exact mean and
@@ -358,9 +359,12 @@ def total_variation_chance(
     else:
         deviations = _normal_deviations(n, rows, expected, draws, rng)
         method = "normal approximation"
-    distances = 0.5 * np.abs(deviations).sum(axis=1) / n.sum()
-    # Points that some draw reached, so a distance that takes few values is not interpolated.
-    low, high = np.quantile(distances, [0.025, 0.975], method="inverted_cdf")
+    distances = np.sort(0.5 * np.abs(deviations).sum(axis=1) / n.sum())
+    # The k-th smallest of n draws has a new draw below it with chance k / (n + 1): the ends
+    # are the draws with k / (n + 1) nearest 2.5 % and 97.5 % from outside (never interpolated,
+    # so a distance that takes few values keeps them).
+    low = distances[max(math.floor(0.025 * (draws + 1)), 1) - 1]
+    high = distances[min(math.ceil(0.975 * (draws + 1)), draws) - 1]
     return ChanceRange(mean=float(distances.mean()), low=float(low), high=float(high),
                        draws=draws, method=method)
 
