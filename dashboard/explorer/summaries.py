@@ -144,9 +144,10 @@ def joint_summary(data: dict, x_channel: str, y_channel: str, picture: str,
     if data["dependence_detected"]:
         parts.append(
             f"Independent channels with the same two histograms show {mean:.3f} bits at this "
-            f"size (mean of {shuffles} shuffles of the {y_channel} pixels), so about "
-            f"{mi - mean:.3f} bits are dependence: knowing a pixel's {x_channel} level tells "
-            f"you that much, on average, about its {y_channel} level.")
+            f"size (mean of {shuffles} shuffles of the {y_channel} pixels); the estimate "
+            f"exceeds that by {mi - mean:.3f} bits, so the channels depend on each other. "
+            "(With few pixels per level pair, as on a small image, that excess can understate "
+            "the information they share.)")
     else:
         parts.append(
             f"That is no detectable dependence: independent channels with the same two "
