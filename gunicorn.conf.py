@@ -11,8 +11,10 @@ docs/deploy.md, "Server processes".
 
 import os
 
-from dashboard.config import load_settings
+from dashboard.config import limit_native_threads, load_settings
 
+# Workers import numpy after they start: one BLAS thread each (see limit_native_threads).
+limit_native_threads()
 _settings = load_settings()
 
 # A container or PaaS router reaches the app from outside: listen on all interfaces.

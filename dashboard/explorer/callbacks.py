@@ -218,27 +218,49 @@ def _distribution_patch(data: dict, prefix: str) -> Patch:
 
 
 def distribution_outputs(state: ViewState, patch_only: bool = False) -> tuple:
-    """PMF and CDF figures (a Patch of the noisy traces when only the noise moved) and the
-    four texts of the fit summary."""
+    """PMF and CDF figures (a Patch of the noisy traces when only the noise moved)."""
     if state.view != "distributions":
-        return (no_update,) * 6
+        return (no_update,) * 2
     if not _known(state.source):
-        return (*_unavailable(2), None, None, None, None)
+        return _unavailable(2)
     data = services.distributions(state.source, *state.noise)
-    summary = fit_summary_texts(data["fit"], data["size"])
     if patch_only:
         pmf_patch = _distribution_patch(data, "pmf")
         spikes = clip_spike_layout((data["original_pmf"], data["noisy_pmf"],
                                     data["noisy_pmf_theory"]))
         pmf_patch["layout"]["annotations"] = spikes["annotations"]
         pmf_patch["layout"]["yaxis"]["range"] = spikes["range"]
-        return pmf_patch, _distribution_patch(data, "cdf"), *summary
+        return pmf_patch, _distribution_patch(data, "cdf")
     shaded = _level_selection(state)
     return (
         pmf_figure(data["original_pmf"], data["noisy_pmf"], data["noisy_pmf_theory"], shaded),
         cdf_figure(data["original_cdf"], data["noisy_cdf"], data["noisy_cdf_theory"], shaded),
-        *summary,
     )
+
+
+def fit_outputs(state: ViewState) -> tuple:
+    """The four texts of the fit summary: a header and a sentence per channel."""
+    if state.view != "distributions":
+        return (no_update,) * 4
+    if not _known(state.source):
+        return (None,) * 4
+    try:
+        data = services.goodness_of_fit(state.source, *state.noise)
+    except SourceUnavailableError:
+        return (None,) * 4
+    return fit_summary_texts(data["fit"], data["size"])
+
+
+# Its own callback: the figures of a slider move do not wait for what chance gives there.
+@registry.callback(
+    Output(ids.FIT_HEADER, "children"),
+    *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS),
+    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
+    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
+    Input(ids.SEED_INPUT, "value"),
+)
+def update_fit(active_tab, source, mean, variance, seed):
+    return fit_outputs(ViewState.from_controls(source, mean, variance, seed, view=active_tab))
 
 
 # ----------------------------------------------------------------------------------- joint
@@ -555,9 +577,7 @@ def update_export_format(export_format):
 TAB_OUTPUTS = {
     "noise": (Output(ids.NOISE_GRAPH, "figure"), Output(ids.EFFECTIVE_NOISE_GRAPH, "figure"),
               Output(ids.NOISE_MOMENTS, "children"), Output(ids.NOISE_CLIPPING, "children")),
-    "distributions": (Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure"),
-                      Output(ids.FIT_HEADER, "children"),
-                      *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS)),
+    "distributions": (Output(ids.PMF_GRAPH, "figure"), Output(ids.CDF_GRAPH, "figure")),
     "joint": (Output(ids.JOINT_GRAPH, "figure"), Output(ids.CONDITIONAL_GRAPH, "figure"),
               Output(ids.JOINT_STATS, "children")),
     "colour3d": (Output(ids.COLOUR_3D_GRAPH, "figure"), Output(ids.COLOUR_3D_NOISY_GRAPH, "figure"),

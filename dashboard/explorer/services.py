@@ -55,13 +55,9 @@ def fit_chances(source: str, mean: float, variance: float) -> tuple[FitChance, .
 
 @cached_per_image
 def distributions(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
-    """PMFs/CDFs (3, 256) of original, noisy and noisy theory, plus goodness of fit."""
-    chances = fit_chances(source, mean, variance)
+    """PMFs/CDFs (3, 256) of original, noisy and noisy theory."""
     with heavy_slot():
-        analyser = store().analyser(source, seed)
         result = store().noisy(source, mean, variance, seed)
-        fits = analyser.goodness_of_fit(result, chances)
-    height, width = result.noisy.shape[:2]
     return {
         "original_pmf": result.original_pmf,
         "original_cdf": result.original_cdf,
@@ -69,9 +65,23 @@ def distributions(source: str, mean: float, variance: float, seed: int) -> dict[
         "noisy_cdf": result.noisy_cdf,
         "noisy_pmf_theory": result.noisy_pmf_theory,
         "noisy_cdf_theory": result.noisy_cdf_theory,
-        "fit": {name: vars(fit) for name, fit in fits.items()},
-        "size": (height, width),
     }
+
+
+@cached_per_image
+def goodness_of_fit(source: str, mean: float, variance: float, seed: int) -> dict[str, Any]:
+    """Each channel's goodness of fit (:class:`GoodnessOfFit` fields) and the image size.
+
+    Apart from :func:`distributions`, so a slider move's figures need not wait for what
+    chance gives at a new slider position (:func:`fit_chances`, tens of ms).
+    """
+    chances = fit_chances(source, mean, variance)
+    with heavy_slot():
+        analyser = store().analyser(source, seed)
+        result = store().noisy(source, mean, variance, seed)
+        fits = analyser.goodness_of_fit(result, chances)
+    return {"fit": {name: vars(fit) for name, fit in fits.items()},
+            "size": tuple(result.noisy.shape[:2])}
 
 
 @cached_per_image

@@ -106,11 +106,13 @@ def test_moving_a_slider_updates_figures_and_url(page, live_server):
     np.testing.assert_allclose(after, expected, atol=1e-12)
     # The fit summary is shown and its sentences follow the move.
     assert page.is_visible("#fit-summary")
-    assert page.inner_text("#fit-summary-header") == (
-        "Theory against sample on 262,144 pixels per channel:")
+    page.wait_for_function("document.getElementById('fit-summary-header').innerText === "
+                           "'Theory against sample on 262,144 pixels per channel:'")
     theory = NoiseAnalyser(skdata.astronaut(), seed=0).move(0.0, 0.05).noisy_pmf_theory[1]
     total_variation = 0.5 * np.abs(expected - theory).sum()
-    assert f"differ on {100 * total_variation:.2f}%" in page.inner_text("#fit-summary-green")
+    page.wait_for_function(
+        "text => document.getElementById('fit-summary-green').innerText.includes(text)",
+        arg=f"differ on {100 * total_variation:.2f}%")
     # The keyboard moves the mean slider by one step (0.01).
     page.locator("#mean-slider [role=slider]").focus()
     page.keyboard.press("ArrowRight")

@@ -49,13 +49,15 @@ def test_selection_text_from_its_key(app_context):
 
 def test_hidden_tabs_compute_nothing(app_context):
     assert cb.noise_outputs(_state("joint")) == (no_update,) * 4
-    assert cb.distribution_outputs(_state("noise")) == (no_update,) * 6
+    assert cb.distribution_outputs(_state("noise")) == (no_update,) * 2
+    assert cb.fit_outputs(_state("noise")) == (no_update,) * 4
     assert cb.joint_outputs(_state("noise", joint_x="red", joint_y="green")) == (no_update,) * 3
     assert cb.colour_outputs(_state("noise")) == (no_update,) * 3
 
 
 def test_distribution_figures_carry_the_engine_numbers(app_context):
-    pmf, cdf, header, *lines = cb.distribution_outputs(_state("distributions", seed=5))
+    pmf, cdf = cb.distribution_outputs(_state("distributions", seed=5))
+    header, *lines = cb.fit_outputs(_state("distributions", seed=5))
     expected = NoiseAnalyser(skdata.astronaut(), seed=5).move(0.0, 0.01)
     for ci, channel in enumerate(("red", "green", "blue")):
         np.testing.assert_allclose(pmf.data[trace_index(channel, "noisy")].y,
@@ -71,12 +73,15 @@ def test_distribution_figures_carry_the_engine_numbers(app_context):
         assert f"differ on {100 * total_variation:.2f}% of the pixels' probability mass" in line
 
 
-def test_slider_move_sends_the_same_summary_texts_as_a_full_draw(app_context):
+def test_the_fit_summary_has_its_own_callback_on_the_controls(app_context):
     state = _state("distributions", 0.1, 0.03, 2)
-    full = cb.distribution_outputs(state)
-    moved = cb.distribution_outputs(state, patch_only=True)
-    assert moved[2:] == full[2:]
-    assert all(isinstance(text, str) for text in moved[2:])
+    texts = cb.fit_outputs(state)
+    assert cb.update_fit("distributions", SAMPLE, 0.1, 0.03, 2) == texts
+    assert all(isinstance(text, str) for text in texts)
+    assert cb.update_fit("noise", SAMPLE, 0.1, 0.03, 2) == (no_update,) * 4
+    assert cb.update_fit("distributions", "no-such-artwork", 0.1, 0.03, 2) == (None,) * 4
+    # The figures' callback no longer carries the texts.
+    assert len(cb.distribution_outputs(state, patch_only=True)) == 2
 
 
 def test_slider_move_sends_a_patch_of_the_noisy_traces_only(app_context):

@@ -73,7 +73,7 @@ def test_a_high_p_value_is_no_evidence_against_the_theory_not_chance_alone():
 
 
 def test_the_screen_fit_is_the_engine_fit_under_the_exact_model(app_context):
-    data = services.distributions(SAMPLE, 0.0, 1e-4, 3)
+    data = services.goodness_of_fit(SAMPLE, 0.0, 1e-4, 3)
     analyser = NoiseAnalyser(skdata.astronaut(), seed=3)
     result = analyser.move(0.0, 1e-4)
     expected = analyser.goodness_of_fit(result)
