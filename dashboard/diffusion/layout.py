@@ -16,7 +16,7 @@ from dashboard.diffusion.routes import image_url
 from dashboard.diffusion.services import COLOUR_BINS
 from dashboard.diffusion.state import STEPS_RANGE, DiffusionState
 from dashboard.diffusion.summaries import channel_slots
-from dashboard.ui.components import caption, labelled, loading_graph, rich_text
+from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
 
 CAPTIONS = {
     ids.ORIGINAL_IMAGE: "The image as analysed: x₀ = 2·level/255 − 1 on the data scale [−1, 1].",
@@ -177,10 +177,7 @@ def _graph(graph_id: str, height: int) -> list:
 def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[str],
                      corpus_message: str | None, artist_prior: bool) -> html.Div:
     """The whole diffusion page for ``state``."""
-    banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
-    if corpus_message:
-        banners.append(dbc.Alert(rich_text(corpus_message), color="info", dismissable=True,
-                                 className="py-2"))
+    banners = notice_banners(notices, corpus_message)
     return html.Div([
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.DRAWN_STORE, data={}),

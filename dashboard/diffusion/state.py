@@ -8,7 +8,6 @@ place control values (which a forged callback body may carry too) are cleaned.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from dashboard.ui.query import (
     round_half_up,
     shortened,
 )
+from dashboard.ui.sources import read_source
 
 #: Priors of the denoiser and the exact theory: the painting's own level PMFs, or the PMFs of
 #: every painting of the corpus pooled with equal weights.
@@ -35,7 +35,6 @@ STEPS_RANGE = (2, 2000)
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def default_step(steps: int) -> int:
@@ -122,20 +121,8 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
     state = DiffusionState(source=default_source)
     q = {str(k).lower(): str(v) for k, v in query.items() if v is not None}
 
-    if "upload" in q:
-        sha = q["upload"].strip().lower()
-        if _SHA256.fullmatch(sha) and is_known_source(f"upload:{sha}"):
-            state = replace(state, source=f"upload:{sha}")
-        else:
-            notices.append("The uploaded image in this link is not on this server (uploads are "
-                           "kept for a limited time); showing the default artwork.")
-    elif "artwork" in q:
-        artwork = q["artwork"].strip()
-        if is_known_source(artwork):
-            state = replace(state, source=artwork)
-        else:
-            notices.append(f"Unknown artwork {shortened(artwork)!r}; "
-                           "showing the default artwork instead.")
+    if (source := read_source(q, is_known_source, notices)) is not None:
+        state = replace(state, source=source)
 
     if "schedule" in q and (
             v := read_choice(q["schedule"], "schedule", SCHEDULE_NAMES, notices)) is not None:

@@ -14,7 +14,7 @@ from dashboard.explorer import ids
 from dashboard.explorer.state import BINS_RANGE, ViewState
 from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.figures.theme import EXPORT_FORMATS
-from dashboard.ui.components import caption, labelled, loading_graph, rich_text
+from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
 
 #: The link to the diffusion page at the step whose noise matches the variance; its href
 #: follows the controls (``callbacks.update_diffusion_link``).
@@ -217,10 +217,7 @@ def colour3d_tab(state: ViewState) -> dbc.Tab:
 def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
                     corpus_message: str | None, max_upload_bytes: int) -> html.Div:
     """The whole explorer page for ``state``."""
-    banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
-    if corpus_message:
-        banners.append(dbc.Alert(rich_text(corpus_message), color="info", dismissable=True,
-                                 className="py-2"))
+    banners = notice_banners(notices, corpus_message)
     return html.Div([
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.SELECTION_STORE, data=state.selection),

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS, PERIODS, SAMPLE_PERIOD, Corpus
+from dashboard.data.corpus import CORPUS_HELP
 from dashboard.explorer.layout import explorer_layout
 from dashboard.explorer.state import parse_query
 from dashboard.server import context
-
-
-def default_source(corpus: Corpus) -> str:
-    """The artwork shown when a link names none: a well-known painting, else the first sample."""
-    return corpus.default_painting() or corpus.samples[0].id
-
-
-def artwork_options(corpus: Corpus, extra: list[dict] | None = None) -> list[dict]:
-    """Dropdown options grouped by period (a disabled header per period), searchable text."""
-    options: list[dict] = list(extra or [])
-    years = {p.id: p.years for p in (*PERIODS, SAMPLE_PERIOD)}
-    for period, works in corpus.by_period(available_only=True).items():
-        header = PERIOD_LABELS[period] + (f" ({years[period]})" if years[period] else "")
-        options.append({"label": f"— {header} —", "value": f"__period__{period}",
-                        "disabled": True, "search": period})
-        for work in works:
-            year = f", {work.year}" if work.year else ""
-            options.append({"label": f"{work.title}{year}", "value": work.id,
-                            "search": f"{work.title} {work.year or ''} {PERIOD_LABELS[period]}"})
-    return options
+from dashboard.ui.sources import artwork_options, default_source
 
 
 def layout(**query):
@@ -34,9 +15,6 @@ def layout(**query):
     store = context.store()
     state, notices = parse_query(query, is_known_source=store.is_known,
                                  default_source=default_source(corpus))
-    extra = []
-    if state.source.startswith("upload:"):
-        extra.append({"label": "Your upload", "value": state.source})
     message = None if corpus.has_artworks() else CORPUS_HELP
-    return explorer_layout(state, artwork_options(corpus, extra), notices, message,
+    return explorer_layout(state, artwork_options(corpus, state.source), notices, message,
                            context.settings().max_upload_bytes)

@@ -26,6 +26,7 @@ from dashboard.ui.query import (
     round_half_up,
     shortened,
 )
+from dashboard.ui.sources import read_source
 
 VIEWS = ("noise", "distributions", "joint", "colour3d")
 #: The two pictures of the explorer: the image as loaded, and with noise added.
@@ -40,7 +41,6 @@ MEAN_DECIMALS = 3
 VARIANCE_DECIMALS = 4
 
 # Digits are ASCII 0-9 only: Python's \d also matches the digits of other scripts.
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LEVELS_KEY = re.compile(r"levels:(red|green|blue):(original|noisy):([0-9]{1,3})-([0-9]{1,3})")
 _BIN_KEY = re.compile(r"bin:(rgb|hsv|lab):([0-9]{1,2}):([0-9]{1,6}):(original|noisy)")
 _GIVEN = re.compile(r"([0-9]{1,3})(?:-([0-9]{1,3}))?")
@@ -235,20 +235,8 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
     state = ViewState(source=default_source)
     q = {str(k).lower(): str(v) for k, v in query.items() if v is not None}
 
-    if "upload" in q:
-        sha = q["upload"].strip().lower()
-        if _SHA256.fullmatch(sha) and is_known_source(f"upload:{sha}"):
-            state = replace(state, source=f"upload:{sha}")
-        else:
-            notices.append("The uploaded image in this link is not on this server (uploads are "
-                           "kept for a limited time); showing the default artwork.")
-    elif "artwork" in q:
-        artwork = q["artwork"].strip()
-        if is_known_source(artwork):
-            state = replace(state, source=artwork)
-        else:
-            notices.append(f"Unknown artwork {shortened(artwork)!r}; "
-                           "showing the default artwork instead.")
+    if (source := read_source(q, is_known_source, notices)) is not None:
+        state = replace(state, source=source)
 
     if "mean" in q and (v := read_number(q["mean"], "mean", MEAN_RANGE, notices)) is not None:
         state = replace(state, mean=round_mean(v))

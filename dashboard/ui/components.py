@@ -60,3 +60,12 @@ def rich_text(text: str) -> list:
     if len(pieces) % 2 == 0:  # an unmatched backtick: show the text as it is
         return [text]
     return [html.Code(piece) if i % 2 else piece for i, piece in enumerate(pieces) if piece]
+
+
+def notice_banners(notices: list[str], corpus_message: str | None = None) -> list:
+    """What a share link changed (one dismissable warning each), then the corpus message."""
+    banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
+    if corpus_message:
+        banners.append(dbc.Alert(rich_text(corpus_message), color="info", dismissable=True,
+                                 className="py-2"))
+    return banners
