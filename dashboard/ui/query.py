@@ -13,8 +13,9 @@ import re
 ECHO_LIMIT = 40
 
 #: A plain decimal in ASCII: a sign, digits 0-9 with at most one point, an exponent. float()
-#: alone would also read '1_000' and the digits of other scripts ('١٢', '１２').
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: alone would also read '1_000' and the digits of other scripts ('١٢', '１２'). Each part
+#: can match a run of digits in one way only, so a long value is read in linear time.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 #: Spellings of the non-finite values, read so that a notice can say "not a finite number".
 _NON_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _ASCII_SPACE = " \t\r\n"

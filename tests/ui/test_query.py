@@ -48,3 +48,11 @@ def test_a_link_number_in_other_digits_is_ignored_with_a_notice(text: str) -> No
 @pytest.mark.parametrize("value", [*NOT_PLAIN, "nan", math.inf, True, [5]])
 def test_a_control_number_in_other_digits_takes_the_default(value) -> None:
     assert control_number(value, 0.25, (0.0, 1.0)) == 0.25
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("text", ["1" + "0" * 1_000_000 + "x", "." + "5" * 1_000_000 + "e",
+                                  "+" + "9" * 1_000_000 + ".x"])
+def test_a_long_value_is_read_in_linear_time(text: str) -> None:
+    # A pattern that could match a run of digits in many ways took minutes on 100 KB here.
+    assert plain_number(text) is None
