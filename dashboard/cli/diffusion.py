@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.cli.output import InputError, check_output_path, fail, floats, json_ready, size
-from dashboard.cli.report import load_source, sample_ids
+from dashboard.cli.report import add_source_arguments, load_source
 from dashboard.config import Settings, load_settings
 from dashboard.core.corpus_stats import equal_weight_mean
 from dashboard.core.diffusion import (
@@ -86,14 +86,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "exact per-channel theory against the sample, the denoiser's error and the channels' "
         "correlation as JSON (docs/diffusion-schema.md).",
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--image", metavar="PATH", help="an image file (JPEG, PNG, ...)")
-    source.add_argument(
-        "--artwork",
-        metavar="ID",
-        help=f"an artwork id from the catalogue, or a bundled sample: {sample_ids()} "
-        "(`data status` says which paintings are present)",
-    )
+    add_source_arguments(parser)
     parser.add_argument(
         "--schedule",
         required=True,

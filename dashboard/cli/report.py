@@ -67,13 +67,8 @@ def sample_ids() -> str:
     return ", ".join(artwork.id for artwork in sample_artworks())
 
 
-def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``report`` command to the subcommands ``commands`` of the one CLI tree."""
-    parser = commands.add_parser(
-        "report",
-        help="analyse one image and write the results as JSON",
-        description="Analyse one image with seeded Gaussian noise and write the results as JSON.",
-    )
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--image PATH | --artwork ID`` (one of them required), as :func:`load_source` reads."""
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--image", metavar="PATH", help="an image file (JPEG, PNG, ...)")
     source.add_argument(
@@ -82,6 +77,16 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help=f"an artwork id from the catalogue, or a bundled sample: {sample_ids()} "
         "(`data status` says which paintings are present)",
     )
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` command to the subcommands ``commands`` of the one CLI tree."""
+    parser = commands.add_parser(
+        "report",
+        help="analyse one image and write the results as JSON",
+        description="Analyse one image with seeded Gaussian noise and write the results as JSON.",
+    )
+    add_source_arguments(parser)
     parser.add_argument(
         "--mean", type=float, default=0.0, help="noise mean on the [0, 1] scale, -1..1"
     )

@@ -11,7 +11,6 @@ swaps the pictures' URLs itself (``diffusion.syncControls``, assets/40-diffusion
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -272,13 +271,7 @@ def update_step_range(steps, t):
     return step_range_outputs(steps, t)
 
 
-@registry.callback(
-    Output(ids.SEED_INPUT, "value"),
-    Input(ids.NEW_SEED_BUTTON, "n_clicks"),
-    prevent_initial_call=True,
-)
-def new_seed(_n_clicks):
-    return secrets.randbelow(1_000_000)
+registry.new_seed_button(ids.NEW_SEED_BUTTON, ids.SEED_INPUT)
 
 
 # ------------------------------------------------------------------- 3D colour denoiser

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import math
-import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -495,13 +494,7 @@ def selection_text_outputs(selection, source, mean, variance, seed):
 
 # ------------------------------------------------------------------------ seed and upload
 
-@registry.callback(
-    Output(ids.SEED_INPUT, "value"),
-    Input(ids.NEW_SEED_BUTTON, "n_clicks"),
-    prevent_initial_call=True,
-)
-def new_seed(_n_clicks):
-    return secrets.randbelow(1_000_000)
+registry.new_seed_button(ids.NEW_SEED_BUTTON, ids.SEED_INPUT)
 
 
 def upload_outputs(contents: str | None, filename: str | None, options: list[dict]) -> tuple:

@@ -7,6 +7,7 @@ no module imports the app.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,11 @@ class CallbackRegistry:
     def __init__(self) -> None:
         self._server_side: list[tuple[tuple, dict, Callable]] = []
         self._client_side: list[tuple[str, tuple, dict]] = []
+
+    @property
+    def server_callbacks(self) -> tuple[tuple[tuple, dict, Callable], ...]:
+        """The server-side callbacks declared so far: ``(args, kwargs, function)`` each."""
+        return tuple(self._server_side)
 
     def callback(self, *args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
         """Like ``dash.callback``: the decorated function stays a plain, testable function."""
@@ -55,3 +61,13 @@ class CallbackRegistry:
             Output(clipboard, "content"), Input(clipboard, "n_clicks"),
             prevent_initial_call=True)
 
+
+    def new_seed_button(self, button: str, seed_input: str) -> None:
+        """Let ``button`` put a fresh random seed (0..999,999) into ``seed_input``."""
+        from dash import Input, Output
+
+        def new_seed(_n_clicks):
+            return secrets.randbelow(1_000_000)
+
+        self.callback(Output(seed_input, "value"), Input(button, "n_clicks"),
+                      prevent_initial_call=True)(new_seed)
