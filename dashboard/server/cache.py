@@ -14,9 +14,10 @@ Backends
 * ``settings.redis_url`` set: :class:`ResilientRedisCache`, shared by every host.
   Each key lives ``settings.cache_timeout`` seconds; the real memory bound is the
   Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (docs/deploy.md).
-  When Redis stops answering, requests keep being served from the file-system
-  cache above, one warning is logged per outage, and Redis is tried again every
-  ``redis_retry_seconds`` (5 s).
+  When Redis stops answering (down, or hung: every socket wait is at most 0.5 s),
+  requests keep being served from the file-system cache above, one warning is
+  logged per outage, and a background probe tries Redis again every
+  ``redis_retry_seconds`` (5 s): no request waits for a Redis known to be down.
 """
 
 from __future__ import annotations
@@ -50,16 +51,17 @@ cache = Cache()
 
 #: Seconds between attempts to reach Redis again after it failed.
 REDIS_RETRY_SECONDS = 5.0
-#: Seconds to open a TCP connection to Redis / to wait for one reply.
-REDIS_CONNECT_TIMEOUT = 1.0
-REDIS_SOCKET_TIMEOUT = 2.0
+#: Seconds to open a TCP connection to Redis / to wait for one reply. A cached result is at
+#: most ~0.5 MB, a few ms on a local network: a longer wait means Redis is hung, and every
+#: request in flight at that moment would wait this long.
+REDIS_CONNECT_TIMEOUT = 0.5
+REDIS_SOCKET_TIMEOUT = 0.5
 #: Keys carry the app version, so a deploy never unpickles another version's results.
 KEY_PREFIX = f"vangogh-dashboard:{__version__}:"
 #: A full file-system cache is pruned down to this fraction of its bound, so that
 #: the directory scan pruning needs happens once per ~10 % of writes, not on every write.
 PRUNE_TO_FRACTION = 0.9
 
-_REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 class BoundedFileSystemCache(FileSystemCache):
@@ -207,14 +209,18 @@ class BoundedFileSystemCache(FileSystemCache):
 class ResilientRedisCache(BaseCache):
     """Redis as the shared cache, with the local file-system cache standing in while it is down.
 
-    Every cache operation goes to Redis. If Redis raises a connection or timeout
-    error, the operation is served by ``fallback`` instead, one warning is logged
-    for the whole outage, and Redis is not tried again for ``retry_seconds``;
-    then a single request probes it, and the first success logs that it is back.
+    A circuit breaker in front of Redis. Closed: every cache operation goes to Redis, each
+    socket wait bounded by ``socket_timeout``. When a call fails in any way (refused
+    connection, timeout of a hung server, a connection closed under it), that call and every
+    later one are served by ``fallback``, one warning is logged for the whole outage, and no
+    request touches Redis again: every ``retry_seconds`` one background thread sends a PING,
+    and the first answer closes the breaker (logged). So a hung Redis costs the requests in
+    flight at the moment it hangs one ``socket_timeout`` at most, and nothing afterwards.
     When Redis refuses a command (out of memory under ``noeviction``), calls use
     ``fallback`` for ``retry_seconds``, with one warning per process.
     Cached values are pure functions of their keys, so a value written to either
-    store is valid in both.
+    store is valid in both. Any error of a Redis call counts as an outage, never reaches
+    the caller: the cache degrades, a request never fails because of it.
 
     Parameters
     ----------
@@ -228,6 +234,8 @@ class ResilientRedisCache(BaseCache):
         Prepended to every Redis key.
     retry_seconds : float
         Seconds between attempts to reach Redis after a failure.
+    connect_timeout, socket_timeout : float
+        Seconds to open a connection / to wait for a reply.
     """
 
     def __init__(
@@ -246,13 +254,14 @@ class ResilientRedisCache(BaseCache):
         super().__init__(
             default_timeout=default_timeout, ignore_delete_many_errors=ignore_delete_many_errors
         )
-        # One immediate retry re-opens a pooled connection Redis closed on restart;
-        # redis-py's default (10 retries with backoff) would stall requests instead.
+        # One immediate retry re-opens a pooled connection Redis closed on restart; a timeout
+        # is not retried (a hung server would only cost twice as long), nor is anything else
+        # (redis-py's default of 10 retries with backoff would stall requests instead).
         client = redis.Redis.from_url(
             redis_url,
             socket_connect_timeout=connect_timeout,
             socket_timeout=socket_timeout,
-            retry=Retry(NoBackoff(), 1),
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
         )
         self.redis = RedisCache(
             host=client,
@@ -264,11 +273,12 @@ class ResilientRedisCache(BaseCache):
         self.retry_seconds = float(retry_seconds)
         self.display_url = _without_password(redis_url)
         self._lock = threading.Lock()
-        self._retry_at = 0.0  # time.monotonic() before which Redis is not tried
+        self._retry_at = 0.0  # time.monotonic() before which Redis is not probed again
         self._down_since: float | None = None
         self._last_error = ""
         self._refusal_logged = False
         self._refused_until = 0.0  # time.monotonic() before which calls use the fallback
+        self._probing = False
 
     @classmethod
     def factory(
@@ -287,32 +297,48 @@ class ResilientRedisCache(BaseCache):
 
     @property
     def redis_available(self) -> bool:
-        """False from a failed Redis call until a later call succeeds."""
+        """False from a failed Redis call until a later probe succeeds."""
         return self._down_since is None
 
     @property
     def retry_at(self) -> float:
-        """The ``time.monotonic()`` instant (s) before which an unreachable Redis is not tried
-        again; each failed attempt moves it ``retry_seconds`` on."""
+        """The ``time.monotonic()`` instant (s) before which an unreachable Redis is not probed
+        again; each probe moves it ``retry_seconds`` on."""
         return self._retry_at
 
     def _should_try_redis(self, probe_only: bool = False) -> bool:
         if self._down_since is None:
             # After a refused write, reads must go where the writes went too.
             return probe_only or time.monotonic() >= self._refused_until
+        self._probe_when_due()
+        return False
+
+    def _probe_when_due(self) -> None:
+        """Start one background PING if the back-off has passed and none is running: the
+        caller goes on with the fallback and never waits for a Redis known to be down."""
         with self._lock:
             now = time.monotonic()
-            if now < self._retry_at:
-                return False
-            # This caller probes; the others keep using the fallback meanwhile,
-            # so a hung Redis costs one socket timeout per period, not one per request.
+            if self._probing or now < self._retry_at:
+                return
+            self._probing = True
             self._retry_at = now + self.retry_seconds
-            return True
+        threading.Thread(target=self._probe, name="redis-cache-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        try:
+            self.redis._read_client.ping()
+        except Exception as error:  # noqa: BLE001 - any failure means: still down
+            self._mark_down(error)
+        else:
+            self._mark_up()
+        finally:
+            with self._lock:
+                self._probing = False
 
     def _mark_down(self, error: BaseException) -> None:
         with self._lock:
             self._retry_at = time.monotonic() + self.retry_seconds
-            self._last_error = f"{type(error).__name__}: {error}"
+            self._last_error = f"{type(error).__name__}: {error}"[:300]
             first = self._down_since is None
             if first:
                 self._down_since = time.monotonic()
@@ -324,9 +350,11 @@ class ResilientRedisCache(BaseCache):
                 self._last_error,
                 self.retry_seconds,
             )
-            # Sockets to a dead server are useless; reconnect from scratch when it is back.
+            # Idle sockets to a dead or hung server are useless: reconnect when it is back.
+            # Connections other threads are reading stay theirs (closing them under a reader
+            # raised "I/O operation on closed file"); each is dropped by its own failure.
             try:
-                self.redis._write_client.connection_pool.disconnect()
+                self.redis._write_client.connection_pool.disconnect(inuse_connections=False)
             except Exception:  # noqa: BLE001 - best effort, the server is already gone
                 pass
 
@@ -355,33 +383,29 @@ class ResilientRedisCache(BaseCache):
                 error,
             )
 
-    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, method: str, *args: Any, fallback_method: str | None = None,
+              **kwargs: Any) -> Any:
         if self._should_try_redis():
             try:
-                result = getattr(self.redis, method)(*args, **kwargs)
+                return getattr(self.redis, method)(*args, **kwargs)
             except redis.exceptions.ResponseError as error:
                 self._refused(method, error)
-            except _REDIS_ERRORS as error:
+            except Exception as error:  # noqa: BLE001 - the cache degrades, never fails
                 self._mark_down(error)
-            else:
-                if self._down_since is not None:
-                    self._mark_up()
-                return result
-        return getattr(self.fallback, method)(*args, **kwargs)
+        return getattr(self.fallback, fallback_method or method)(*args, **kwargs)
 
     def status(self) -> dict[str, Any]:
-        """Health of the Redis connection: one PING unless inside a retry back-off."""
+        """Health of the Redis connection: one INFO while Redis is up (at most
+        ``socket_timeout`` s), nothing while it is down (the background probe tells)."""
         info: dict[str, Any] = {"backend": "redis", "fallback": "filesystem"}
         memory: dict[str, Any] | None = None
         if self._should_try_redis(probe_only=True):
             try:
                 memory = self.redis._read_client.info("memory")
             except redis.exceptions.ResponseError:
-                self._mark_up()  # it answered; INFO is just not allowed here
-            except _REDIS_ERRORS as error:
+                pass  # it answered; INFO is just not allowed here
+            except Exception as error:  # noqa: BLE001 - health degrades, never fails
                 self._mark_down(error)
-            else:
-                self._mark_up()
         info["healthy"] = self.redis_available
         info["serving_from"] = "redis" if self.redis_available else "filesystem"
         if memory is not None:
@@ -420,17 +444,7 @@ class ResilientRedisCache(BaseCache):
         return self._call("delete_many", *keys)
 
     def unlink(self, *keys: str) -> Any:
-        if self._should_try_redis():
-            try:
-                result = self.redis.unlink(*keys)
-            except redis.exceptions.ResponseError as error:
-                self._refused("unlink", error)
-            except _REDIS_ERRORS as error:
-                self._mark_down(error)
-            else:
-                self._mark_up()
-                return result
-        return self.fallback.delete_many(*keys)
+        return self._call("unlink", *keys, fallback_method="delete_many")
 
     def has(self, key: str) -> bool:
         return self._call("has", key)
