@@ -30,6 +30,7 @@ import logging
 import os
 import random
 import resource
+import runpy
 import statistics
 import sys
 import tempfile
@@ -694,11 +695,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _configured_threads() -> int:
-    """``threads`` from gunicorn.conf.py (read, not executed)."""
-    for line in (REPO_ROOT / "gunicorn.conf.py").read_text().splitlines():
-        if line.replace(" ", "").startswith("threads="):
-            return int(line.split("=", 1)[1].split("#")[0])
-    return 1
+    """``threads`` as gunicorn.conf.py sets it for this environment."""
+    return int(runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))["threads"])
 
 
 if __name__ == "__main__":

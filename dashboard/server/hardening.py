@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -36,8 +37,15 @@ logger = logging.getLogger(__name__)
 #: Bytes a request may carry beyond the base64-encoded upload: the Dash
 #: callback JSON around it, the data-URL prefix, the file name.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
-#: Seconds a request waits for a heavy-computation slot before giving up with 503.
-HEAVY_WAIT_SECONDS = 20.0
+#: Seconds a queued request waits for a heavy-computation slot before giving up with 503.
+HEAVY_WAIT_SECONDS = 5.0
+#: Requests that may queue for a slot, per slot; beyond that a heavy request is refused at once,
+#: so that a worker's threads stay free for health checks, cached results and pictures.
+HEAVY_QUEUE_PER_SLOT = 2
+#: Seconds the browser is asked to wait before sending a refused request again.
+RETRY_AFTER_SECONDS = 2
+#: Seconds between two log lines about refused requests in one worker.
+_REFUSAL_LOG_SECONDS = 10.0
 _HEAVY_KEY = "dashboard.heavy_limiter"
 
 
@@ -126,7 +134,8 @@ def _is_prop_id(item: object) -> bool:
 
 
 class ServerBusy(HTTPException):
-    """503: every heavy-computation slot of this worker stayed taken for the whole wait."""
+    """503: every heavy-computation slot of this worker is taken and its queue is full (or
+    stayed so for the whole wait)."""
 
     code = 503
     description = (
@@ -134,36 +143,80 @@ class ServerBusy(HTTPException):
     )
 
     def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
-        return [*super().get_headers(environ, scope), ("Retry-After", "5")]
+        return [*super().get_headers(environ, scope), ("Retry-After", str(RETRY_AFTER_SECONDS))]
 
 
 class HeavyLimiter:
-    """At most ``slots`` heavy computations at once in this process; re-entrant per thread.
+    """At most ``slots`` heavy computations at once in this process, a short bounded queue
+    behind them, and an immediate refusal beyond it; re-entrant per thread.
 
     Parameters
     ----------
     slots : int
         Computations allowed at once (``settings.max_heavy_computations``).
     wait_seconds : float
-        How long :meth:`slot` waits for a free slot before raising :class:`ServerBusy`.
+        How long a queued request waits for a free slot before :class:`ServerBusy`.
+    max_waiting : int, optional
+        Requests allowed to queue; one more is refused at once. Default
+        ``HEAVY_QUEUE_PER_SLOT * slots``.
     """
 
-    def __init__(self, slots: int, wait_seconds: float = HEAVY_WAIT_SECONDS) -> None:
+    def __init__(self, slots: int, wait_seconds: float = HEAVY_WAIT_SECONDS,
+                 max_waiting: int | None = None) -> None:
         if slots < 1:
             raise ValueError(f"slots={slots!r} must be a positive integer")
         if wait_seconds < 0:
             raise ValueError(f"wait_seconds={wait_seconds!r} must be >= 0 seconds")
+        max_waiting = HEAVY_QUEUE_PER_SLOT * slots if max_waiting is None else max_waiting
+        if max_waiting < 0:
+            raise ValueError(f"max_waiting={max_waiting!r} must be >= 0 requests")
         self.slots = slots
         self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
         self._semaphore = threading.BoundedSemaphore(slots)
         self._held = threading.local()
         self._lock = threading.Lock()
         self._busy = 0
+        self._waiting = 0
+        self.refused = 0
+        self._refusals_logged = 0
+        self._next_log = 0.0
 
     @property
     def busy(self) -> int:
         """Slots taken right now."""
         return self._busy
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a slot right now."""
+        return self._waiting
+
+    def _acquire(self, wait: float) -> bool:
+        if self._semaphore.acquire(blocking=False):
+            return True
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                return False
+            self._waiting += 1
+        try:
+            return self._semaphore.acquire(timeout=wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _refuse(self) -> ServerBusy:
+        now = time.monotonic()
+        with self._lock:
+            self.refused += 1
+            due = now >= self._next_log
+            if due:
+                count, self._refusals_logged = self.refused - self._refusals_logged, self.refused
+                self._next_log = now + _REFUSAL_LOG_SECONDS
+        if due:
+            logger.warning("all %d heavy-computation slots busy, %d queued: %d request(s) got "
+                           "503 since the last such line", self.slots, self.max_waiting, count)
+        return ServerBusy()
 
     @contextmanager
     def slot(self, wait_seconds: float | None = None) -> Iterator[None]:
@@ -176,10 +229,8 @@ class HeavyLimiter:
             finally:
                 self._held.depth -= 1
             return
-        wait = self.wait_seconds if wait_seconds is None else wait_seconds
-        if not self._semaphore.acquire(timeout=wait):
-            logger.warning("all %d heavy-computation slots busy for %g s: 503", self.slots, wait)
-            raise ServerBusy()
+        if not self._acquire(self.wait_seconds if wait_seconds is None else wait_seconds):
+            raise self._refuse()
         with self._lock:
             self._busy += 1
         self._held.depth = 1
@@ -277,7 +328,7 @@ def install(
 
     def busy(error: ServerBusy) -> Response:
         response = _error_response(503, "server_busy", error.description or "busy")
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     def internal_error(_error: InternalServerError) -> Response:
@@ -291,14 +342,18 @@ def install(
         )
 
     def healthz() -> Response:
+        limiter = server.extensions[_HEAVY_KEY]
         cache_state = cache_status(server)
         body: dict[str, Any] = {
             "status": "ok" if cache_state.get("healthy") else "degraded",
             "version": __version__,
             "cache": cache_state,
             "heavy_computations": {
-                "busy": server.extensions[_HEAVY_KEY].busy,
-                "slots": settings.max_heavy_computations,
+                "busy": limiter.busy,
+                "slots": limiter.slots,
+                "waiting": limiter.waiting,
+                "max_waiting": limiter.max_waiting,
+                "refused": limiter.refused,
             },
         }
         if health_details is not None:

@@ -23,6 +23,7 @@ from dashboard.server.hardening import (
     request_body_limit,
 )
 from tests.support.probe_app import SECRET, build_server
+from tests.support.processes import wait_until
 
 MAX_UPLOAD = 3000
 LIMIT = 4 * 1000 + 1024 * 1024  # 4 bytes per 3 of 3000, plus 1 MiB of JSON around them
@@ -90,7 +91,8 @@ def test_healthz_reports_version_and_cache(server: Flask) -> None:
     assert body["version"] == __version__
     assert body["cache"]["backend"] == "filesystem"
     assert body["cache"]["healthy"] is True
-    assert body["heavy_computations"] == {"busy": 0, "slots": 1}
+    assert body["heavy_computations"] == {
+        "busy": 0, "slots": 1, "waiting": 0, "max_waiting": 2, "refused": 0}
 
 
 def test_oversized_callback_body_gets_413_json(server: Flask) -> None:
@@ -178,10 +180,11 @@ def test_heavy_slot_gives_503_when_the_worker_is_full(server: Flask) -> None:
         assert entered.wait(timeout=30)
         busy = client.get("/_test/heavy", headers={"Accept": "application/json"})
         assert busy.status_code == 503
-        assert busy.headers["Retry-After"] == "5"
+        assert busy.headers["Retry-After"] == "2"
         assert busy.get_json()["error"] == "server_busy"
         assert "try again" in busy.get_json()["message"]
-        assert client.get("/healthz").get_json()["heavy_computations"] == {"busy": 1, "slots": 1}
+        assert client.get("/healthz").get_json()["heavy_computations"] == {
+            "busy": 1, "slots": 1, "waiting": 0, "max_waiting": 2, "refused": 1}
     finally:
         release.set()
         holder.join(timeout=30)
@@ -223,11 +226,50 @@ def test_heavy_limiter_refuses_when_full() -> None:
         holder.join(timeout=30)
 
 
+def test_heavy_limiter_queues_a_few_and_refuses_the_rest_at_once() -> None:
+    limiter = HeavyLimiter(1, wait_seconds=30, max_waiting=2)
+    taken, release = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def hold() -> None:
+        with limiter.slot():
+            taken.set()
+            release.wait(timeout=30)
+
+    def queue() -> None:
+        with limiter.slot():
+            outcomes.append("computed")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(timeout=30)
+    queued = [threading.Thread(target=queue) for _ in range(2)]
+    try:
+        for thread in queued:
+            thread.start()
+        wait_until(lambda: limiter.waiting == 2, timeout=30, what="two queued requests")
+        # The queue is full: the next one is refused without waiting its 30 s.
+        with pytest.raises(ServerBusy):
+            with limiter.slot():
+                pass
+        assert limiter.refused == 1
+        assert (limiter.busy, limiter.waiting) == (1, 2)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        for thread in queued:
+            thread.join(timeout=30)
+    assert outcomes == ["computed", "computed"]  # the queued ones ran once the slot freed
+    assert (limiter.busy, limiter.waiting, limiter.refused) == (0, 0, 1)
+
+
 def test_heavy_limiter_validates_its_arguments() -> None:
     with pytest.raises(ValueError, match="slots=0"):
         HeavyLimiter(0)
     with pytest.raises(ValueError, match="wait_seconds=-1"):
         HeavyLimiter(1, wait_seconds=-1)
+    with pytest.raises(ValueError, match="max_waiting=-1"):
+        HeavyLimiter(1, max_waiting=-1)
 
 
 def test_heavy_slot_outside_an_app_limits_nothing() -> None:
