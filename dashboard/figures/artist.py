@@ -14,19 +14,20 @@ from dashboard.figures.distributions import clip_spike_layout
 from dashboard.figures.theme import (
     BASE_FONT_SIZE,
     CHANNEL_COLOURS,
-    CHANNEL_LIGHT,
     THEORY_COLOUR,
     base_layout,
+    channel_trace_style,
 )
 
 #: Intensity levels 0..255 as uint8: sent to the browser as 256 bytes per trace, not 2 KB.
 LEVEL_AXIS = np.arange(LEVELS, dtype=np.uint8)
 
 #: One colour per period, chosen to echo it (Dutch earth, Paris grey-violet, Arles chrome
-#: yellow, Saint-Rémy blue, Auvers green), and a dash style so they differ without colour.
-PERIOD_COLOURS = {"dutch": "#6b4a1f", "paris": "#8a6fb0", "arles": "#d9a400",
+#: yellow darkened to 3.8:1 on white, Saint-Rémy blue, Auvers green), and a dash style and a
+#: marker symbol of its own so that they differ without colour.
+PERIOD_COLOURS = {"dutch": "#6b4a1f", "paris": "#8a6fb0", "arles": "#a67c00",
                  "saint-remy": "#1f5fbf", "auvers": "#2e8b57"}
-PERIOD_DASHES = {"dutch": "solid", "paris": "dot", "arles": "solid", "saint-remy": "dash",
+PERIOD_DASHES = {"dutch": "solid", "paris": "dot", "arles": "longdash", "saint-remy": "dash",
                  "auvers": "dashdot"}
 PERIOD_SYMBOLS = {"dutch": "square", "paris": "diamond", "arles": "circle",
                   "saint-remy": "triangle-up", "auvers": "x"}
@@ -43,9 +44,9 @@ PERCENT_STATS = frozenset({"yellow_share", "blue_share"})
 COMPARISON_STYLES = {"painting": {"width": 2.5}, "period": {"width": 2, "dash": "dash"},
                      "corpus": {"width": 2, "dash": "dot"}}
 CORPUS_LINE_COLOUR = THEORY_COLOUR
-#: Fill of the paintings' 25–75 % band: lighter than CHANNEL_LIGHT, as three bands overlap.
-BAND_COLOURS = {channel: colour.replace("0.35)", "0.16)") for channel, colour in
-               CHANNEL_LIGHT.items()}
+#: Fill of the paintings' 25–75 % band: light, as three bands overlap.
+BAND_COLOURS = {"red": "rgba(214,39,40,0.16)", "green": "rgba(26,127,55,0.16)",
+                "blue": "rgba(31,95,191,0.16)"}
 YEARLY_LINE_COLOUR = "#333333"
 
 
@@ -76,8 +77,8 @@ def pooled_pmf_figure(pmf, band, *, n_paintings: int) -> go.Figure:
                                  fill="tonexty", fillcolor=BAND_COLOURS[channel],
                                  legendgroup=channel, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
-            x=LEVEL_AXIS, y=np.asarray(pmf[ci], float), mode="lines", name=channel,
-            legendgroup=channel, line={"color": CHANNEL_COLOURS[channel], "width": 2},
+            x=LEVEL_AXIS, y=np.asarray(pmf[ci], float), name=channel,
+            legendgroup=channel, **channel_trace_style(channel),
             hovertemplate=f"{channel}<br>level %{{x}}<br>mean P %{{y:.4g}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="middle half of paintings",
                              line={"color": "#bbbbbb", "width": 8}, hoverinfo="skip"))
@@ -95,8 +96,8 @@ def pooled_cdf_figure(cdf, *, n_paintings: int) -> go.Figure:
     fig = go.Figure()
     for ci, channel in enumerate(CHANNELS):
         fig.add_trace(go.Scatter(
-            x=LEVEL_AXIS, y=np.asarray(cdf[ci], float), mode="lines", name=channel,
-            line={"color": CHANNEL_COLOURS[channel], "width": 2},
+            x=LEVEL_AXIS, y=np.asarray(cdf[ci], float), name=channel,
+            **channel_trace_style(channel),
             hovertemplate=f"{channel}<br>level ≤ %{{x}}<br>share %{{y:.3f}}<extra></extra>"))
     base_layout(fig, title=f"Per-channel CDF, mean of {n_paintings} paintings",
                 x_title="intensity level (0–255)", y_title="P(level ≤ x)", height=400)

@@ -14,14 +14,17 @@ from dashboard.core.vocabulary import CHANNELS
 from dashboard.figures.theme import (
     BASE_FONT_SIZE,
     CHANNEL_COLOURS,
+    CHANNEL_SYMBOLS,
     SAMPLE_COLOUR,
     THEORY_COLOUR,
     base_layout,
+    channel_trace_style,
 )
 
 #: Line style of each schedule, so they differ without colour; the selected one is drawn wider.
 SCHEDULE_DASHES = {"linear": "solid", "scaled-linear": "dash", "cosine": "dot"}
-SCHEDULE_COLOURS = {"linear": "#1f5fbf", "scaled-linear": "#d9a400", "cosine": "#2e8b57"}
+#: Colours at least 3:1 on white (the yellow darkened to 3.8:1).
+SCHEDULE_COLOURS = {"linear": "#1f5fbf", "scaled-linear": "#a67c00", "cosine": "#2e8b57"}
 #: Colour of the marker of the current step t.
 STEP_COLOUR = "#555555"
 #: Pairs of channels whose correlation is drawn, in order.
@@ -128,16 +131,17 @@ def information_figure(kl_nats, mutual_information_bits, mse_expected, *, t: int
         values = _finite(values)
         for c, channel in enumerate(CHANNELS):
             fig.add_trace(go.Scatter(
-                x=np.arange(values.shape[1]), y=values[c], mode="lines", xaxis=xaxis,
+                x=np.arange(values.shape[1]), y=values[c], xaxis=xaxis,
                 yaxis=yaxis, name=channel, legendgroup=channel, showlegend=xaxis == "x",
-                line={"color": CHANNEL_COLOURS[channel], "width": 2},
+                **channel_trace_style(channel),
                 hovertemplate=f"{channel}<br>t %{{x}}<br>{unit} %{{y:.4g}}<extra></extra>"))
     if mse_sample is not None:
         fig.add_trace(go.Scatter(
             x=[t] * len(CHANNELS), y=_finite(mse_sample), mode="markers", xaxis="x3",
             yaxis="y3", name="MSE measured on this image",
-            marker={"color": [CHANNEL_COLOURS[c] for c in CHANNELS], "size": 9,
-                    "symbol": "circle-open", "line": {"width": 2}},
+            marker={"color": [CHANNEL_COLOURS[c] for c in CHANNELS], "size": 10,
+                    "symbol": [f"{CHANNEL_SYMBOLS[c]}-open" for c in CHANNELS],
+                    "line": {"width": 2}},
             hovertemplate="measured MSE %{y:.4g}<extra></extra>"))
     if mse_colour_prior is not None:
         fig.add_trace(go.Scatter(

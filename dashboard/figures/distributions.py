@@ -6,15 +6,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.core.vocabulary import CHANNELS, LEVELS
-from dashboard.figures.theme import CHANNEL_COLOURS, CHANNEL_LIGHT, base_layout
+from dashboard.figures.theme import CHANNEL_LIGHT, base_layout, channel_trace_style
 
 LEVEL_AXIS = np.arange(LEVELS)
 
 #: Order of the traces drawn for each channel; trace index = 3 * channel index + kind index.
 TRACE_KINDS = ("original", "noisy", "theory")
 _KIND_LABEL = {"original": "original", "noisy": "noisy (sampled)", "theory": "noisy (theory)"}
-#: The key to the line styles, shown under each figure's title.
-LINE_STYLE_KEY = "light: original · solid: noisy, sampled · dashed: noisy, exact theory"
+#: Line style of each kind of trace; the channel is told by its colour and marker symbol.
+KIND_DASHES = {"original": "dot", "noisy": "solid", "theory": "dash"}
+#: The key to the line styles and markers, shown under each figure's title.
+LINE_STYLE_KEY = ("dotted: original · solid: noisy, sampled · dashed: noisy, exact theory"
+                  " · ● red ▲ green ■ blue")
 
 
 def trace_index(channel: str, kind: str) -> int:
@@ -29,16 +32,13 @@ def trace_identity(index: int) -> tuple[str, str]:
 
 
 def _channel_traces(channel: str, original, noisy, theory, hover_unit: str) -> list[go.Scatter]:
-    colour = CHANNEL_COLOURS[channel]
-    styles = {
-        "original": {"line": {"color": CHANNEL_LIGHT[channel], "width": 2}, "fill": None},
-        "noisy": {"line": {"color": colour, "width": 2}},
-        "theory": {"line": {"color": colour, "width": 2, "dash": "dash"}},
-    }
+    styles = {kind: channel_trace_style(
+        channel, dash=dash, colour=CHANNEL_LIGHT[channel] if kind == "original" else None)
+        for kind, dash in KIND_DASHES.items()}
     traces = []
     for kind, values in zip(TRACE_KINDS, (original, noisy, theory), strict=True):
         traces.append(go.Scatter(
-            x=LEVEL_AXIS, y=np.asarray(values, dtype=float), mode="lines",
+            x=LEVEL_AXIS, y=np.asarray(values, dtype=float),
             name=channel, legendgroup=channel, showlegend=kind == "noisy",
             meta=[channel, kind],
             hovertemplate=f"{channel} {_KIND_LABEL[kind]}<br>level %{{x}}<br>"
@@ -89,7 +89,8 @@ def clip_spike_layout(arrays) -> dict:
 
 def pmf_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
                selection: tuple[int, int] | None = None) -> go.Figure:
-    """PMF per channel: original (light), noisy sampled (solid), noisy theory (dashed).
+    """PMF per channel: original (light, dotted), noisy sampled (solid), noisy theory (dashed);
+    each channel's line carries its marker symbol (``theme.CHANNEL_STYLES``).
 
     Arrays are (3, 256) probabilities over levels 0..255; ``selection`` is a highlighted
     inclusive level range.

@@ -7,10 +7,10 @@ import plotly.graph_objects as go
 
 from dashboard.core.vocabulary import CHANNELS
 from dashboard.figures.theme import (
-    CHANNEL_COLOURS,
     SAMPLE_COLOUR,
     THEORY_COLOUR,
     base_layout,
+    channel_trace_style,
     fixed_margins,
 )
 
@@ -131,7 +131,8 @@ def effective_noise_values(offsets, empirical, theory) -> dict:
 
 def effective_noise_figure(offsets, empirical, theory) -> go.Figure:
     """PMF of noisy − original (levels) per channel after clipping and rounding: sampled
-    (solid) against theory (dashed), as in the other distribution figures.
+    (solid) against theory (dashed), as in the other distribution figures, each channel with
+    its marker symbol.
 
     ``offsets`` are level differences (e.g. −255..255); ``empirical`` and ``theory`` are
     (3, len(offsets)) probabilities. The y axis is logarithmic so clipping spikes and tails show.
@@ -140,14 +141,13 @@ def effective_noise_figure(offsets, empirical, theory) -> go.Figure:
     values = effective_noise_values(offsets, empirical, theory)
     traces = []
     for ci, channel in enumerate(CHANNELS):
-        colour = CHANNEL_COLOURS[channel]
         traces.append(go.Scatter(
-            x=offsets, y=values["ys"][2 * ci], mode="lines", name=f"{channel} sampled",
-            legendgroup=channel, line={"color": colour, "width": 2},
+            x=offsets, y=values["ys"][2 * ci], name=f"{channel} sampled",
+            legendgroup=channel, **channel_trace_style(channel, dash="solid"),
             hovertemplate=f"{channel}: Δ %{{x}} levels<br>P %{{y:.3g}}<extra>sampled</extra>"))
         traces.append(go.Scatter(
-            x=offsets, y=values["ys"][2 * ci + 1], mode="lines", name=f"{channel} theory",
-            legendgroup=channel, line={"color": colour, "width": 1.5, "dash": "dash"},
+            x=offsets, y=values["ys"][2 * ci + 1], name=f"{channel} theory",
+            legendgroup=channel, **channel_trace_style(channel, width=1.5, dash="dash"),
             hovertemplate=f"{channel}: Δ %{{x}} levels<br>P %{{y:.3g}}<extra>theory</extra>"))
     fig = go.Figure(traces)
     base_layout(fig, title="Effective noise after clipping and rounding (noisy − original)",

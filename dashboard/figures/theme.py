@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import base64
+import re
 import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
 
-#: Trace colours per channel: saturated enough to read on a projector, distinct for colour-blind
-#: viewers thanks to the dash styles that always accompany them.
-CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f5fbf"}
-#: Lighter shade of each channel for the "original" traces.
-CHANNEL_LIGHT = {"red": "rgba(214,39,40,0.35)", "green": "rgba(44,160,44,0.35)",
-                 "blue": "rgba(31,95,191,0.35)"}
+#: How each channel is drawn, so that it reads without colour too (about one man in twelve does
+#: not tell red from green): a colour dark enough for text on white (WCAG AA, 4.5:1), a marker
+#: symbol shown a few times along every channel line (plotly staggers them between traces, so
+#: where lines cross their markers still tell them apart) and the legend entry that shows it,
+#: and a dash for the figures whose dashes do not already say something else.
+CHANNEL_STYLES = {
+    "red": {"colour": "#d62728", "symbol": "circle", "dash": "solid"},
+    "green": {"colour": "#1a7f37", "symbol": "triangle-up", "dash": "dash"},
+    "blue": {"colour": "#1f5fbf", "symbol": "square", "dash": "dot"},
+}
+CHANNEL_COLOURS = {channel: style["colour"] for channel, style in CHANNEL_STYLES.items()}
+CHANNEL_SYMBOLS = {channel: style["symbol"] for channel, style in CHANNEL_STYLES.items()}
+CHANNEL_DASHES = {channel: style["dash"] for channel, style in CHANNEL_STYLES.items()}
+#: Lighter shade of each channel for the "original" traces (drawn dotted as well): the channel
+#: colour at 75 % over white, still 3:1 on white as a line must be.
+CHANNEL_LIGHT = {"red": "#e05d5e", "green": "#539f69", "blue": "#5787cf"}
+#: Channel markers drawn along one line (evenly spaced over the points in view).
+MARKERS_PER_LINE = 9
 THEORY_COLOUR = "#111111"
+#: Text in figures: titles and labels (16:1 on white), and secondary lines (7.5:1).
+TEXT_COLOUR = "#1d1d1f"
+MUTED_TEXT_COLOUR = "#555555"
+#: Axis lines: a graphical object, at least 3:1 on white (3.5:1).
+AXIS_LINE_COLOUR = "#888888"
+BACKGROUND_COLOUR = "#ffffff"
 SAMPLE_COLOUR = "#7b61ff"
 HIGHLIGHT_COLOUR = "rgba(255, 196, 0, 0.35)"
 
@@ -55,6 +74,49 @@ def _merge(base: dict, extra: dict) -> dict:
     return merged
 
 
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rgb`` or ``#rrggbb`` (0 = black, 1 = white)."""
+    if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", colour):
+        raise ValueError(f"colour must be #rgb or #rrggbb, got {colour[:20]!r}")
+    text = colour[1:] if len(colour) == 7 else "".join(c * 2 for c in colour[1:])
+    linear = []
+    for i in (0, 2, 4):
+        c = int(text[i:i + 2], 16) / 255
+        linear.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours, from 1 (same) to 21 (black on white);
+    AA asks 4.5 for text, 3 for large text and for lines and controls."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)),
+                             reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(red: int, green: int, blue: int) -> str:
+    """Black or white, whichever contrasts more with the background ``rgb(red, green, blue)``
+    (0..255): at least 4.58:1 on any background."""
+    background = f"#{red:02x}{green:02x}{blue:02x}"
+    return "#000000" if contrast_ratio(background, "#000000") >= contrast_ratio(
+        background, "#ffffff") else "#ffffff"
+
+
+def channel_marker(channel: str, *, size: int = 8, colour: str | None = None) -> dict:
+    """The channel's marker for a ``"lines+markers"`` trace: its symbol, a few times per line."""
+    return {"symbol": CHANNEL_SYMBOLS[channel], "size": size,
+            "color": colour or CHANNEL_COLOURS[channel], "maxdisplayed": MARKERS_PER_LINE}
+
+
+def channel_trace_style(channel: str, *, width: float = 2, dash: str | None = None,
+                        colour: str | None = None) -> dict:
+    """Keyword arguments of a ``go.Scatter`` line for ``channel``: its colour, its marker along
+    the line and ``dash`` (the channel's own dash when None)."""
+    return {"mode": "lines+markers", "marker": channel_marker(channel, colour=colour),
+            "line": {"color": colour or CHANNEL_COLOURS[channel], "width": width,
+                     "dash": dash or CHANNEL_DASHES[channel]}}
+
+
 def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
                 height: int = 380, subtitle: str | None = None) -> go.Figure:
     """Apply the shared look to ``fig`` (every x and y axis of it) and return it.
@@ -66,11 +128,11 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
     costs ~10 ms, most of a slider move's server time.
     """
     current = fig.layout.to_plotly_json()
-    axis = {"showline": True, "linecolor": "#888", "ticks": "outside", **AXIS_STYLE}
+    axis = {"showline": True, "linecolor": AXIS_LINE_COLOUR, "ticks": "outside", **AXIS_STYLE}
     style = {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
                   "font": {"size": BASE_FONT_SIZE + 3}},
-        "font": {"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#1d1d1f"},
+        "font": {"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": TEXT_COLOUR},
         **PLAIN_LAYOUT,
         "height": height,
         "margin": {"l": 64, "r": 20, "t": 52, "b": 40},
@@ -81,7 +143,7 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
     }
     if subtitle:
         style["title"]["subtitle"] = {"text": subtitle, "font": {"size": BASE_FONT_SIZE - 2,
-                                                                 "color": "#555"}}
+                                                                 "color": MUTED_TEXT_COLOUR}}
         style["margin"] = {**style["margin"], "t": 74}
     x_axes = [k for k in current if k.startswith("xaxis")] or ["xaxis"]
     y_axes = [k for k in current if k.startswith("yaxis")] or ["yaxis"]

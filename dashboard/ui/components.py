@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import graph_config
+from dashboard.figures.theme import graph_config, text_colour_on
 
 
 def loading_graph(graph_id: str, height: int = 380) -> dcc.Loading:
@@ -44,7 +44,7 @@ def palette_swatches(label: str, colours, shares) -> html.Div:
     """A row of colour swatches (``colours`` (k, 3) uint8) with their shares of all pixels."""
     swatches = []
     for (r, g, b), share in zip(colours.tolist(), shares.tolist(), strict=True):
-        text_colour = "#000" if (0.299 * r + 0.587 * g + 0.114 * b) > 140 else "#fff"
+        text_colour = text_colour_on(r, g, b)
         swatches.append(html.Div(
             [html.Span(f"{100 * share:.1f}%"), html.Small(f"#{r:02x}{g:02x}{b:02x}")],
             className="swatch", title=f"rgb({r}, {g}, {b}): {100 * share:.2f}% of pixels",
