@@ -453,25 +453,71 @@ def cmd_download(corpus: Corpus, args: argparse.Namespace) -> int:
 # --- index -----------------------------------------------------------------------------------
 
 
+def engine_from_args(args: argparse.Namespace):
+    """The engine ``--serial``, ``--workers`` and ``--scheduler`` ask for (a LocalCluster
+    with one worker process per core by default)."""
+    from dashboard.data.index_engine import Engine
+
+    if args.scheduler and (args.serial or args.workers):
+        raise UsageError("--scheduler runs on that cluster's workers: drop --serial/--workers")
+    if args.serial and args.workers:
+        raise UsageError("--serial computes in this process: drop --workers")
+    address = (args.scheduler or "").strip()
+    if args.scheduler is not None:
+        if not address or len(address) > 300 or any(c.isspace() for c in address):
+            shown = address[:60]
+            raise UsageError(f"--scheduler {shown!r} is not a scheduler address "
+                             "(e.g. tcp://127.0.0.1:8786)")
+        return Engine("scheduler", address=address)
+    if args.serial:
+        return Engine("serial")
+    return Engine("local", workers=args.workers)
+
+
 def cmd_index(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> int:
     from dashboard.data.corpus_index import build_index, default_index_root
+    from dashboard.data.index_engine import EngineError
 
-    _, report = build_index(
-        corpus,
-        default_index_root(settings),
-        max_side=settings.max_side,
-        max_pixels=settings.max_pixels,
-        workers=args.workers,
-        progress=args.progress,
-        force=args.force,
-        prune=args.prune,
-    )
+    try:
+        _, report = build_index(
+            corpus,
+            default_index_root(settings),
+            max_side=settings.max_side,
+            max_pixels=settings.max_pixels,
+            engine=engine_from_args(args),
+            progress=args.progress,
+            force=args.force,
+            prune=args.prune,
+            write_every=args.write_every,
+        )
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
     print(report.summary())
     _print_list("skipped", [f"{artwork_id}: {reason}" for artwork_id, reason in report.skipped])
     return 1 if report.skipped else 0
 
 
 # --- the command line ------------------------------------------------------------------------
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--serial``, ``--workers N``, ``--scheduler ADDRESS`` and ``--write-every N``."""
+    parser.add_argument(
+        "--workers", type=positive_int, default=None,
+        help="worker processes of the Dask LocalCluster (default: one per core)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786); its workers must "
+        "see the images at the same paths",
+    )
+    parser.add_argument(
+        "--serial", action="store_true", help="compute in this process, without Dask"
+    )
+    parser.add_argument(
+        "--write-every", type=positive_int, default=32, metavar="N",
+        help="rows written to the Parquet dataset at a time (an interrupted build keeps them)",
+    )
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -542,15 +588,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     index = commands.add_parser(
         "index", parents=[common], help="compute the colour statistics of every artwork"
     )
-    index.add_argument(
-        "--workers",
-        type=positive_int,
-        default=1,
-        help="processes (1 is enough: numpy already uses a second core for the colour "
-        "conversions)",
-    )
-    index.add_argument("--force", action="store_true", help="recompute every entry")
-    index.add_argument("--prune", action="store_true", help="delete entries of removed files")
+    add_engine_arguments(index)
+    index.add_argument("--force", action="store_true", help="recompute every row")
+    index.add_argument("--prune", action="store_true", help="drop rows of removed files")
     return parser
 
 

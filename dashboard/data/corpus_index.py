@@ -1,141 +1,60 @@
 """Colour statistics of every artwork, computed once and kept on disk.
 
-For each available entry of the corpus (paintings and scikit-image samples) the
-index stores, in one ``.npz`` file named by the SHA-256 of the image file:
+For each available entry of the corpus (paintings and scikit-image samples) the index holds
+one row of :mod:`dashboard.data.image_stats` (computed by the pure function
+``image_statistics``), stored in a Parquet dataset (:mod:`dashboard.data.index_store`) and
+keyed by the SHA-256 of the image file:
 
-- ``pmfs``: per-channel PMFs over levels 0..255, ``(3, 256)``;
-- the 3D colour histogram at ``INDEX_BINS`` bins per axis in RGB, HSV and Lab;
+- per-channel level counts, hence PMFs over levels 0..255, ``(3, 256)``;
+- the 3D colour histogram at ``INDEX_BINS`` bins per axis in every space of ``SPACES``;
 - a palette of up to ``STORED_PALETTE_SIZE`` colours with their shares of all pixels;
 - colour statistics (``STAT_NAMES``) from :func:`dashboard.core.colours.colour_statistics`.
 
-An entry is recomputed only when its file's bytes change (new SHA-256) or the index
-parameters change (version, bins, long side: they name the index sub-folder). The
-index lives beside the images (``artworks_dir/.index/``) when that folder is writable,
-otherwise in ``settings.cache_dir/index/``.
+A row is computed only when its file's bytes are new (new SHA-256) or the index parameters
+change (row version, bins, long side and colour spaces name the dataset's folder). Rows are
+written as they complete, so an interrupted build keeps what it finished. The rows are
+computed in this process or on Dask distributed (:mod:`dashboard.data.index_engine`), with
+the same numbers either way. The index lives beside the images (``artworks_dir/.index/``)
+when that folder is writable, otherwise in ``settings.cache_dir/index/``.
 """
 
 from __future__ import annotations
 
-import io
-import math
+import hashlib
 import time
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from dashboard.core.colours import (
-    channel_pmfs,
-    colour_histogram,
-    colour_statistics,
-    dominant_colours,
-)
-from dashboard.core.images import DEFAULT_MAX_PIXELS, ImageError, decode_image, sha256_hex
-from dashboard.core.vocabulary import (
-    CHANNELS,
-    LEVELS,
-    SPACES,
-    STORED_PALETTE_SIZE,
-    validate_int,
-)
+from dashboard.core.distributions import pmf_from_counts
+from dashboard.core.images import DEFAULT_MAX_PIXELS
+from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES, STORED_PALETTE_SIZE
 from dashboard.data.corpus import Artwork, Corpus, is_writable_dir
-from dashboard.data.files import write_atomically
-
-#: Bump when what is stored, or how it is computed, changes: old entries are then ignored.
-INDEX_VERSION = 2
-#: Bins per axis of the stored 3D colour histograms.
-INDEX_BINS = 16
-#: Neighbouring RGB bins (Chebyshev distance) merged into one palette colour.
-PALETTE_MERGE_RADIUS = 1
-#: The colour statistics stored per artwork, in column order of ``CorpusIndex.stats``.
-STAT_NAMES: tuple[str, ...] = (
-    "mean_lightness",
-    "mean_saturation",
-    "yellow_share",
-    "blue_share",
-    "entropy_bits",
+from dashboard.data.image_stats import (
+    INDEX_BINS,
+    PALETTE_MERGE_RADIUS,
+    ROW_VERSION,
+    STAT_NAMES,
+    histogram_field,
 )
+from dashboard.data.index_engine import SERIAL, Engine, compute_rows
+from dashboard.data.index_store import IndexDataset
 
-_ENTRY_SUFFIX = ".npz"
+__all__ = [
+    "INDEX_BINS", "PALETTE_MERGE_RADIUS", "STAT_NAMES", "BuildReport", "CorpusIndex",
+    "FileIndex", "build_index", "default_index_root", "index_files", "index_parameters_name",
+    "load_or_build_index", "stack_rows",
+]
 
-
-# --- one artwork --------------------------------------------------------------------------
-
-
-def artwork_features(pixels: np.ndarray) -> dict[str, np.ndarray]:
-    """The stored statistics of one RGB ``uint8`` image, as arrays ready for ``np.savez``.
-
-    Histograms are kept as integer pixel counts (exact); :class:`CorpusIndex` turns
-    them into shares.
-    """
-    histograms = {space: colour_histogram(pixels, space, INDEX_BINS) for space in SPACES}
-    palette = dominant_colours(
-        histograms["rgb"], n_colours=STORED_PALETTE_SIZE, merge_radius=PALETTE_MERGE_RADIUS
-    )
-    k = len(palette.shares)
-    palette_colours = np.zeros((STORED_PALETTE_SIZE, 3), dtype=np.uint8)
-    palette_colours[:k] = palette.colours
-    palette_shares = np.zeros(STORED_PALETTE_SIZE, dtype=np.float64)
-    palette_shares[:k] = palette.shares
-    stats = colour_statistics(pixels)
-    features = {
-        "version": np.array(INDEX_VERSION),
-        "n_pixels": np.array(pixels.shape[0] * pixels.shape[1], dtype=np.int64),
-        "shape": np.array(pixels.shape[:2], dtype=np.int64),
-        "pmfs": channel_pmfs(pixels),
-        "palette_colours": palette_colours,
-        "palette_shares": palette_shares,
-        "stats": np.array([getattr(stats, name) for name in STAT_NAMES], dtype=np.float64),
-    }
-    for space, hist in histograms.items():
-        features[f"hist_{space}"] = hist.counts.reshape(-1).astype(np.int32)
-    return features
-
-
-def _features_from_bytes(data: bytes, max_side: int, max_pixels: int) -> dict[str, np.ndarray]:
-    """Decode and describe one file (runs in a worker process when ``workers > 1``)."""
-    image = decode_image(
-        data, max_side=max_side, max_bytes=max(len(data), 1), max_pixels=max_pixels
-    )
-    return artwork_features(image.pixels)
-
-
-def _valid_entry(entry: dict[str, np.ndarray]) -> bool:
-    n_cells = INDEX_BINS**3
-    try:
-        return (
-            int(entry["version"]) == INDEX_VERSION
-            and entry["pmfs"].shape == (len(CHANNELS), LEVELS)
-            and entry["palette_colours"].shape == (STORED_PALETTE_SIZE, 3)
-            and entry["palette_shares"].shape == (STORED_PALETTE_SIZE,)
-            and entry["stats"].shape == (len(STAT_NAMES),)
-            and all(entry[f"hist_{s}"].shape == (n_cells,) for s in SPACES)
-            and int(entry["n_pixels"]) > 0
-        )
-    except (KeyError, TypeError, ValueError):
-        return False
-
-
-def _read_entry(path: Path) -> dict[str, np.ndarray] | None:
-    """A stored entry, or None if it is missing, unreadable or from another version."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            entry = {name: stored[name] for name in stored.files}
-    except (OSError, ValueError, EOFError, KeyError):
-        return None
-    return entry if _valid_entry(entry) else None
-
-
-def _write_entry(path: Path, entry: dict[str, np.ndarray]) -> None:
-    """Write atomically, so readers (other workers) never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **entry)
-    write_atomically(path, buffer.getvalue())
+#: The largest image file indexed, bytes (scans can be big; decoding is bounded by pixels).
+INDEX_MAX_BYTES = 200 * 1024 * 1024
+#: Rows written per Parquet part while a build runs (and at least every FLUSH_SECONDS).
+WRITE_EVERY = 32
+FLUSH_SECONDS = 10.0
 
 
 # --- the loaded index ---------------------------------------------------------------------
@@ -250,33 +169,40 @@ class CorpusIndex:
         )
 
 
-def _stack(
+def stack_rows(
     artworks: list[Artwork],
-    digests: list[str],
-    entries: list[dict[str, np.ndarray]],
+    rows: list[dict[str, object]],
     *,
     max_side: int,
-    skipped: tuple[tuple[str, str], ...],
-    location: Path | None,
+    skipped: tuple[tuple[str, str], ...] = (),
+    location: Path | None = None,
 ) -> CorpusIndex:
+    """A :class:`CorpusIndex` of ``artworks`` from their rows (same order).
+
+    PMFs are the level counts normalised by :func:`pmf_from_counts` and histograms the
+    counts divided by the pixels, so a row gives the same numbers wherever it was stored.
+    """
     n_cells = INDEX_BINS**3
-    n_pixels = np.array([int(e["n_pixels"]) for e in entries], dtype=np.int64)
+    n_pixels = np.array([int(r["n_pixels"]) for r in rows], dtype=np.int64)
 
     def stacked(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-        if not entries:
+        if not rows:
             return np.zeros((0, *shape), dtype=dtype)
-        return np.stack([e[name] for e in entries]).astype(dtype, copy=False)
+        return np.stack([np.asarray(r[name]).reshape(shape) for r in rows]).astype(
+            dtype, copy=False)
 
+    counts = stacked("channel_counts", (len(CHANNELS), LEVELS), np.int64)
     histograms = {
-        space: stacked(f"hist_{space}", (n_cells,), np.float64) / np.maximum(n_pixels, 1)[:, None]
+        space: stacked(histogram_field(space), (n_cells,), np.float64)
+        / np.maximum(n_pixels, 1)[:, None]
         for space in SPACES
     }
     return CorpusIndex(
         ids=tuple(a.id for a in artworks),
-        sha256=tuple(digests),
+        sha256=tuple(str(r["sha256"]) for r in rows),
         periods=tuple(a.period for a in artworks),
         years=tuple(a.year for a in artworks),
-        pmfs=stacked("pmfs", (len(CHANNELS), LEVELS), np.float64),
+        pmfs=pmf_from_counts(counts) if rows else np.zeros((0, len(CHANNELS), LEVELS)),
         histograms=histograms,
         palette_colours=stacked("palette_colours", (STORED_PALETTE_SIZE, 3), np.uint8),
         palette_shares=stacked("palette_shares", (STORED_PALETTE_SIZE,), np.float64),
@@ -301,19 +227,22 @@ class BuildReport:
     pruned: int
     seconds: float
     location: Path | None
+    engine: str = "serial (this process)"
 
     def summary(self) -> str:
         """One line for people."""
         where = f" in {self.location}" if self.location else " (not stored)"
+        rate = len(self.computed) / self.seconds if self.seconds > 0 else 0.0
         return (
             f"index{where}: {len(self.computed)} computed, {len(self.reused)} reused, "
-            f"{len(self.skipped)} skipped, {self.pruned} stale removed, {self.seconds:.1f} s"
+            f"{len(self.skipped)} skipped, {self.pruned} stale removed, {self.seconds:.1f} s "
+            f"({rate:.1f} images/s, {self.engine})"
         )
 
 
 def index_parameters_name(max_side: int) -> str:
-    """Name of the sub-folder holding entries of this version, binning and long side."""
-    return f"v{INDEX_VERSION}-bins{INDEX_BINS}-side{max_side}"
+    """Name of the folder holding rows of this version, binning, long side and spaces."""
+    return f"v{ROW_VERSION}-bins{INDEX_BINS}-side{max_side}-{'-'.join(SPACES)}"
 
 
 def default_index_root(settings) -> Path:
@@ -337,38 +266,188 @@ def _usable_folder(folder: Path) -> bool:
     return is_writable_dir(folder)
 
 
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks (memory does not grow with the file)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class FileIndex:
+    """The outcome of :func:`index_files`, per position of the paths given.
+
+    ``digests[i]`` is the SHA-256 of file ``i`` (``""`` if it could not be read),
+    ``errors[i]`` why it was skipped; ``computed`` and ``reused`` are positions. ``rows``
+    holds the rows by digest when the index is not stored (``folder`` None).
+    """
+
+    digests: list[str]
+    errors: dict[int, str]
+    computed: list[int]
+    reused: list[int]
+    pruned: int
+    folder: Path | None
+    rows: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def load_rows(self, positions: list[int]) -> list[dict[str, object]]:
+        """The rows of ``positions`` (none of them skipped), read from the dataset."""
+        wanted = {self.digests[i] for i in positions}
+        stored = self.rows if self.folder is None else IndexDataset(self.folder).read(wanted)
+        return [stored[self.digests[i]] for i in positions]
+
+
+def index_files(
+    paths: list[Path],
+    folder: Path | None,
+    *,
+    engine: Engine = SERIAL,
+    max_side: int = 1024,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_bytes: int = INDEX_MAX_BYTES,
+    progress: bool = False,
+    force: bool = False,
+    prune: bool = False,
+    write_every: int = WRITE_EVERY,
+    label: str = "indexing images",
+) -> FileIndex:
+    """Make sure the dataset in ``folder`` holds a row for every file of ``paths``.
+
+    Files are hashed here; rows of known digests are reused, the others computed by
+    ``engine`` and appended to the dataset as they complete (every ``write_every`` rows or
+    ``FLUSH_SECONDS``), so an interrupted build keeps what it finished. ``prune`` drops the
+    rows of files no longer listed.
+    """
+    dataset = None if folder is None else IndexDataset(folder)
+    digests: list[str] = []
+    errors: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        try:
+            digests.append(file_sha256(path))
+        except OSError as exc:
+            digests.append("")
+            errors[i] = f"cannot be read ({exc.strerror or exc})"
+    stored = {} if dataset is None or force else stored_keys(dataset)
+    reused: list[int] = []
+    todo: dict[str, int] = {}  # digest -> first position
+    for i, digest in enumerate(digests):
+        if i in errors:
+            continue
+        if stored.get(digest):
+            errors[i] = stored[digest]
+        elif digest in stored:
+            reused.append(i)
+        elif digest not in todo:
+            todo[digest] = i
+    memory: dict[str, dict[str, object]] = {}
+    computed_digests: dict[str, str] = {}  # digest -> error ("" when fine)
+    buffer: list[dict[str, object]] = []
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if dataset is not None and buffer:
+            dataset.append(buffer)
+        buffer.clear()
+        last_flush = time.monotonic()
+
+    order = list(todo.items())
+    bar = tqdm(total=len(order), desc=label, unit="image", disable=not progress, leave=True)
+    try:
+        for position, row in compute_rows([str(paths[i]) for _, i in order], engine,
+                                          max_side=max_side, max_pixels=max_pixels,
+                                          max_bytes=max_bytes):
+            digest = order[position][0]
+            bar.update(1)
+            if row["sha256"] != digest:  # the file changed while the build ran
+                row = {**row, "error": row["error"] or "the file changed while being indexed"}
+            computed_digests[digest] = str(row["error"])
+            if row["error"] or dataset is None:
+                memory[digest] = row
+            if dataset is not None and row["sha256"] == digest:
+                buffer.append(row)
+                if len(buffer) >= write_every or time.monotonic() - last_flush > FLUSH_SECONDS:
+                    flush()
+    finally:
+        flush()
+        bar.close()
+    computed: list[int] = []
+    for i, digest in enumerate(digests):
+        if digest in computed_digests:
+            if computed_digests[digest]:
+                errors[i] = computed_digests[digest]
+            elif todo.get(digest) == i:
+                computed.append(i)
+            else:
+                reused.append(i)
+    pruned = 0
+    if dataset is not None and (prune or (computed_digests and len(dataset.parts()) > 1)):
+        keep = {digests[i] for i in range(len(paths)) if digests[i]} if prune else None
+        pruned = dataset.compact(keep)
+    return FileIndex(digests=digests, errors=errors, computed=computed, reused=sorted(reused),
+                     pruned=pruned, folder=folder, rows=memory if dataset is None else {})
+
+
+def stored_keys(dataset: IndexDataset) -> dict[str, str]:
+    """Digest -> error ("" for a good row) of every stored row; only two columns are read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    found: dict[str, str] = {}
+    for path in dataset.parts():
+        try:
+            table = pq.read_table(path, columns=["sha256", "error"])
+            schema = pq.read_schema(path)
+        except (OSError, pa.ArrowException, KeyError):
+            continue
+        if not _same_schema(schema, dataset):
+            continue
+        for digest, error in zip(table.column("sha256").to_pylist(),
+                                 table.column("error").to_pylist(), strict=True):
+            found[digest] = error
+    return found
+
+
+def _same_schema(schema, dataset: IndexDataset) -> bool:
+    from dashboard.data.index_store import _schema
+
+    return schema.remove_metadata().equals(_schema(dataset.fields).remove_metadata())
+
+
 def build_index(
     corpus: Corpus,
     index_root: str | Path | None,
     *,
     max_side: int = 1024,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-    workers: int = 1,
+    engine: Engine = SERIAL,
     progress: bool = False,
     force: bool = False,
     prune: bool = False,
+    write_every: int = WRITE_EVERY,
 ) -> tuple[CorpusIndex, BuildReport]:
-    """Index every available entry of ``corpus``, reusing stored entries whose file is unchanged.
+    """Index every available entry of ``corpus``, reusing stored rows of unchanged files.
 
     Parameters
     ----------
     index_root : path or None
-        Folder of the index (entries go in a sub-folder named by the parameters).
+        Folder of the index (rows go in a sub-folder named by the parameters).
         ``None`` computes everything in memory without storing it.
     max_side : int
         Long side, pixels, images are downscaled to before computing (as in the app).
-    workers : int
-        Processes computing entries; 1 computes in this process.
+    engine : Engine
+        Where rows are computed: this process (default) or Dask distributed.
     progress : bool
         Show a tqdm progress bar on stderr.
     force : bool
-        Recompute every entry even if stored.
+        Recompute every row even if stored.
     prune : bool
-        Delete stored entries of files no longer present.
+        Drop stored rows of files no longer present.
 
     Files that cannot be decoded are skipped with a ``UserWarning`` naming them.
     """
-    workers = validate_int(workers, "workers", 1)
     started = time.perf_counter()
     folder = None if index_root is None else Path(index_root) / index_parameters_name(max_side)
     if folder is not None and not _usable_folder(folder):
@@ -378,102 +457,28 @@ def build_index(
             stacklevel=2,
         )
         folder = None
-
-    # Hash every file: an entry is reused only for the very same bytes.
-    artworks: list[Artwork] = []
-    contents: list[bytes] = []
-    skipped: list[tuple[str, str]] = []
-    for artwork in corpus.artworks(available_only=True):
-        try:
-            contents.append(corpus.path(artwork.id).read_bytes())
-        except OSError as exc:
-            skipped.append((artwork.id, f"cannot be read ({exc.strerror or exc})"))
-            continue
-        artworks.append(artwork)
-    digests = [sha256_hex(data) for data in contents]
-
-    entries: dict[str, dict[str, np.ndarray]] = {}
-    reused: list[str] = []
-    todo: list[int] = []
-    for i, digest in enumerate(digests):
-        stored = None if (force or folder is None) else _read_entry(folder / f"{digest}.npz")
-        if stored is not None:
-            entries[digest] = stored
-            reused.append(artworks[i].id)
-        elif digest not in entries:
-            todo.append(i)
-
-    computed: list[str] = []
-    bar = tqdm(
-        total=len(todo), desc="indexing artworks", unit="image", disable=not progress, leave=True
+    artworks = list(corpus.artworks(available_only=True))
+    result = index_files(
+        [corpus.path(a.id) for a in artworks], folder, engine=engine, max_side=max_side,
+        max_pixels=max_pixels, progress=progress, force=force, prune=prune,
+        write_every=write_every, label="indexing artworks",
     )
-    try:
-        results = _compute(contents, todo, max_side, max_pixels, workers)
-        for i, outcome in results:
-            artwork = artworks[i]
-            bar.update(1)
-            if isinstance(outcome, str):
-                skipped.append((artwork.id, outcome))
-                continue
-            entries[digests[i]] = outcome
-            computed.append(artwork.id)
-            if folder is not None:
-                _write_entry(folder / f"{digests[i]}.npz", outcome)
-    finally:
-        bar.close()
-
+    skipped = tuple((artworks[i].id, reason) for i, reason in sorted(result.errors.items()))
     for artwork_id, reason in skipped:
         warnings.warn(f"index: skipped {artwork_id}: {reason}", UserWarning, stacklevel=2)
-    skipped_ids = {artwork_id for artwork_id, _ in skipped}
-    rows = [i for i, a in enumerate(artworks) if a.id not in skipped_ids and digests[i] in entries]
-    pruned = _prune(folder, {digests[i] for i in rows}) if (prune and folder is not None) else 0
-    index = _stack(
-        [artworks[i] for i in rows],
-        [digests[i] for i in rows],
-        [entries[digests[i]] for i in rows],
-        max_side=max_side,
-        skipped=tuple(skipped),
-        location=folder,
-    )
+    positions = [i for i in range(len(artworks)) if i not in result.errors]
+    index = stack_rows([artworks[i] for i in positions], result.load_rows(positions),
+                       max_side=max_side, skipped=skipped, location=folder)
     report = BuildReport(
-        computed=tuple(computed),
-        reused=tuple(reused),
-        skipped=tuple(skipped),
-        pruned=pruned,
+        computed=tuple(artworks[i].id for i in result.computed),
+        reused=tuple(artworks[i].id for i in result.reused),
+        skipped=skipped,
+        pruned=result.pruned,
         seconds=time.perf_counter() - started,
         location=folder,
+        engine=engine.describe(),
     )
     return index, report
-
-
-def _compute(
-    contents: list[bytes], todo: list[int], max_side: int, max_pixels: int, workers: int
-) -> Iterable[tuple[int, dict[str, np.ndarray] | str]]:
-    """Yield ``(i, features or error message)`` for each index in ``todo``, in order."""
-    if workers == 1 or len(todo) < 2:
-        for i in todo:
-            yield i, _describe(contents[i], max_side, max_pixels)
-        return
-    chunk = max(1, math.ceil(len(todo) / (workers * 4)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-        arguments = ([contents[i] for i in todo], [max_side] * len(todo), [max_pixels] * len(todo))
-        yield from zip(todo, pool.map(_describe, *arguments, chunksize=chunk), strict=True)
-
-
-def _describe(data: bytes, max_side: int, max_pixels: int) -> dict[str, np.ndarray] | str:
-    try:
-        return _features_from_bytes(data, max_side, max_pixels)
-    except ImageError as exc:
-        return str(exc)
-
-
-def _prune(folder: Path, keep: set[str]) -> int:
-    removed = 0
-    for path in folder.glob(f"*{_ENTRY_SUFFIX}"):
-        if path.stem not in keep and not path.name.startswith("."):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def load_or_build_index(
@@ -482,12 +487,11 @@ def load_or_build_index(
     progress: bool = False,
     *,
     index_root: str | Path | None = None,
-    workers: int = 1,
 ) -> CorpusIndex:
-    """The index of ``corpus``: stored entries are reused, missing or stale ones computed.
+    """The index of ``corpus``: stored rows are reused, missing or stale ones computed here.
 
     ``index_root`` defaults to :func:`default_index_root` (beside the images when
-    writable, else ``settings.cache_dir/index``). Entries use ``settings.max_side``.
+    writable, else ``settings.cache_dir/index``). Rows use ``settings.max_side``.
     """
     root = default_index_root(settings) if index_root is None else index_root
     index, _ = build_index(
@@ -495,7 +499,6 @@ def load_or_build_index(
         root,
         max_side=settings.max_side,
         max_pixels=settings.max_pixels,
-        workers=workers,
         progress=progress,
     )
     return index

@@ -26,6 +26,7 @@ from dashboard.cli.data import (
 from dashboard.cli.main import main
 from dashboard.config import REPO_ROOT
 from dashboard.data.corpus_index import index_parameters_name
+from dashboard.data.index_store import IndexDataset
 from tests.support.tiny_corpus import tiny_image
 
 FILE_PATH = "/wiki/Special:FilePath/"
@@ -440,20 +441,20 @@ def test_status_through_the_real_command_line(tiny_corpus) -> None:
 
 def test_index_command_builds_then_reuses(tiny_corpus, capsys) -> None:
     settings = tiny_corpus.settings
-    code, out, _ = run(capsys, quiet("index", "--workers", "1"), settings)
+    code, out, _ = run(capsys, quiet("index", "--serial"), settings)
     assert code == 0
     # The 3 paintings present and the 4 bundled samples.
-    assert "7 computed, 0 reused, 0 skipped" in out
+    assert "7 computed, 0 reused, 0 skipped" in out and "serial (this process)" in out
     folder = tiny_corpus.artworks_dir / ".index" / index_parameters_name(settings.max_side)
-    assert len(list(folder.glob("*.npz"))) == 7
-    code, out, _ = run(capsys, quiet("index"), settings)
+    assert len(IndexDataset(folder).read()) == 7
+    code, out, _ = run(capsys, quiet("index", "--serial"), settings)
     assert code == 0 and "0 computed, 7 reused" in out
 
 
 def test_index_command_reports_corrupt_files(tiny_corpus, capsys) -> None:
     (tiny_corpus.artworks_dir / "red-field-1884.jpg").write_bytes(b"junk")
     with pytest.warns(UserWarning, match="red-field-1884"):
-        code, out, _ = run(capsys, quiet("index", "--workers", "1"), tiny_corpus.settings)
+        code, out, _ = run(capsys, quiet("index", "--serial"), tiny_corpus.settings)
     assert code == 1
     assert "6 computed, 0 reused, 1 skipped" in out and "red-field-1884: " in out
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from skimage import color as skcolor
 
-from dashboard.core.vocabulary import STORED_PALETTE_SIZE
+from dashboard.core.vocabulary import SPACES, STORED_PALETTE_SIZE
 from dashboard.data.corpus_index import (
     INDEX_BINS,
     STAT_NAMES,
@@ -20,11 +20,13 @@ from dashboard.data.corpus_index import (
     index_parameters_name,
     load_or_build_index,
 )
+from dashboard.data.index_engine import Engine
+from dashboard.data.index_store import IndexDataset
 
 
 def entry_files(folder) -> dict[str, int]:
-    """Stored entries: file name -> modification time (ns)."""
-    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
+    """Stored Parquet parts: file name -> modification time (ns)."""
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("part-*.parquet")}
 
 
 def histogramdd_shares(values: np.ndarray, ranges: list[tuple[float, float]]) -> np.ndarray:
@@ -121,7 +123,8 @@ def test_a_second_build_reuses_every_entry(tiny_corpus, built) -> None:
     corpus, first, _ = built
     folder = tiny_corpus.cache_dir / "index" / index_parameters_name(1024)
     before = entry_files(folder)
-    assert len(before) == 3
+    assert len(before) == 1  # three rows in one part
+    assert sorted(IndexDataset(folder).read()) == sorted(first.sha256)
     second, report = build_index(corpus, tiny_corpus.cache_dir / "index")
     assert report.computed == () and sorted(report.reused) == sorted(first.ids)
     assert entry_files(folder) == before  # nothing rewritten
@@ -139,10 +142,14 @@ def test_only_changed_images_are_recomputed(tiny_corpus, built) -> None:
     second, report = build_index(corpus, tiny_corpus.cache_dir / "index", prune=True)
     assert report.computed == ("red-field-1884",)
     assert sorted(report.reused) == ["blue-night-1888", "green-street-1887"]
-    assert report.pruned == 1  # the entry of the old red file
+    assert report.pruned == 1  # the row of the old red file
     after = entry_files(folder)
-    kept = set(before) & set(after)
-    assert len(kept) == 2 and all(after[name] == before[name] for name in kept)
+    assert len(after) == 1 and set(after) != set(before)  # folded into one new part
+    rows = IndexDataset(folder).read()
+    assert sorted(rows) == sorted(second.sha256)
+    for digest in set(first.sha256) & set(second.sha256):  # unchanged rows kept as they were
+        np.testing.assert_array_equal(rows[digest]["stats"],
+                                      first.stats[first.sha256.index(digest)])
     assert second.stats_of("red-field-1884")["mean_lightness"] > 95
 
 
@@ -158,14 +165,16 @@ def test_a_new_file_is_added_lazily(tiny_corpus, built) -> None:
     assert index.stats_of("yellow-wheat-1890")["yellow_share"] > 0.9
 
 
-def test_a_corrupt_entry_file_is_recomputed(tiny_corpus, built) -> None:
+def test_a_damaged_part_is_ignored_and_its_rows_recomputed(tiny_corpus, built) -> None:
     corpus, first, _ = built
     folder = tiny_corpus.cache_dir / "index" / index_parameters_name(1024)
-    victim = folder / f"{first.sha256[0]}.npz"
-    victim.write_bytes(b"not an npz file")
-    second, report = build_index(corpus, tiny_corpus.cache_dir / "index")
-    assert report.computed == (first.ids[0],)
+    (victim,) = folder.glob("part-*.parquet")
+    victim.write_bytes(b"not a parquet file")
+    with pytest.warns(UserWarning, match="damaged part"):
+        second, report = build_index(corpus, tiny_corpus.cache_dir / "index")
+    assert report.computed == first.ids
     np.testing.assert_array_equal(second.pmfs, first.pmfs)
+    assert not victim.exists() and len(entry_files(folder)) == 1
 
 
 def test_force_recomputes_everything(tiny_corpus, built) -> None:
@@ -195,7 +204,7 @@ def test_sha256_keys_the_entries(tiny_corpus, built) -> None:
     for artwork_id, digest in zip(index.ids, index.sha256, strict=True):
         data = (tiny_corpus.artworks_dir / f"{artwork_id}.jpg").read_bytes()
         assert digest == hashlib.sha256(data).hexdigest()
-        assert (folder / f"{digest}.npz").is_file()
+    assert sorted(IndexDataset(folder).read()) == sorted(index.sha256)
 
 
 def test_parameters_name_the_folder(tiny_corpus) -> None:
@@ -205,9 +214,10 @@ def test_parameters_name_the_folder(tiny_corpus) -> None:
     assert int(index.n_pixels[index.position("red-field-1884")]) == 16 * 11  # 48x32 -> 16x11
 
 
-def test_two_workers_give_the_same_index(tiny_corpus, built) -> None:
+def test_a_local_cluster_gives_the_same_index(tiny_corpus, built) -> None:
     corpus, first, _ = built
-    second, report = build_index(corpus, None, workers=2)
+    second, report = build_index(corpus, None, engine=Engine("local", workers=2))
+    assert "LocalCluster, 2 worker" in report.engine
     assert report.location is None and report.computed == first.ids
     assert second.ids == first.ids
     for space in first.histograms:
@@ -284,9 +294,13 @@ def test_an_unwritable_index_folder_falls_back_to_memory(tiny_corpus, tmp_path) 
         locked.chmod(0o755)
 
 
-def test_invalid_workers_is_rejected(tiny_corpus) -> None:
+def test_invalid_engines_are_rejected() -> None:
     with pytest.raises(ValueError, match="workers"):
-        build_index(tiny_corpus.corpus(), None, workers=0)
+        Engine("local", workers=0)
+    with pytest.raises(ValueError, match="kind"):
+        Engine("threads")
+    with pytest.raises(ValueError, match="address"):
+        Engine("scheduler")
 
 
 @pytest.mark.corpus
@@ -295,11 +309,12 @@ def test_whole_real_corpus_is_indexed(real_corpus, real_settings, tmp_path) -> N
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         index, report = build_index(
-            real_corpus, tmp_path / "index", max_side=real_settings.max_side, workers=2
+            real_corpus, tmp_path / "index", max_side=real_settings.max_side,
+            engine=Engine("local", workers=2)
         )
     assert report.skipped == ()
     assert len(index) == len(real_corpus.catalogue) + len(real_corpus.samples)
-    for space in ("rgb", "hsv", "lab"):
+    for space in SPACES:
         np.testing.assert_allclose(index.histograms[space].sum(axis=1), 1.0)
     np.testing.assert_allclose(index.pmfs.sum(axis=2), 1.0)
     artworks = ~index.period_mask("sample")

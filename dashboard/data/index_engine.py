@@ -1,0 +1,114 @@
+"""Where the per-image statistics are computed: in this process, or on Dask distributed.
+
+:class:`Engine` says which: ``serial`` (this process, one image at a time), ``local`` (a
+``dask.distributed`` LocalCluster of worker processes, one thread each, started for the build
+and stopped after it) or ``scheduler`` (an existing cluster at a scheduler address, whose
+workers must see the same files at the same paths). Each image is one task of the pure
+function :func:`dashboard.data.image_stats.image_statistics`, so the rows do not depend on
+the engine. Dask is imported only here and only when a cluster is asked for: the app never
+loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dashboard.data.image_stats import image_statistics
+
+ENGINE_KINDS = ("serial", "local", "scheduler")
+#: Seconds to wait for an existing scheduler to answer.
+CONNECT_TIMEOUT_S = 10
+
+
+class EngineError(RuntimeError):
+    """The cluster could not be started or reached; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How to run the per-image tasks.
+
+    ``workers`` is the LocalCluster's process count (default: the machine's cores);
+    ``address`` the scheduler of an existing cluster (``tcp://host:port``).
+    """
+
+    kind: str = "serial"
+    workers: int | None = None
+    address: str | None = None
+    connect_timeout: float = CONNECT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if self.kind not in ENGINE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(ENGINE_KINDS)}; got {self.kind!r}")
+        if self.kind == "scheduler" and not self.address:
+            raise ValueError("a scheduler engine needs the scheduler's address")
+        if self.workers is not None and (isinstance(self.workers, bool)
+                                         or not isinstance(self.workers, int)
+                                         or self.workers < 1):
+            raise ValueError(f"workers must be a positive integer; got {self.workers!r}")
+
+    def describe(self) -> str:
+        """In words, for the command's summary."""
+        if self.kind == "serial":
+            return "serial (this process)"
+        if self.kind == "local":
+            return f"Dask LocalCluster, {self.local_workers()} worker processes"
+        return f"Dask cluster at {self.address}"
+
+    def local_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+SERIAL = Engine()
+
+
+def compute_rows(
+    paths: list[str], engine: Engine, **options: int
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield ``(position in paths, row)`` for every path as rows complete (any order).
+
+    ``options`` are the keyword arguments of :func:`image_statistics` (``max_side``,
+    ``max_pixels``, ``max_bytes``).
+    """
+    if not paths:
+        return
+    if engine.kind == "serial":
+        for i, path in enumerate(paths):
+            yield i, image_statistics(path, **options)
+        return
+    yield from _dask_rows(paths, engine, options)
+
+
+def _dask_rows(paths: list[str], engine: Engine, options: dict[str, int]):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - requirements.txt pins it
+        raise EngineError(f"Dask distributed is not installed ({exc}); "
+                          "pip install -r requirements.txt, or use --serial") from None
+    cluster = None
+    try:
+        if engine.kind == "local":
+            cluster = LocalCluster(n_workers=engine.local_workers(), threads_per_worker=1,
+                                   processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+        else:
+            client = Client(engine.address, timeout=f"{engine.connect_timeout}s")
+    except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        where = engine.address or "a LocalCluster"
+        raise EngineError(f"cannot use {where}: {str(exc)[:200]}") from None
+    try:
+        futures = client.map(image_statistics, paths, pure=False, **options)
+        positions = {future.key: i for i, future in enumerate(futures)}
+        for future, row in as_completed(futures, with_results=True):
+            yield positions[future.key], row
+            future.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
