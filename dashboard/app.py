@@ -26,6 +26,7 @@ def _register_pages(app: Dash) -> None:
     from dashboard.artist import page as artist
     from dashboard.diffusion import page as diffusion
     from dashboard.explorer import page as explorer
+    from dashboard.story import page as story
 
     dash.register_page("explorer", path="/", name="Explorer", title=TITLE,
                        layout=explorer.layout)
@@ -33,16 +34,22 @@ def _register_pages(app: Dash) -> None:
                        title=f"{TITLE} · Van Gogh's colours", layout=artist.layout)
     dash.register_page("diffusion", path="/diffusion", name="Diffusion",
                        title=f"{TITLE} · Diffusion", layout=diffusion.layout)
+    dash.register_page("story", path="/story", name="Story", title=f"{TITLE} · Story",
+                       layout=story.layout)
 
 
 def _register_callbacks(app: Dash) -> None:
     from dashboard.artist import callbacks as artist
     from dashboard.diffusion import callbacks as diffusion
     from dashboard.explorer import callbacks as explorer
+    from dashboard.story import callbacks as story
+    from dashboard.ui import story_control
 
     explorer.registry.register(app)
     artist.registry.register(app)
     diffusion.registry.register(app)
+    story_control.registry.register(app)
+    story.registry.register(app)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -68,8 +75,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     from dashboard.artist.routes import register_thumbnail_route
     from dashboard.diffusion.routes import register_picture_route
     from dashboard.explorer.routes import register_image_route
+    from dashboard.story.routes import register_story_routes
 
     register_image_route(server)
+    register_story_routes(server)
     register_thumbnail_route(server)
     register_picture_route(server)
     _register_pages(app)

@@ -26,6 +26,7 @@ from dashboard.ui.components import (
     palette_swatches,
     rich_text,
 )
+from dashboard.ui.story_control import story_control
 
 SPACE_LABELS = {"rgb": "RGB", "hsv": "HSV", "lab": "CIE Lab"}
 
@@ -336,6 +337,7 @@ def header(n_paintings: int, state) -> html.Div:
                               className="share-clipboard"),
                 html.Span("Copy link to this view", className="ms-2"),
             ], className="d-flex align-items-center"), md="auto", className="ms-md-4"),
+            dbc.Col(story_control(), md="auto", className="ms-md-4 mt-3"),
         ], className="align-items-center"),
     ], className="artist-header")
 

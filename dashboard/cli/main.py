@@ -1,4 +1,4 @@
-"""The one command line: ``python -m dashboard [serve | report | diffusion | data] ...``.
+"""The one command line: ``python -m dashboard [serve | report | diffusion | data | story] ...``.
 
 One argparse tree holds every command; each command module adds its own parser
 (``add_parser``) and names the function that runs it (``run(args, settings)``).
@@ -10,17 +10,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import data, diffusion, report, serve
+from dashboard.cli import data, diffusion, report, serve, story
 from dashboard.cli.parsing import OneLineParser, UsageError
 from dashboard.config import Settings
 
 PROG = "python -m dashboard"
-COMMANDS = ("serve", "report", "diffusion", "data")
+COMMANDS = ("serve", "report", "diffusion", "data", "story")
 HELP_FLAGS = frozenset({"-h", "--help"})
 USAGE = f"""{PROG} [serve] [--host HOST] [--port PORT] [--debug]
        {PROG} report (--image PATH | --artwork ID) [options] --json OUT
        {PROG} diffusion (--image PATH | --artwork ID) --schedule NAME --t T [options] --json OUT
-       {PROG} data (status | import DIR | download | index) [options]"""
+       {PROG} data (status | import DIR | download | index) [options]
+       {PROG} story export --url URL [--url URL ...] [--title TEXT] --html OUT"""
 
 
 def build_parser() -> OneLineParser:
@@ -38,7 +39,7 @@ def build_parser() -> OneLineParser:
         parser_class=OneLineParser,
     )
     commands.required = True
-    for module in (serve, report, diffusion, data):
+    for module in (serve, report, diffusion, data, story):
         module.add_parser(commands)
     return parser
 

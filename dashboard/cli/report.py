@@ -102,6 +102,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", required=True, metavar="OUT", help="output file, '-' for stdout")
     parser.add_argument("--noisy-out", metavar="PNG", help="also write the noisy image (PNG)")
+    parser.add_argument("--html", metavar="OUT",
+                        help="also write the explorer's view of this image and noise as one "
+                        "offline HTML file (mean and variance at the page's resolution)")
     parser.set_defaults(run=run)
     return parser
 
@@ -355,7 +358,7 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         mean = validate_mean(args.mean)
         variance = validate_variance(args.variance)
         seed = validate_seed(args.seed)
-        for output in (args.json, args.noisy_out):
+        for output in (args.json, args.noisy_out, getattr(args, "html", None)):
             check_output_path(output)
         settings = load_settings() if settings is None else settings
         image, source = load_source(args, settings)
@@ -370,5 +373,28 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         _write_outputs(report, noisy, args.json, args.noisy_out)
     except OSError as error:
         target = error.filename or args.json
+        return fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
+    if getattr(args, "html", None):
+        return _write_html(args, settings, mean, variance, seed)
+    return 0
+
+
+def _write_html(args: argparse.Namespace, settings: Settings, mean: float, variance: float,
+                seed: int) -> int:
+    """The single-view offline report (``--html``): the explorer's colour distributions."""
+    from dashboard.cli.story import explorer_view_html
+
+    query = {"mean": str(mean), "variance": str(variance), "seed": str(seed),
+             "view": "distributions"}
+    try:
+        if args.image is not None:
+            text = explorer_view_html(settings, query, upload=Path(args.image).read_bytes())
+        else:
+            text = explorer_view_html(settings, {"artwork": args.artwork, **query})
+        Path(args.html).write_text(text, encoding="utf-8")
+    except ValueError as error:
+        return fail(str(error))
+    except OSError as error:
+        target = error.filename or args.html
         return fail(f"cannot write {target} ({error.strerror or error}); choose a writable path")
     return 0

@@ -17,6 +17,7 @@ from dashboard.diffusion.services import COLOUR_BINS
 from dashboard.diffusion.state import STEPS_RANGE, DiffusionState
 from dashboard.diffusion.summaries import channel_slots
 from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
+from dashboard.ui.story_control import story_control
 
 CAPTIONS = {
     ids.ORIGINAL_IMAGE: "The image as analysed: x₀ = 2·level/255 − 1 on the data scale [−1, 1].",
@@ -99,11 +100,11 @@ def noise_controls(state: DiffusionState, artist_prior: bool) -> html.Div:
 
 
 def share_controls() -> html.Div:
-    return html.Div([
+    return html.Div([html.Div([
         dcc.Clipboard(id=ids.SHARE_CLIPBOARD, title="Copy a link to this exact view",
                       className="share-clipboard"),
         html.Span("Copy link to this view", className="ms-2"),
-    ], className="d-flex align-items-center")
+    ], className="d-flex align-items-center mb-2"), story_control()])
 
 
 def controls_card(state: DiffusionState, options: list[dict], artist_prior: bool) -> dbc.Card:

@@ -15,6 +15,7 @@ from dashboard.explorer.state import BINS_RANGE, ViewState
 from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.figures.theme import EXPORT_FORMATS
 from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
+from dashboard.ui.story_control import story_control
 
 #: The link to the diffusion page at the step whose noise matches the variance; its href
 #: follows the controls (``callbacks.update_diffusion_link``).
@@ -103,6 +104,7 @@ def share_controls() -> html.Div:
                           className="share-clipboard"),
             html.Span("Copy link to this view", id=ids.SHARE_TEXT, className="ms-2"),
         ], className="d-flex align-items-center mb-3"),
+        story_control(),
         labelled("Figure download format", dbc.RadioItems(
             id=ids.EXPORT_FORMAT, inline=True, value="png",
             options=[{"label": f.upper(), "value": f} for f in EXPORT_FORMATS],

@@ -1,0 +1,41 @@
+"""One artist view for a story slide or the offline report (:mod:`dashboard.ui.snapshot`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dash import Output
+
+from dashboard.artist import ids
+from dashboard.artist.callbacks import SECTION_OUTPUTS, view_outputs
+from dashboard.artist.page import default_artwork, painting_ids
+from dashboard.artist.state import parse_artist_query
+from dashboard.data.corpus import CORPUS_HELP
+from dashboard.server import context
+from dashboard.ui.snapshot import ViewSnapshot, drawn_outputs
+
+#: The tabs' names, as the page's tab bar writes them.
+VIEW_LABELS = {"corpus": "The whole corpus", "periods": "Periods", "timeline": "Timeline",
+               "painting": "One painting against the artist", "search": "Find by colour"}
+
+
+def snapshot(query: Mapping[str, str]) -> ViewSnapshot:
+    """What ``/artist?<query>`` shows: the visible tab's figures and texts."""
+    corpus = context.corpus()
+    if not corpus.has_artworks():
+        return ViewSnapshot(path="/artist", query="", title="Van Gogh's colours",
+                            caption=CORPUS_HELP, notices=(CORPUS_HELP,))
+    available = set(painting_ids(corpus))
+    state, notices = parse_artist_query(query, is_painting=available.__contains__,
+                                        default_artwork=default_artwork(corpus))
+    specs = [spec for section, outputs in SECTION_OUTPUTS.items()
+             for spec in (*outputs, Output(ids.DRAWN_STORES[section], "data"))]
+    figures, texts = drawn_outputs(specs, view_outputs(state, {}))
+    label = VIEW_LABELS[state.view]
+    painting = next((a.title for a in corpus.artworks() if a.id == state.artwork), state.artwork)
+    caption = f"Van Gogh's colours, {label.lower()} ({state.space.upper()})"
+    if state.view == "painting":
+        caption += f": {painting}"
+    return ViewSnapshot(path="/artist", query=state.to_query(), title=f"Van Gogh: {label}",
+                        caption=caption + ".", figures=tuple(figures), texts=tuple(texts),
+                        notices=tuple(notices))

@@ -1,0 +1,100 @@
+/* A story document: draws its figures with plotly.js, and presents one slide at a time
+   (arrow keys, Page Up / Page Down as clickers send them, Home / End, F, N, Esc). */
+(function () {
+  "use strict";
+  var figures = JSON.parse(document.getElementById("story-figures").textContent);
+  var config = JSON.parse(document.getElementById("story-config").textContent);
+  var body = document.body;
+  var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
+  var counter = document.querySelector(".counter");
+  var current = 0;
+
+  function presenting() { return body.getAttribute("data-mode") === "present"; }
+
+  function draw(div) {
+    var index = Number(div.getAttribute("data-figure"));
+    var figure = figures[index];
+    if (!figure || !window.Plotly) { return; }
+    var layout = Object.assign({}, figure.layout || {});
+    if (!div.hasAttribute("data-height")) {
+      div.setAttribute("data-height", String(layout.height || 360));
+    }
+    delete layout.width;
+    layout.autosize = true;
+    layout.height = presenting() ? Math.max(div.clientHeight, 160)
+                                 : Number(div.getAttribute("data-height"));
+    if (div.getAttribute("data-drawn") === "1") {
+      window.Plotly.relayout(div, {height: layout.height, width: div.clientWidth});
+      return;
+    }
+    div.setAttribute("data-drawn", "1");
+    window.Plotly.newPlot(div, figure.data || [], layout, config);
+  }
+
+  function drawSlide(slide) {
+    Array.prototype.forEach.call(slide.querySelectorAll(".plot"), draw);
+  }
+
+  function show(index, focus) {
+    if (!slides.length) { return; }
+    current = Math.max(0, Math.min(slides.length - 1, index));
+    slides.forEach(function (slide, i) { slide.classList.toggle("current", i === current); });
+    counter.textContent = (current + 1) + " / " + slides.length;
+    if (presenting()) {
+      drawSlide(slides[current]);
+      if (focus) { slides[current].focus({preventScroll: true}); }
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", "#slide-" + (current + 1));
+      }
+    }
+  }
+
+  function setMode(mode) {
+    body.setAttribute("data-mode", mode);
+    if (mode === "present") {
+      show(current, true);
+    } else {
+      slides.forEach(drawSlide);
+      slides[current].scrollIntoView();
+    }
+  }
+
+  function fullScreen() {
+    var root = document.documentElement;
+    if (document.fullscreenElement) { document.exitFullscreen(); }
+    else if (root.requestFullscreen) { root.requestFullscreen().catch(function () {}); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var key = event.key;
+    if (!presenting()) {
+      if (key === "p" || key === "P") { setMode("present"); event.preventDefault(); }
+      return;
+    }
+    var moves = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, " ": 1,
+                 ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
+    if (key in moves) { show(current + moves[key], true); }
+    else if (key === "Home") { show(0, true); }
+    else if (key === "End") { show(slides.length - 1, true); }
+    else if (key === "f" || key === "F") { fullScreen(); }
+    else if (key === "n" || key === "N") { body.classList.toggle("notes-hidden"); }
+    else if (key === "Escape") { setMode("document"); }
+    else { return; }
+    event.preventDefault();
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll('[data-action="present"]'),
+    function (button) {
+      button.addEventListener("click", function () { setMode("present"); fullScreen(); });
+    });
+
+  window.addEventListener("resize", function () {
+    if (presenting() && slides.length) { drawSlide(slides[current]); }
+  });
+  window.addEventListener("beforeprint", function () { slides.forEach(drawSlide); });
+
+  var match = /^#slide-(\d+)$/.exec(window.location.hash);
+  current = match ? Number(match[1]) - 1 : 0;
+  if (presenting()) { show(current, true); } else { slides.forEach(drawSlide); show(current); }
+}());
