@@ -24,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.stats import norm
 
-from dashboard.core import diffusion, diffusion_colour
+from dashboard.core import diffusion, diffusion_colour, diffusion_sample
 from dashboard.core.corpus_stats import equal_weight_mean
 from dashboard.core.diffusion_schedules import (
     SCHEDULES,
@@ -87,6 +88,8 @@ class _Memory:
         self.denoised = _LRU(3)          # E[x_0 | x_t] per channel, float64
         self.colour_priors = _LRU(2)     # ColourPrior of an image
         self.colour_denoised = _LRU(2)   # E[x_0 | x_t] under the 3D colour prior
+        self.noise_moments = _LRU(4)     # NoiseMoments of an image and seed
+        self.sorted_noise = _LRU(2)      # SortedNoise of an image and seed (~20 MB at 1 MP)
 
 
 def _memory() -> _Memory:
@@ -124,13 +127,68 @@ def _noisy(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
     return _memory().noisy.get(key, build)
 
 
+def _noise_moments(source: str, seed: int) -> diffusion_sample.NoiseMoments:
+    """Means and covariances of x_0 and the seed's noise: x_t's moments at any step."""
+    key = (source, _version(source), seed)
+    return _memory().noise_moments.get(key, lambda: diffusion_sample.noise_moments(
+        context.store().rgb(source), context.store().analyser(source, seed).field))
+
+
+def _sorted_noise(source: str, seed: int) -> diffusion_sample.SortedNoise:
+    """The seed's noise grouped by level and sorted: x_t's histogram at any step."""
+    key = (source, _version(source), seed)
+    return _memory().sorted_noise.get(key, lambda: diffusion_sample.sorted_noise(
+        context.store().rgb(source), context.store().analyser(source, seed).field))
+
+
+@dataclass(frozen=True)
+class _Denoised:
+    """``E[x_0 | x_t]`` of every pixel (H, W, 3) and its mean squared error against ``x_0``
+    per channel (3,), data-scale units."""
+
+    image: np.ndarray
+    mse: np.ndarray
+
+
+def _channel_pool() -> ThreadPoolExecutor:
+    """Threads that denoise the three channels of one image at once (numpy releases the GIL
+    in the arithmetic): on two idle cores a slider move's denoiser takes about half as long."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=len(CHANNELS), thread_name_prefix="denoiser")
+        return _POOL
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
 def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
-              seed: int) -> np.ndarray:
-    """``E[x_0 | x_t]`` of every pixel, each channel under the prior's level PMF."""
+              seed: int) -> _Denoised:
+    """The per-channel denoiser of every pixel, each channel under the prior's level PMF
+    (within :data:`DENOISER_TOLERANCE`), with its measured error."""
     key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
-    return _memory().denoised.get(key, lambda: diffusion.posterior_mean_image(
-        _noisy(source, schedule, steps, zero_snr, t, seed), prior_pmfs(source, prior),
-        alpha_bar_at(schedule, steps, zero_snr, t), tolerance=DENOISER_TOLERANCE))
+
+    def build() -> _Denoised:
+        clean = _clean(source)
+        field = context.store().analyser(source, seed).field
+        pmfs = prior_pmfs(source, prior)
+        ab = alpha_bar_at(schedule, steps, zero_snr, t)
+
+        def channel(c: int) -> tuple[np.ndarray, float]:
+            # One channel of x_t, contiguous: the denoiser's passes run faster on it.
+            x0 = np.ascontiguousarray(clean[..., c])
+            x_t = diffusion.forward_sample(x0, ab, field[..., c])
+            mean = diffusion.posterior_mean_tabulated(x_t, pmfs[c], ab, DENOISER_TOLERANCE)
+            error = (mean - x0).ravel()
+            return mean, float(error @ error) / error.size
+
+        results = list(_channel_pool().map(channel, range(len(CHANNELS))))
+        return _Denoised(image=np.stack([mean for mean, _ in results], axis=-1),
+                         mse=np.array([mse for _, mse in results]))
+
+    return _memory().denoised.get(key, build)
 
 
 def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
@@ -281,31 +339,31 @@ def correlation(source: str, schedule: str, steps: int, zero_snr: bool) -> np.nd
 
 # ------------------------------------------------------------------------------- one step
 
-def _marginal(x_t: np.ndarray, pmfs: np.ndarray, ab: float) -> dict[str, np.ndarray]:
+def _marginal(source: str, seed: int, pmfs: np.ndarray, ab: float) -> dict[str, np.ndarray]:
     """Histogram densities of the sampled x_t per channel and the exact density p_t on a grid.
 
     At t = 0 (ab = 1) x_t is x_0 itself, discrete: one bin per level, centred on it, and the
-    exact "density" is each level's probability per bin width, on the same bins.
+    exact "density" is each level's probability per bin width, on the same bins. Later, the
+    histogram counts every pixel of x_t from the seed's sorted noise (no pass over the image).
     """
-    flat = x_t.reshape(-1, 3)
     if ab == 1.0:
+        levels = context.store().rgb(source).reshape(-1, len(CHANNELS))
         width = 2.0 / 255.0
         edges = np.linspace(-1.0 - width / 2, 1.0 + width / 2, 257)
-        counts = [np.histogram(flat[:, c], bins=256, range=(edges[0], edges[-1]))[0]
-                  for c in range(3)]
+        counts = np.stack([np.bincount(levels[:, c], minlength=256) for c in range(3)])
         grid = np.linspace(-1.0, 1.0, 256)
         theory = pmfs / width
     else:
         a, s = math.sqrt(ab), math.sqrt(1.0 - ab)
         reach = a + MARGINAL_REACH * s
         edges = np.linspace(-reach, reach, MARGINAL_BINS + 1)
-        counts = [np.histogram(flat[:, c], bins=MARGINAL_BINS, range=(-reach, reach))[0]
-                  for c in range(3)]
+        counts = diffusion_sample.sample_histogram(_sorted_noise(source, seed), ab, edges)
         points = int(np.clip(math.ceil(2 * reach / (s / 3)) + 1, *GRID_POINTS))
         grid = np.linspace(-reach, reach, points)
         theory = np.stack([diffusion.marginal_density(grid, pmfs[c], ab) for c in range(3)])
         width = edges[1] - edges[0]
-    density = np.stack(counts) / (flat.shape[0] * width)
+    pixels = int(counts[0].sum()) if ab == 1.0 else _sorted_noise(source, seed).pixels
+    density = counts / (pixels * width)
     return {"x": grid, "density_theory": theory, "bin_edges": edges,
             "density_sample": density, "standard_normal": norm.pdf(grid)}
 
@@ -315,27 +373,25 @@ def step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
               seed: int) -> dict[str, Any]:
     """Everything of step t but the denoiser: ᾱ_t, the marginal of x_t per channel (sample
     histogram, exact density, N(0, 1)), its mean and variance in theory and in the sample,
-    and the sample's channel correlation (3 pairs)."""
+    and the sample's channel correlation (3 pairs).
+
+    The sample's statistics are those of every pixel of x_t, from sums and sorted noise kept
+    per image and seed (:mod:`dashboard.core.diffusion_sample`): x_t itself is not needed.
+    """
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
     with heavy_slot():
-        x_t = _noisy(source, schedule, steps, zero_snr, t, seed)
         pmfs = prior_pmfs(source, prior)
-        marginal = _marginal(x_t, pmfs, ab)
-        flat = x_t.reshape(-1, 3)
+        marginal = _marginal(source, seed, pmfs, ab)
         moments = [diffusion.marginal_moments(pmfs[c], ab) for c in range(3)]
-        sample_correlation = _pairs(diffusion.correlation_sample(x_t))
-        # One pass for each moment (numpy's var takes three): the sample's mean and variance
-        # are shown to four decimals, far above the rounding of E[x^2] - E[x]^2 here.
-        mean = flat.sum(axis=0) / flat.shape[0]
-        variance = np.einsum("ij,ij->j", flat, flat) / flat.shape[0] - mean * mean
+        mean, covariance = diffusion_sample.sample_moments(_noise_moments(source, seed), ab)
     return {
         "alpha_bar": ab,
         "marginal": marginal,
         "mean_theory": np.array([m[0] for m in moments]),
         "variance_theory": np.array([m[1] for m in moments]),
         "mean_sample": mean,
-        "variance_sample": variance,
-        "correlation_sample": sample_correlation,
+        "variance_sample": np.diag(covariance).copy(),
+        "correlation_sample": _pairs(diffusion_sample.correlation_from_covariance(covariance)),
     }
 
 
@@ -351,8 +407,7 @@ def denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, prio
     """Mean squared error (data scale²) of the per-channel denoiser on this image at step t,
     per channel (3,): measured against x_0, to set beside the expected MSE."""
     with heavy_slot():
-        return _mean_squared(_denoised(source, schedule, steps, zero_snr, prior, t, seed)
-                             - _clean(source))
+        return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
 
 
 @cached_per_image
@@ -400,7 +455,7 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
                     _noisy(source, schedule, steps, zero_snr, t, seed))
             elif kind == "denoised":
                 levels = diffusion.display_levels(
-                    _denoised(source, schedule, steps, zero_snr, prior, t, seed))
+                    _denoised(source, schedule, steps, zero_snr, prior, t, seed).image)
             else:
                 levels = diffusion.display_levels(
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed))
