@@ -61,6 +61,12 @@ MAX_CHAIN_ROUNDS = 4
 BROWSER_CONNECTIONS = 6
 #: Users arrive evenly over this many seconds (at most a tenth of the run).
 RAMP_SECONDS = 10.0
+#: A request refused with 503 is sent again at most this many times (after its Retry-After).
+MAX_BUSY_RETRIES = 20
+#: The "drag" workload: a user switches artwork after this many slider moves.
+MOVES_PER_ARTWORK = 8
+#: Seconds between two samples of the server's resident memory.
+MEMORY_SAMPLE_SECONDS = 5.0
 
 # Component ids of the explorer page (dashboard/layout/ids.py), the controls users touch.
 ARTWORK_SELECT = "artwork-select"
@@ -120,6 +126,11 @@ def memory_snapshot(master: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------- the fake browser
 
 
+def _retry_after(response: requests.Response) -> float:
+    text = response.headers.get("Retry-After", "").strip()
+    return float(min(int(text), 30)) if text.isdigit() else 2.0
+
+
 @dataclass
 class Sample:
     kind: str
@@ -132,6 +143,7 @@ class Sample:
 class Recorder:
     samples: list[Sample] = field(default_factory=list)
     failures: Counter = field(default_factory=Counter)
+    refused: Counter = field(default_factory=Counter)  # 503s, sent again like the page does
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, sample: Sample) -> None:
@@ -268,6 +280,11 @@ class User:
     def _request(
         self, kind: str, method: str, path: str, **kwargs: Any
     ) -> requests.Response | None:
+        return self._request_retrying(kind, method, path, **kwargs)
+
+    def _timed_request(
+        self, kind: str, method: str, path: str, **kwargs: Any
+    ) -> requests.Response | None:
         with self._count_lock:
             self.requests_made += 1
         started = time.monotonic()
@@ -394,6 +411,18 @@ class User:
             return None  # 204 = every output no_update
         return response.json()
 
+    def _request_retrying(self, kind: str, method: str, path: str,
+                          **kwargs: Any) -> requests.Response | None:
+        """As the page does (assets/15-busy.js): a 503 is sent again after its Retry-After."""
+        for _ in range(MAX_BUSY_RETRIES):
+            response = self._timed_request(kind, method, path, **kwargs)
+            if response is None or response.status_code != 503:
+                return response
+            with self.recorder.lock:
+                self.recorder.refused[kind] += 1
+            time.sleep(_retry_after(response))
+        return response
+
     def apply(self, payload: dict[str, Any] | None) -> set[tuple[str, str]]:
         """Store a callback's outputs as the browser would; return the props that changed."""
         changed: set[tuple[str, str]] = set()
@@ -417,29 +446,29 @@ class User:
         ]
         list(self.pool.map(lambda url: self._request("image", "GET", url), urls))
 
-    def change(self, cid: str, prop: str, value: Any) -> None:
+    def change(self, cid: str, prop: str, value: Any, kind: str = "ui:action") -> None:
         """Set a control as a person would; time until every update has arrived."""
         started = time.monotonic()
         self.props[(cid, prop)] = value
         self.run_callbacks(self.triggered_by({(cid, prop)}), {(cid, prop)})
-        self._record_ui("ui:action", started)
+        self._record_ui(kind, started)
 
     # -- what a person does
-    def move_slider(self) -> None:
+    def move_slider(self, kind: str = "ui:action") -> None:
         cid = self.rng.choice([MEAN_SLIDER, VARIANCE_SLIDER])
         low, high = self.props[(cid, "min")], self.props[(cid, "max")]
         step = self.props.get((cid, "step")) or 0.01
         value = low + step * self.rng.randrange(int(round((high - low) / step)) + 1)
-        self.change(cid, "value", round(value, 6))
+        self.change(cid, "value", round(value, 6), kind)
 
-    def switch_artwork(self) -> None:
+    def switch_artwork(self, kind: str = "ui:action") -> None:
         options = [
             o["value"]
             for o in self.props.get((ARTWORK_SELECT, "options")) or []
             if isinstance(o, dict) and not o.get("disabled")
         ]
         if options:
-            self.change(ARTWORK_SELECT, "value", self.rng.choice(options))
+            self.change(ARTWORK_SELECT, "value", self.rng.choice(options), kind)
 
     def switch_tab(self) -> None:
         if self.tabs:
@@ -448,13 +477,34 @@ class User:
     def type_seed(self) -> None:
         self.change(SEED_INPUT, "value", self.rng.randrange(1000))
 
-    def run(self, start_at: float, deadline: float, max_requests: int) -> None:
+    def run(self, start_at: float, deadline: float, max_requests: int,
+            workload: str = "mixed") -> None:
         time.sleep(max(0.0, start_at - time.monotonic()))  # arrivals spread over the ramp
         try:
-            self._run(deadline, max_requests)
+            if workload == "drag":
+                self._drag(deadline, max_requests)
+            else:
+                self._run(deadline, max_requests)
         finally:
             self.pool.shutdown(wait=True)
             self.session.close()
+
+    def _drag(self, deadline: float, max_requests: int) -> None:
+        """One person dragging sliders on the explorer's first tab: a move every think time,
+        another artwork after every :data:`MOVES_PER_ARTWORK` moves."""
+        self.load_page()
+        moves = 0
+        while time.monotonic() < deadline and self.requests_made < max_requests:
+            if not self.present(MEAN_SLIDER):
+                self.load_page()
+            elif moves and moves % MOVES_PER_ARTWORK == 0:
+                self.switch_artwork("ui:artwork")
+                moves += 1
+            else:
+                self.move_slider("ui:move")
+                moves += 1
+            pause = self.rng.uniform(*self.think)
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
     def _run(self, deadline: float, max_requests: int) -> None:
         self.load_page()
@@ -518,7 +568,9 @@ def run_load(
     think: tuple[float, float],
     seed: int,
     max_requests: int,
+    workload: str = "mixed",
 ) -> dict[str, Any]:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     deps = requests.get(base_url + "/_dash-dependencies", timeout=REQUEST_TIMEOUT).json()
     callbacks = [
         CallbackSpec.from_dependency(dep)
@@ -542,13 +594,19 @@ def run_load(
     peak = {"total_mib": memory["start"]["total_mib"]}
     worker_pids: set[int] = set(child_pids(master_pid))
     stop = threading.Event()
+    timeline: list[tuple[float, float]] = []  # (seconds since the start, total MiB)
 
     def monitor() -> None:
+        next_sample = 0.0
         while not stop.wait(1.0):
             snapshot = memory_snapshot(master_pid)
             worker_pids.update(int(pid) for pid in snapshot["workers_mib"])
             if snapshot["total_mib"] > peak["total_mib"]:
                 peak.update(snapshot)
+            now = time.monotonic() - started
+            if now >= next_sample:
+                timeline.append((round(now), snapshot["total_mib"]))
+                next_sample += MEMORY_SAMPLE_SECONDS
 
     started = time.monotonic()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
@@ -561,7 +619,7 @@ def run_load(
             target=User(
                 base_url, callbacks, recorder, random.Random(seed + i), think, image_inputs
             ).run,
-            args=(started + ramp * i / users, deadline, max_requests),
+            args=(started + ramp * i / users, deadline, max_requests, workload),
             name=f"user-{i}",
         )
         for i in range(users)
@@ -581,6 +639,7 @@ def run_load(
     watcher.join(timeout=10)
     memory["end"] = memory_snapshot(master_pid)
     memory["peak"] = peak
+    memory["timeline"] = timeline
     with recorder.lock:
         samples = list(recorder.samples)
     return {
@@ -597,7 +656,14 @@ def run_load(
         "machine_busy_cores": round((machine_after[0] - machine_before[0]) / elapsed, 2),
         "machine_cores": round((machine_after[1] - machine_before[1]) / elapsed, 2),
         "server_workers_cpu_cores": round(server_cpu / elapsed, 2),
+        # Server CPU per user action: what a move costs, whatever else the machine runs.
+        "server_cpu_ms_per_action": round(
+            1000 * server_cpu / max(1, sum(s.kind.startswith("ui:") for s in samples)), 1),
         "failures": dict(recorder.failures),
+        "refused_and_sent_again": dict(recorder.refused),
+        "workload": workload,
+        "load_average_before": load_before,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "retried_on_closed_keepalive": retries.count,
         "health_after": requests.get(base_url + "/healthz", timeout=10).json(),
     }
@@ -605,7 +671,7 @@ def run_load(
 
 def print_report(result: dict[str, Any]) -> None:
     print(
-        f"\n{result['users']} users for {result['duration_s']} s "
+        f"\n{result['workload']} workload, {result['users']} users for {result['duration_s']} s "
         f"(think {result['think_s'][0]}-{result['think_s'][1]} s, seed {result['seed']}); "
         f"{result['workers']} workers x {result['threads']} threads"
     )
@@ -632,10 +698,16 @@ def print_report(result: dict[str, Any]) -> None:
     print(
         f"CPU cores used on average: server workers {result['server_workers_cpu_cores']}, "
         f"load generator {result['client_cpu_cores']}, whole machine "
-        f"{result['machine_busy_cores']} of {result['machine_cores']}"
+        f"{result['machine_busy_cores']} of {result['machine_cores']}; server CPU per user "
+        f"action {result['server_cpu_ms_per_action']} ms"
     )
+    print("RSS MiB over time (s: MiB): " + ", ".join(
+        f"{t}: {mib:.0f}" for t, mib in memory["timeline"]))
     if result["failures"]:
         print(f"failed requests: {result['failures']}")
+    print(f"refused with 503 and sent again: {result['refused_and_sent_again'] or 'none'}; "
+          f"load average (1, 5, 15 min) before {result['load_average_before']}, "
+          f"at the end {result['load_average']}")
     print(
         f"requests re-sent after the server closed an idle keep-alive connection: "
         f"{result['retried_on_closed_keepalive']}"
@@ -652,6 +724,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-requests-per-user", type=int, default=20_000)
     parser.add_argument("--redis-url", help="run the app with this REDIS_URL")
+    parser.add_argument("--workload", choices=("mixed", "drag"), default="mixed",
+                        help="mixed: every kind of action; drag: slider moves, another "
+                        f"artwork every {MOVES_PER_ARTWORK} moves (use --think-min 0.2 "
+                        "--think-max 0.5)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     if args.users < 1 or args.duration <= 0 or not 0 <= args.think_min <= args.think_max:
@@ -671,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
                 (args.think_min, args.think_max),
                 args.seed,
                 args.max_requests_per_user,
+                args.workload,
             )
         finally:
             server.stop()

@@ -1,8 +1,13 @@
 """Where the explorer's pixels come from, and the per-process memory that keeps them hot.
 
 A *source* is an artwork id from the catalogue (or an embedded sample) or ``upload:<sha256>``.
-Big arrays (the decoded image, the seeded noise field and its scratch buffers) stay in this
-process, in small LRU maps; only small values ever become cache keys.
+Big arrays (the decoded images, each seed's noise) stay in this process, in LRU maps bounded
+by count; only small values ever become cache keys.
+
+The noise of a seed is shared by every image: the field of an image is the start of the
+seed's stream of draws (:func:`dashboard.core.noise.seed_stream`), a view of one array of the
+largest analysed size, and the stream is sorted block by block once
+(:class:`~dashboard.core.noise.SortedStream`), so switching images draws and sorts nothing.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ import numpy as np
 from PIL import Image
 
 from dashboard.config import Settings
-from dashboard.core.distributions import NoiseAnalyser, NoisyDistributions
+from dashboard.core.distributions import NoiseAnalyser, NoiseSample, NoisyDistributions
 from dashboard.core.images import ImageError, NormalisedImage, decode_image, load_image
+from dashboard.core.noise import SortedStream, seed_stream, validate_seed
 from dashboard.data.corpus import Corpus
 from dashboard.data.files import write_atomically
 
@@ -101,22 +107,65 @@ def return_freed_memory() -> None:
         trim(0)
 
 
+class SharedNoiseSample(NoiseSample):
+    """A :class:`NoiseSample` of a field whose sorted draws come from the seed's
+    :class:`SortedStream` (searchable as sorted, see :class:`SortedDraws`) instead of a new
+    sort of the field: the same counts, hence the same histograms and ECDFs, bit for bit."""
+
+    def __init__(self, field: np.ndarray, sorted_stream: SortedStream) -> None:
+        # NoiseSample's own constructor would sort the field again (0.1-0.2 s a megapixel).
+        self.sorted_z = sorted_stream.prefix(field.size)
+        self.size = int(field.size)
+        self.z_mean = float(np.mean(field, dtype=np.float64))
+        self.z_variance = float(np.var(field, dtype=np.float64))
+
+
+class SharedNoiseAnalyser(NoiseAnalyser):
+    """A :class:`NoiseAnalyser` whose field and sorted sample are shared with every image of
+    the same size and seed (``sample`` is built by ``sample_factory``, once per size and seed)."""
+
+    def __init__(self, image: np.ndarray, seed: int, field: np.ndarray,
+                 sample_factory: Callable[[], NoiseSample]) -> None:
+        super().__init__(image, seed=seed, field=field)
+        self._sample_factory = sample_factory
+
+    @property
+    def sample(self) -> NoiseSample:
+        return self._sample_factory()
+
+
 def upload_source(sha256: str) -> str:
     """The source name of an upload."""
     return f"{UPLOAD_PREFIX}{sha256}"
 
 
 class ImageStore:
-    """Decoded images, noise fields and noise renderers for one app (one per worker)."""
+    """Decoded images, noise streams and noise analysers for one app (one per worker).
+
+    Memory (1024-pixel long side): an image 2.4-3.1 MB, a seed's stream and its sorted blocks
+    25 MB, an analyser little beyond its image (its field is a view of the stream), a noisy
+    image 2.4 MB, a picture 0.3-0.5 MB: ~0.25 GB when every map is full.
+    """
+
+    #: Entries per map: enough for the artworks a few dozen visitors look at at once.
+    IMAGES = 32
+    ANALYSERS = 32
+    SEEDS = 3
+    SAMPLES = 8
+    NOISY_IMAGES = 12
+    MOVES = 6
+    PICTURES = 48
 
     def __init__(self, settings: Settings, corpus: Corpus) -> None:
         self.settings = settings
         self.corpus = corpus
-        self._images = _LRU(8)
-        self._analysers = _LRU(3)
-        self._noisy_images = _LRU(6)
-        self._moves = _LRU(6)
-        self._pictures = _LRU(24)
+        self._images = _LRU(self.IMAGES)
+        self._analysers = _LRU(self.ANALYSERS)
+        self._streams = _LRU(self.SEEDS)
+        self._samples = _LRU(self.SAMPLES)
+        self._noisy_images = _LRU(self.NOISY_IMAGES)
+        self._moves = _LRU(self.MOVES)
+        self._pictures = _LRU(self.PICTURES)
 
     # -- sources -----------------------------------------------------------------------------
     def _upload_path(self, source: str) -> Path | None:
@@ -162,9 +211,51 @@ class ImageStore:
             raise SourceUnavailableError(f"This image cannot be shown: {error}") from None
 
     def analyser(self, source: str, seed: int) -> NoiseAnalyser:
-        """The noise analyser of ``source`` and ``seed`` (its field is drawn once per pair)."""
-        key = (source, self.version(source), int(seed))
-        return self._analysers.get(key, lambda: NoiseAnalyser(self.rgb(source), seed=int(seed)))
+        """The noise analyser of ``source`` and ``seed``; its field is the start of the seed's
+        stream (:meth:`field`), equal to ``standard_normal_field(shape, seed)``."""
+        seed = validate_seed(seed)
+        key = (source, self.version(source), seed)
+
+        def build() -> NoiseAnalyser:
+            image = self.rgb(source)
+            return SharedNoiseAnalyser(image, seed, self.field(image.shape, seed),
+                                       lambda: self.sample(image.shape, seed))
+
+        return self._analysers.get(key, build)
+
+    def _stream_size(self) -> int:
+        side = self.settings.max_side
+        return side * side * 3
+
+    def _sorted_stream(self, seed: int) -> SortedStream:
+        """The seed's draws for the largest analysed image, sorted block by block once."""
+        return self._streams.get(seed, lambda: SortedStream(
+            seed_stream(seed, self._stream_size())))
+
+    def field(self, shape: tuple[int, ...], seed: int) -> np.ndarray:
+        """The standard-normal field of ``shape`` and ``seed`` (float32, read-only): a view of
+        the seed's stream, or a new draw for a shape larger than the analysis size."""
+        size = int(np.prod(shape))
+        if size > self._stream_size():
+            field = seed_stream(seed, size).reshape(shape)
+        else:
+            stream = self._sorted_stream(seed).stream
+            field = stream[:size].reshape(shape)
+        field.flags.writeable = False
+        return field
+
+    def sample(self, shape: tuple[int, ...], seed: int) -> NoiseSample:
+        """The sorted draws and moments of the field of ``shape`` and ``seed``, shared by
+        every image of that shape."""
+        shape = tuple(int(n) for n in shape)
+
+        def build() -> NoiseSample:
+            field = self.field(shape, seed)
+            if field.size > self._stream_size():
+                return NoiseSample(field)
+            return SharedNoiseSample(field, self._sorted_stream(seed))
+
+        return self._samples.get((shape, seed), build)
 
     def noisy_image(self, source: str, mean: float, variance: float, seed: int) -> np.ndarray:
         """The noisy image (uint8) alone: what the picture and the noise tab need, without the
