@@ -1,6 +1,8 @@
 """Component ids of the artist page (tests and callbacks use these names)."""
 
 NOTICES = "artist-notices"
+#: The note saying the page is drawn from the shipped statistics (no images installed).
+SNAPSHOT_NOTE = "artist-snapshot-note"
 TABS = "artist-tabs"
 SPACE = "artist-space"
 SHARE_CLIPBOARD = "artist-share-clipboard"

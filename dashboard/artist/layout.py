@@ -28,7 +28,9 @@ from dashboard.ui.components import (
 )
 from dashboard.ui.story_control import story_control
 
-SPACE_LABELS = {"rgb": "RGB", "hsv": "HSV", "lab": "CIE Lab"}
+SPACE_LABELS = {"rgb": "RGB", "hsv": "HSV", "lab": "CIE Lab", "oklab": "Oklab"}
+#: How find by colour names its ΔE, and its format, per distance space.
+DELTA_E = {"oklab": ("ΔE_ok", ".3f"), "lab": ("ΔE76", ".1f")}
 
 CAPTIONS = {
     ids.CORPUS_PMF_GRAPH: "How often each intensity occurs, per channel, averaged over the "
@@ -62,10 +64,12 @@ CAPTIONS = {
                        "histogram of the other paintings of its period. 0 bits = the same "
                        "distribution, 1 bit = no colour in common.",
     ids.SEARCH_RESULTS: "Distance: for each picked colour, the smallest over the painting's "
-                        "palette colours of the CIE 1976 colour difference ΔE (in CIE Lab; "
-                        "about 2.3 is just noticeable) plus 20 × (1 − the share of the "
-                        "painting that palette colour covers); averaged over the picked "
-                        "colours. Lower is closer.",
+                        "palette colours of ΔE plus a penalty × (1 − the share of the painting "
+                        "that palette colour covers), averaged over the picked colours; lower "
+                        "is closer. ΔE is the straight-line distance in Oklab (ΔE_ok, about "
+                        "0.02 just noticeable, penalty 0.2), or in CIE Lab when CIE Lab is "
+                        "chosen above (the CIE 1976 ΔE76, about 100 times ΔE_ok, about 2.3 "
+                        "just noticeable, penalty 20).",
 }
 
 STAT_HELP = {
@@ -91,16 +95,50 @@ def _caption(key: str) -> html.P:
 
 # --------------------------------------------------------------------------- pieces
 
+#: Said where a painting's picture would be when only its statistics are here.
+NO_IMAGE_TEXT = "add the images to see the painting"
+#: Said where a link to the explorer would be when only the statistics are here.
+NO_EXPLORER_TEXT = "the explorer needs the image"
+SNAPSHOT_NOTE = ("The images are not installed, so the page shows the colour statistics "
+                 "shipped with the code: every distribution, palette and distance is the same "
+                 "as with the images, but the paintings are drawn as their palettes and the "
+                 "explorer, which needs the pixels, cannot open them. ")
+
+
+def swatch_thumbnail(entry: dict) -> html.Div:
+    """The painting's palette as a strip of colours, in place of its picture."""
+    swatches = entry.get("swatches") or []
+    total = sum(share for _, share in swatches) or 1.0
+    strip = html.Div([html.Span(className="artist-swatch-band",
+                                style={"backgroundColor": colour,
+                                       "flex": f"{share / total:.4f} 1 0", "minWidth": "2px"})
+                      for colour, share in swatches],
+                     style={"display": "flex", "height": "64px", "borderRadius": "4px",
+                            "overflow": "hidden"})
+    return html.Div([strip, html.Small(NO_IMAGE_TEXT, className="text-muted")],
+                    className="artist-swatch-thumb", title=f"{entry['title']}: palette")
+
+
 def painting_card(entry: dict, details: list, *, selected: bool = False) -> html.Div:
-    """A painting as a card: thumbnail and title open it in the explorer; a button compares it."""
+    """A painting as a card: thumbnail and title open it in the explorer; a button compares it.
+
+    Without the image (``entry["image"]`` False) the thumbnail is the painting's palette and
+    the card says the explorer needs the image."""
     href = explorer_href(entry["id"])
     year = f" ({entry['year']})" if entry.get("year") else ""
+    if entry.get("image", True):
+        picture = dcc.Link(html.Img(src=thumbnail_url(entry["id"]), alt=entry["title"],
+                                    className="thumb"),
+                           href=href, title="Open in the explorer", className="artist-thumb-link")
+        title = dcc.Link(entry["title"], href=href, className="artist-card-title")
+    else:
+        picture = swatch_thumbnail(entry)
+        title = html.Span([entry["title"], html.Small(f" ({NO_EXPLORER_TEXT})",
+                                                      className="text-muted")],
+                          className="artist-card-title", title=NO_EXPLORER_TEXT)
     return html.Div([
-        dcc.Link(html.Img(src=thumbnail_url(entry["id"]), alt=entry["title"],
-                          className="thumb"),
-                 href=href, title="Open in the explorer", className="artist-thumb-link"),
-        html.Div([dcc.Link(entry["title"], href=href, className="artist-card-title"), year],
-                 className="artist-card-heading"),
+        picture,
+        html.Div([title, year], className="artist-card-heading"),
         html.Div(details, className="artist-card-details"),
         html.Button("Compare with the artist", n_clicks=0, className="artist-compare",
                     title="Show this painting against its period and the whole corpus",
@@ -177,7 +215,9 @@ def painting_summary(view: dict, space: str, rank: tuple[int, int] | None) -> ht
         html.P([f"Earth mover's distance per channel, in levels (how far the average pixel "
                 f"would have to move): from its period {_emd(view['emd_period'])}; "
                 f"from the corpus {_emd(view['emd_corpus'])}. ",
-                dcc.Link("Open it in the explorer", href=explorer_href(view["id"])), "."],
+                *([dcc.Link("Open it in the explorer", href=explorer_href(view["id"])), "."]
+                  if view.get("image", True) else [f"({NO_EXPLORER_TEXT.capitalize()}: "
+                                                   f"{NO_IMAGE_TEXT} to open it there.)"])],
                className="mb-0"),
     ])
 
@@ -214,16 +254,17 @@ def search_results(results: list[dict], n_colours: int) -> html.Div:
         return html.Div(message("No painting has a palette to compare."))
     cards = []
     for rank, result in enumerate(results, start=1):
+        name, fmt = DELTA_E[result.get("space", "lab")]
         matches = [html.Div([
             html.Span(className="match-swatch", style={"backgroundColor": m["target"]}),
             html.Span("→", className="mx-1"),
             html.Span(className="match-swatch", style={"backgroundColor": m["match"]}),
-            html.Small(f" ΔE {m['delta_e']:.1f} · {100 * m['share']:.0f}%"),
+            html.Small(f" {name} {m['delta_e']:{fmt}} · {100 * m['share']:.0f}%"),
         ], className="match-row",
-            title=f"picked {m['target']} → palette colour {m['match']}: ΔE {m['delta_e']:.1f}, "
-                  f"{100 * m['share']:.1f}% of the painting's pixels")
+            title=f"picked {m['target']} → palette colour {m['match']}: {name} "
+                  f"{m['delta_e']:{fmt}}, {100 * m['share']:.1f}% of the painting's pixels")
             for m in result["matches"]]
-        details = [html.Div(f"#{rank} · distance {result['distance']:.1f}",
+        details = [html.Div(f"#{rank} · distance {result['distance']:{fmt}}",
                             className="artist-distance"), *matches]
         cards.append(painting_card(result, details))
     return html.Div(cards, className="artist-cards")
@@ -343,9 +384,13 @@ def header(n_paintings: int, state) -> html.Div:
 
 
 def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings: int,
-                  picker_defaults: tuple[str, ...]) -> html.Div:
-    """The whole artist page for ``state`` (an ``ArtistState``)."""
+                  picker_defaults: tuple[str, ...], images: bool = True) -> html.Div:
+    """The whole artist page for ``state`` (an ``ArtistState``); ``images`` False: drawn
+    from the shipped statistics, with a note saying so."""
     banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
+    if not images:
+        banners.append(dbc.Alert([SNAPSHOT_NOTE, *rich_text(CORPUS_HELP.split(". ", 1)[1])],
+                                 color="info", className="py-2", id=ids.SNAPSHOT_NOTE))
     return html.Div([
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.URL_QUERY_STORE),

@@ -5,27 +5,39 @@ The layout is built from the share link's :class:`~dashboard.artist.state.Artist
 
 from __future__ import annotations
 
+from dashboard.artist import services as artist_services
 from dashboard.artist.layout import artist_layout, no_corpus_layout
 from dashboard.artist.state import PICKER_DEFAULTS, parse_artist_query
-from dashboard.data.corpus import PERIOD_LABELS, PERIODS, Corpus
+from dashboard.data.corpus import PERIOD_LABELS, PERIODS, PREFERRED_PAINTINGS, Corpus
 from dashboard.server import context
 
 
 def painting_ids(corpus: Corpus) -> list[str]:
-    """Available paintings (no samples), in corpus order."""
-    return [a.id for a in corpus.artworks(available_only=True, include_samples=False)]
+    """Paintings shown (no samples), in corpus order: those whose image is present, or,
+    with no image at all, those of the shipped snapshot of colour statistics."""
+    if corpus.has_artworks():
+        return [a.id for a in corpus.artworks(available_only=True, include_samples=False)]
+    data = artist_services.paintings()
+    return list(data.index.ids) if data is not None else []
 
 
 def default_artwork(corpus: Corpus) -> str:
-    """A well-known painting if present, else the first available one."""
-    return corpus.default_painting()
+    """A well-known painting if shown, else the first one."""
+    if corpus.has_artworks():
+        return corpus.default_painting()
+    shown = painting_ids(corpus)
+    return next((p for p in PREFERRED_PAINTINGS if p in shown), shown[0] if shown else "")
 
 
 def painting_options(corpus: Corpus) -> list[dict]:
     """Dropdown options grouped by period (a disabled header per period)."""
     options: list[dict] = []
     years = {p.id: p.years for p in PERIODS}
-    for period, works in corpus.by_period(available_only=True, include_samples=False).items():
+    shown = set(painting_ids(corpus))
+    for period, works in corpus.by_period(include_samples=False).items():
+        works = [w for w in works if w.id in shown]
+        if not works:
+            continue
         options.append({"label": f"— {PERIOD_LABELS[period]} ({years[period]}) —",
                         "value": f"__period__{period}", "disabled": True, "search": period})
         for work in works:
@@ -37,10 +49,11 @@ def painting_options(corpus: Corpus) -> list[dict]:
 def layout(**query):
     """Artist layout for a query string; bad values become notices."""
     corpus = context.corpus()
-    if not corpus.has_artworks():
-        return no_corpus_layout()
     available = set(painting_ids(corpus))
+    if not available:
+        return no_corpus_layout()
     state, notices = parse_artist_query(query, is_painting=available.__contains__,
                                         default_artwork=default_artwork(corpus))
     return artist_layout(state, painting_options(corpus), notices,
-                         n_paintings=len(available), picker_defaults=PICKER_DEFAULTS)
+                         n_paintings=len(available), picker_defaults=PICKER_DEFAULTS,
+                         images=corpus.has_artworks())

@@ -5,6 +5,10 @@ that lack a stored entry, on the first call that needs it: once per process, und
 kept in the app's extension dict (never at import time). Only paintings count: the
 scikit-image samples are left out.
 
+Without any painting image, the index is read from the shipped snapshot of the paintings'
+statistics (:mod:`dashboard.data.snapshot`): the same numbers, no pictures
+(``PaintingIndex.images`` is False and every listed painting says so).
+
 Every view is a function of small hashable arguments (space, statistic, artwork id, picked
 colours) memoized with flask-caching; the index fingerprint (a hash of the indexed files'
 SHA-256) is part of each key, so a rebuilt index never serves stale entries. Results are
@@ -25,7 +29,8 @@ from dashboard.core.colours import earth_movers_distance, js_divergence_rows
 from dashboard.core.distributions import cdf_from_pmf
 from dashboard.core.vocabulary import PERIOD_PALETTE_SIZE, SHOWN_PALETTE_SIZE, SPACES
 from dashboard.data.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
-from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index
+from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index, stack_rows
+from dashboard.data.snapshot import SnapshotError, read_snapshot, snapshot_path
 from dashboard.server import context
 from dashboard.server.cache import cache
 
@@ -47,6 +52,8 @@ class PaintingIndex:
     index: CorpusIndex
     titles: tuple[str, ...]
     fingerprint: str
+    #: Whether the images are here (False: read from the shipped snapshot).
+    images: bool = True
 
     def __len__(self) -> int:
         return len(self.index)
@@ -70,6 +77,8 @@ class IndexHolder:
 
 
 def _load_paintings(corpus: Corpus, settings) -> PaintingIndex:
+    if not corpus.has_artworks():
+        return _snapshot_paintings(corpus, settings)
     paintings = Corpus(corpus.catalogue_path, corpus.artworks_dir,
                        max_pixels=corpus.max_pixels, cache_size=0, include_samples=False)
     index = load_or_build_index(paintings, settings, progress=False)
@@ -81,11 +90,22 @@ def _load_paintings(corpus: Corpus, settings) -> PaintingIndex:
                          fingerprint=digest.hexdigest()[:16])
 
 
+def _snapshot_paintings(corpus: Corpus, settings) -> PaintingIndex:
+    """The paintings' index from the shipped snapshot (empty if there is none to read)."""
+    try:
+        index = read_snapshot(snapshot_path(settings), corpus)
+    except SnapshotError:
+        index = stack_rows([], [], max_side=settings.max_side)
+    digest = hashlib.sha256("\n".join(["snapshot", *(f"{i} {s}" for i, s in zip(
+        index.ids, index.sha256, strict=True))]).encode())
+    return PaintingIndex(index=index, titles=tuple(corpus.get(i).title for i in index.ids),
+                         fingerprint=digest.hexdigest()[:16], images=False)
+
+
 def paintings() -> PaintingIndex | None:
-    """The paintings' index (built on first use), or None when no painting is present."""
+    """The paintings' index (built on first use, or read from the snapshot when no image is
+    present), or None when there is no painting to show."""
     extension = context.extension()
-    if not extension["corpus"].has_artworks():
-        return None
     holder = extension.setdefault(HOLDER_KEY, IndexHolder())
     result = holder.get(extension["corpus"], extension["settings"])
     return result if len(result) else None
@@ -106,8 +126,13 @@ def is_indexed(artwork_id: str) -> bool:
 
 def _entry(data: PaintingIndex, row: int) -> dict[str, Any]:
     index = data.index
-    return {"id": index.ids[row], "title": data.titles[row], "year": index.years[row],
-            "period": index.periods[row]}
+    entry = {"id": index.ids[row], "title": data.titles[row], "year": index.years[row],
+             "period": index.periods[row], "image": data.images}
+    if not data.images:  # shown in place of the picture
+        used = index.palette_shares[row] > 0
+        entry["swatches"] = [(cs.hex_colour(c), float(s)) for c, s in zip(
+            index.palette_colours[row][used], index.palette_shares[row][used], strict=True)]
+    return entry
 
 
 def _bin_view(histogram: np.ndarray, space: str, bins: int) -> dict[str, Any]:
@@ -292,20 +317,30 @@ def _typical_view(fingerprint: str, space: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- by colour
 
-def search_view(colours: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Paintings whose palettes hold ``colours`` (hex strings) most closely, best first."""
+def search_distance_space(space: str) -> str:
+    """Where find by colour measures ΔE for the page's colour space: CIELAB when CIE Lab is
+    chosen, Oklab otherwise."""
+    return "lab" if space == "lab" else "oklab"
+
+
+def search_view(colours: tuple[str, ...], space: str = "oklab") -> list[dict[str, Any]]:
+    """Paintings whose palettes hold ``colours`` (hex strings) most closely, best first, by ΔE
+    in ``search_distance_space(space)``."""
     colours = tuple(cs.hex_colour(cs.parse_hex_colour(c)) for c in colours)
     if not colours:
         return []
-    return _search_view(_current().fingerprint, colours)
+    return _search_view(_current().fingerprint, colours,
+                        search_distance_space(_check_space(space)))
 
 
 @cache.memoize()
-def _search_view(fingerprint: str, colours: tuple[str, ...]) -> list[dict[str, Any]]:
+def _search_view(fingerprint: str, colours: tuple[str, ...],
+                 space: str) -> list[dict[str, Any]]:
     data = _current()
     index = data.index
     targets = np.array([cs.parse_hex_colour(c) for c in colours])
-    matches = cs.colour_search(targets, index.palette_colours, index.palette_shares)
+    matches = cs.colour_search(targets, index.palette_colours, index.palette_shares,
+                               space=space)
     results = []
     for row in matches.ranking()[:SEARCH_RESULTS].tolist():
         if not np.isfinite(matches.distance[row]):
@@ -318,5 +353,6 @@ def _search_view(fingerprint: str, colours: tuple[str, ...]) -> list[dict[str, A
                           "delta_e": float(matches.delta_e[row, j]),
                           "share": float(matches.share[row, j])})
         results.append({**_entry(data, row), "distance": float(matches.distance[row]),
+                        "space": space,
                         "matches": found})
     return results

@@ -22,7 +22,7 @@ VIEW_LABELS = {"corpus": "The whole corpus", "periods": "Periods", "timeline": "
 def snapshot(query: Mapping[str, str]) -> ViewSnapshot:
     """What ``/artist?<query>`` shows: the visible tab's figures and texts."""
     corpus = context.corpus()
-    if not corpus.has_artworks():
+    if not painting_ids(corpus):
         return ViewSnapshot(path="/artist", query="", title="Van Gogh's colours",
                             caption=CORPUS_HELP, notices=(CORPUS_HELP,))
     available = set(painting_ids(corpus))

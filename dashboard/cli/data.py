@@ -1,11 +1,14 @@
-"""``python -m dashboard data status | import DIR | download | index``: manage the artworks.
+"""``python -m dashboard data status | import DIR | download | index | snapshot``: the artworks.
 
 - ``status``: which catalogued images are present, missing or corrupt, and which
   files the catalogue does not know.
 - ``import DIR``: validate, normalise (RGB, long side <= 1024, JPEG quality 90) and
   copy images from a folder, matched to the catalogue by SHA-256 or file name.
 - ``download``: fetch the catalogued paintings from Wikimedia Commons (resumable).
-- ``index``: compute the colour statistics of every artwork (see ``corpus_index``).
+- ``index``: compute the colour statistics of every artwork (see ``corpus_index``) on a Dask
+  LocalCluster (default), an existing cluster (``--scheduler``) or in process (``--serial``).
+- ``snapshot``: write the paintings' statistics to ``data/colour_statistics.npz`` (shipped,
+  so the artist page works without the images); ``--check`` compares it with the images.
 
 Files written by ``import`` and ``download`` are recorded with their SHA-256 in
 ``artworks_dir/.manifest.json``, so ``status`` can tell a normalised copy (whose bytes
@@ -497,6 +500,52 @@ def cmd_index(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> i
     return 1 if report.skipped else 0
 
 
+# --- snapshot --------------------------------------------------------------------------------
+
+
+def cmd_snapshot(corpus: Corpus, args: argparse.Namespace, settings: Settings) -> int:
+    from dashboard.data.index_engine import EngineError
+    from dashboard.data.snapshot import (
+        SnapshotError,
+        compare_rows,
+        live_rows,
+        read_snapshot_rows,
+        snapshot_path,
+        write_snapshot,
+    )
+
+    path = Path(args.output).expanduser() if args.output else snapshot_path(settings)
+    if not corpus.has_artworks():
+        raise UsageError("the snapshot is computed from the images, and none is present: "
+                         "add them first (data download, data import DIR)")
+    try:
+        ids, rows, skipped = live_rows(corpus, settings, engine=engine_from_args(args),
+                                       progress=args.progress)
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    _print_list("skipped", [f"{artwork_id}: {reason}" for artwork_id, reason in skipped])
+    if args.check:
+        try:
+            _, stored_ids, stored_rows = read_snapshot_rows(path)
+        except SnapshotError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        problems = compare_rows(dict(zip(stored_ids, stored_rows, strict=True)),
+                                dict(zip(ids, rows, strict=True)))
+        if problems:
+            print(f"the snapshot {path} differs from the images ({len(problems)} differences)")
+            _print_list("differences", problems)
+            return 1
+        print(f"the snapshot {path} matches the {len(ids)} paintings' live index, bit for bit")
+        return 0
+    try:
+        size = write_snapshot(path, ids, rows, max_side=settings.max_side)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"cannot write the snapshot: {exc}") from None
+    print(f"snapshot of {len(ids)} paintings written to {path} ({size / 1e6:.2f} MB)")
+    return 1 if skipped else 0
+
+
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -591,6 +640,19 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_engine_arguments(index)
     index.add_argument("--force", action="store_true", help="recompute every row")
     index.add_argument("--prune", action="store_true", help="drop rows of removed files")
+
+    snapshot = commands.add_parser(
+        "snapshot", parents=[common],
+        help="write the paintings' colour statistics to data/colour_statistics.npz",
+    )
+    add_engine_arguments(snapshot)
+    snapshot.add_argument(
+        "--output", help="file to write (default: colour_statistics.npz beside the catalogue)"
+    )
+    snapshot.add_argument(
+        "--check", action="store_true",
+        help="write nothing: exit 1 unless the snapshot equals the live index bit for bit",
+    )
     return parser
 
 
@@ -616,6 +678,8 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
             return cmd_import(corpus, args)
         if args.command == "download":
             return cmd_download(corpus, args)
+        if args.command == "snapshot":
+            return cmd_snapshot(corpus, args, settings)
         return cmd_index(corpus, args, settings)
     except (UsageError, SettingsError, CatalogueError, UnknownArtworkError) as exc:
         print(f"error: {exc}", file=sys.stderr)

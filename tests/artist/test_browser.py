@@ -3,16 +3,19 @@ the links to the explorer. Tests marked ``corpus`` run on the real Van Gogh corp
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from dashboard.app import create_app
 from dashboard.artist import ids
-from dashboard.config import load_settings
+from dashboard.config import Settings, load_settings
 from dashboard.data.corpus import CORPUS_HELP
 from tests.support import plotly_page
+from tests.support.apps import samples_settings
 from tests.support.plotly_page import graph_eval, point_position
 from tests.support.servers import serving
 from tests.support.tiny_corpus import make_tiny_corpus
@@ -66,8 +69,18 @@ def click_point(page, graph_id: str, x: float, y: float) -> None:
 
 # ------------------------------------------------------------------------------ no corpus
 
-def test_without_a_corpus_the_page_explains_how_to_add_it(page, live_server):
-    response = page.goto(live_server + "/artist?view=periods")
+@pytest.fixture(scope="module")
+def bare_server(tmp_path_factory) -> Iterator[str]:
+    """The app with neither images nor the shipped snapshot of their statistics."""
+    root = tmp_path_factory.mktemp("artist-bare")
+    shutil.copy(Settings().catalogue_path, root / "catalogue.csv")
+    settings = replace(samples_settings(root), catalogue_path=root / "catalogue.csv")
+    with serving(create_app(settings).server) as url:
+        yield url
+
+
+def test_without_a_corpus_the_page_explains_how_to_add_it(page, bare_server):
+    response = page.goto(bare_server + "/artist?view=periods")
     assert response.status == 200
     page.wait_for_selector(f"#{ids.NOTICES}")
     assert CORPUS_HELP.replace("`", "") in page.inner_text(f"#{ids.NOTICES}")

@@ -7,6 +7,8 @@ Expected numbers are computed independently from the decoded images with the col
 from __future__ import annotations
 
 import io
+import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from dashboard.artist import callbacks as cb
 from dashboard.artist import ids, page
 from dashboard.artist import services as artist_services
 from dashboard.artist.state import ArtistState, parse_artist_query
+from dashboard.config import Settings
 from dashboard.core.colours import (
     channel_pmfs,
     colour_histogram,
@@ -28,6 +31,7 @@ from dashboard.core.colours import (
     js_divergence,
 )
 from dashboard.data.corpus import CORPUS_HELP
+from tests.support.apps import samples_settings
 
 PRESENT = ("red-field-1884", "green-street-1887", "blue-night-1888")
 
@@ -349,7 +353,11 @@ def test_compare_button_selects_the_painting(tiny_context):
 
 # --------------------------------------------------------------------------- no corpus
 
-def test_without_a_corpus_the_page_says_how_to_add_it(fresh_app, tmp_path):
+def test_without_a_corpus_the_page_says_how_to_add_it(tmp_path):
+    # A catalogue without the shipped snapshot beside it: nothing to show at all.
+    shutil.copy(Settings().catalogue_path, tmp_path / "catalogue.csv")
+    fresh_app = create_app(replace(samples_settings(tmp_path),
+                                   catalogue_path=tmp_path / "catalogue.csv"))
     with fresh_app.server.app_context():  # its own cache folder, tmp_path / "cache"
         tree = page.layout(view="periods", artwork="anything")
         plain_help = CORPUS_HELP.replace("`", "")
