@@ -2,11 +2,14 @@
 itself (400 for a malformed request, 414 for a request line over 4094 bytes, 431 for
 oversized headers): those requests never reach the app, so its headers are not added.
 
-``gunicorn.conf.py`` names :class:`HardenedThreadWorker` as ``worker_class``.
+``gunicorn.conf.py`` names :class:`HardenedThreadWorker` as ``worker_class``. Each worker also
+bounds glibc's malloc arenas before its threads start (:func:`limit_malloc_arenas`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
@@ -37,8 +40,33 @@ class _HeadersAfterStatusLine:
         return self._sock.sendall(data, *args)
 
 
+#: glibc malloc arenas a worker may use. By default glibc gives each thread that allocates at
+#: once its own arena (up to 8 per core), and each keeps the multi-megabyte numpy buffers of
+#: past requests: a worker's resident size then grows with every thread that ever rendered.
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas of this process at ``arenas``; False on another C library.
+
+    Call before the process starts threads (an arena, once made, stays).
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt is not None and mallopt(_M_ARENA_MAX, int(arenas)) == 1)
+
+
 class HardenedThreadWorker(ThreadWorker):
-    """``gthread``, with :data:`SECURITY_HEADERS` on gunicorn's own error pages."""
+    """``gthread``, with :data:`SECURITY_HEADERS` on gunicorn's own error pages and at most
+    :data:`MALLOC_ARENAS` malloc arenas."""
+
+    def init_process(self) -> None:
+        limit_malloc_arenas()
+        super().init_process()
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         super().handle_error(req, _HeadersAfterStatusLine(client), addr, exc)
