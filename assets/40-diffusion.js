@@ -3,6 +3,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   diffusion: {
     schedules: ['linear', 'scaled-linear', 'cosine'],
     priors: ['painting', 'artist'],
+    views: ['marginal', 'information', 'schedules', 'correlation'],
     /* Mirrors dashboard.diffusion.routes.PARAMETERS: what each picture's URL names. */
     parameters: {
       'x0': [],
@@ -27,7 +28,7 @@ window.dash_clientside.diffusion.whole = function (value, fallback, lo, hi) {
 /* The controls cleaned as dashboard.diffusion.state.DiffusionState.from_controls cleans them;
    null without a source. */
 window.dash_clientside.diffusion.state = function (source, schedule, steps, t, zeroSnr, seed,
-                                                   prior) {
+                                                   prior, view) {
   if (typeof source !== 'string' || !source) { return null; }
   const d = window.dash_clientside.diffusion;
   const cleanSteps = d.whole(steps, 1000, 2, 2000);
@@ -39,7 +40,8 @@ window.dash_clientside.diffusion.state = function (source, schedule, steps, t, z
     zero_snr: (zeroSnr === true ||
                ['1', 'true', 'yes', 'on'].includes(zeroSnr)) ? 1 : 0,
     seed: d.whole(seed, 0, 0, 4294967295),
-    prior: d.priors.includes(prior) ? prior : 'painting'
+    prior: d.priors.includes(prior) ? prior : 'painting',
+    view: d.views.includes(view) ? view : d.views[0]
   };
 };
 
@@ -52,7 +54,7 @@ window.dash_clientside.diffusion.query = function (state) {
   const d = window.dash_clientside.diffusion;
   const params = state.source.startsWith('upload:')
     ? [['upload', state.source.slice('upload:'.length)]] : [['artwork', state.source]];
-  for (const name of ['schedule', 'steps', 't', 'zero_snr', 'seed', 'prior']) {
+  for (const name of ['schedule', 'steps', 't', 'zero_snr', 'seed', 'prior', 'view']) {
     params.push([name, state[name]]);
   }
   return '?' + params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
@@ -71,10 +73,10 @@ window.dash_clientside.diffusion.imageUrl = function (picture, state) {
    the share link handed to share.replaceQuery (assets/25-share.js). The image's and the
    structure-free sample's URLs are left alone when they do not change. */
 window.dash_clientside.diffusion.syncControls = function (source, schedule, steps, t, zeroSnr,
-                                                          seed, prior) {
+                                                          seed, prior, view) {
   const d = window.dash_clientside.diffusion;
   const noUpdate = window.dash_clientside.no_update;
-  const state = d.state(source, schedule, steps, t, zeroSnr, seed, prior);
+  const state = d.state(source, schedule, steps, t, zeroSnr, seed, prior, view);
   if (!state) { return [noUpdate, noUpdate, noUpdate, noUpdate]; }
   window.dash_clientside.share.replaceQuery(d.query(state));
   const unlessSame = (id, url) => {
@@ -82,6 +84,7 @@ window.dash_clientside.diffusion.syncControls = function (source, schedule, step
     return element && element.getAttribute('src') === url ? noUpdate : url;
   };
   return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state)),
-          d.imageUrl('xt', state), d.imageUrl('denoised', state),
+          unlessSame('diffusion-xt-image', d.imageUrl('xt', state)),
+          unlessSame('diffusion-denoised-image', d.imageUrl('denoised', state)),
           unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state))];
 };

@@ -3,9 +3,10 @@
 The ``*_outputs`` functions hold the logic and are called directly by tests; the decorated
 wrappers only read Dash's callback context (what triggered them) and delegate.
 
-A move of the t slider (or a new seed) keeps every curve over the steps: the callback sends
-``Patch`` objects that move the step markers and replace the marginal's data, and the browser
-swaps the pictures' URLs itself (``diffusion.syncControls``, assets/40-diffusion.js).
+The figures sit in tabs and only the visible one is sent. A move of the t slider (or a new
+seed) keeps every curve over the steps: the callback sends a ``Patch`` that moves the step
+markers or replaces the marginal's data, and the browser swaps the pictures' URLs itself
+(``diffusion.syncControls``, assets/40-diffusion.js).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from dash import ClientsideFunction, Input, Output, Patch, State, ctx, no_update
+from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 
 from dashboard.core.diffusion_schedules import SCHEDULES
 from dashboard.core.vocabulary import CHANNELS
@@ -41,18 +42,12 @@ from dashboard.ui.registry import CallbackRegistry
 
 registry = CallbackRegistry()
 
-#: Controls whose change keeps every curve over the steps (a Patch is enough).
-STEP_CONTROLS = {ids.STEP_SLIDER, ids.SEED_INPUT}
 #: Traces of the information figure: 3 panels x 3 channels of lines, then the measured MSE
 #: at t, then the 3D colour prior's (always present; empty until asked for).
 MEASURED_TRACE = 9
 COLOUR_TRACE = 10
 #: Name of the 3D colour prior's trace in the information figure.
 COLOUR_TRACE_NAME = "MSE with the 3D colour prior"
-
-
-def _triggered() -> set[str]:
-    return {str(key).split(".")[0] for key in ctx.triggered_prop_ids} if ctx.triggered else set()
 
 
 def offered_state(state: DiffusionState) -> DiffusionState:
@@ -66,8 +61,7 @@ def offered_state(state: DiffusionState) -> DiffusionState:
 
 #: Outputs of :func:`update_view`, in order.
 VIEW_OUTPUTS = (
-    Output(ids.SCHEDULE_GRAPH, "figure"), Output(ids.INFORMATION_GRAPH, "figure"),
-    Output(ids.MARGINAL_GRAPH, "figure"), Output(ids.CORRELATION_GRAPH, "figure"),
+    *(Output(graph, "figure") for graph in ids.GRAPH_OF_VIEW.values()),
     Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
     Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
     *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
@@ -153,24 +147,40 @@ def _correlation_patch(t: int, sample: np.ndarray) -> Patch:
     return patch
 
 
-def full_figures(state: DiffusionState, curves: dict, information: dict, correlation,
-                 step: dict, errors: np.ndarray) -> tuple:
-    """The four figures of ``state`` drawn in full."""
+def full_figure(view: str, state: DiffusionState, curves: dict, information: dict,
+                correlation, step: dict, errors: np.ndarray):
+    """The figure of tab ``view`` for ``state``, drawn in full."""
     t = state.t
-    schedule = schedule_figure(curves["alpha_bar"], curves["log_snr"], curves["beta"],
+    if view == "schedules":
+        return schedule_figure(curves["alpha_bar"], curves["log_snr"], curves["beta"],
                                selected=state.schedule, t=t)
-    info = information_figure(information["kl_nats"], information["mutual_information_bits"],
-                              information["mse_expected"], t=t, mse_sample=errors,
-                              mse_colour_prior=math.nan)
-    # The 3D colour prior's point is drawn when asked for (a Patch fills it in).
-    info.update_traces(showlegend=False, selector={"name": COLOUR_TRACE_NAME})
+    if view == "information":
+        info = information_figure(information["kl_nats"],
+                                  information["mutual_information_bits"],
+                                  information["mse_expected"], t=t, mse_sample=errors,
+                                  mse_colour_prior=math.nan)
+        # The 3D colour prior's point is drawn when asked for (a Patch fills it in).
+        info.update_traces(showlegend=False, selector={"name": COLOUR_TRACE_NAME})
+        return info
+    if view == "correlation":
+        return correlation_figure(correlation, step["correlation_sample"], t=t)
     marginal = step["marginal"]
-    marginal_fig = marginal_figure(marginal["x"], marginal["density_theory"],
-                                   marginal["bin_edges"], marginal["density_sample"],
-                                   marginal["standard_normal"], t=t,
-                                   alpha_bar_t=step["alpha_bar"])
-    correlation_fig = correlation_figure(correlation, step["correlation_sample"], t=t)
-    return schedule, info, marginal_fig, correlation_fig
+    return marginal_figure(marginal["x"], marginal["density_theory"], marginal["bin_edges"],
+                           marginal["density_sample"], marginal["standard_normal"], t=t,
+                           alpha_bar_t=step["alpha_bar"])
+
+
+def figure_patch(view: str, state: DiffusionState, curves: dict, step: dict,
+                 errors: np.ndarray) -> Patch:
+    """What moves in tab ``view``'s figure when only the step or the seed changed."""
+    t = state.t
+    if view == "schedules":
+        return _schedule_patch(state, curves)
+    if view == "information":
+        return _information_patch(t, errors)
+    if view == "correlation":
+        return _correlation_patch(t, step["correlation_sample"])
+    return _marginal_patch(t, step)
 
 
 _UNUSABLE = (SourceUnavailableError, UnknownSourceError, services.PriorUnavailableError)
@@ -182,58 +192,72 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def view_outputs(state: DiffusionState, drawn: Any = None, step_only: bool = False) -> tuple:
+def _drawn_tabs(drawn: Any, key: str) -> dict[str, int]:
+    """From the record of what is drawn: the step each tab's figure shows for ``key`` (the
+    image, schedule, steps, zero-SNR switch and prior), if it was drawn for it."""
+    if not isinstance(drawn, dict) or drawn.get("key") != key:
+        return {}
+    tabs = drawn.get("tabs")
+    if not isinstance(tabs, dict):
+        return {}
+    return {view: step for view, step in tabs.items()
+            if view in ids.GRAPH_OF_VIEW and isinstance(step, int) and not isinstance(step, bool)}
+
+
+def view_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
     """Every output of :data:`VIEW_OUTPUTS` for ``state``.
 
-    A step move (``step_only``) onto figures drawn for the same image, schedule, steps,
-    zero-SNR switch and prior (``drawn``) sends only what moved: the step markers, the
-    measured points and the marginal's data. Anything else draws the figures in full. An
-    image or prior that cannot be used gives empty figures carrying the reason.
+    Only the visible tab's figure (``state.view``) is sent; the others are left as they are
+    and drawn when their tab is opened (``drawn`` records the step each tab shows). A tab
+    drawn for the same image, schedule, steps, zero-SNR switch and prior gets only what
+    moved: the step markers, the measured points and the marginal's data. Anything else is
+    drawn in full. An image or prior that cannot be used gives the visible tab an empty
+    figure carrying the reason.
 
     The denoiser's measured errors come in the same response: a separate callback would let
-    the other figures move before the denoiser is done, but redraws the information figure
-    twice, and on two busy cores that made a move about 70 ms slower
-    (``benchmarks/bench_diffusion.py``).
+    the figure move before the denoiser is done, but redraws the information figure twice.
     """
-    drawn = dict(drawn) if isinstance(drawn, dict) else {}
     t = state.t
+    graphs = [ids.GRAPH_OF_VIEW[view] for view in ids.GRAPH_OF_VIEW]
     try:
         keys = services.keys_of(state)
         key = repr(keys)
-        patchable = (step_only and drawn.get("key") == key
-                     and isinstance(drawn.get("t"), int) and (drawn["t"] == 0) == (t == 0))
         curves = services.schedules(state.steps, state.zero_snr)
         information = services.information(*keys)
         step = services.step_view(*keys, t, state.seed)
         correlation = services.correlation(*keys[:-1])
         errors = services.denoiser_errors(*keys, t, state.seed)
     except _UNUSABLE as error:
-        figures = tuple(empty_figure(_reason(error)) for _ in range(4))
+        visible = ids.GRAPH_OF_VIEW[state.view]
+        figures = tuple(empty_figure(_reason(error)) if graph == visible else no_update
+                        for graph in graphs)
         blank = (None,) * (4 + len(CHANNELS))
         return (*figures, *blank, None, True, {})
 
-    if patchable:
-        figures = (_schedule_patch(state, curves), _information_patch(t, errors),
-                   _marginal_patch(t, step), _correlation_patch(t, step["correlation_sample"]))
+    tabs = _drawn_tabs(drawn, key)
+    shown = tabs.get(state.view)
+    if shown is not None and (shown == 0) == (t == 0):
+        figure = figure_patch(state.view, state, curves, step, errors)
     else:
-        figures = full_figures(state, curves, information, correlation, step, errors)
+        figure = full_figure(state.view, state, curves, information, correlation, step, errors)
+    visible = ids.GRAPH_OF_VIEW[state.view]
+    figures = tuple(figure if graph == visible else no_update for graph in graphs)
     link = explorer_link(state, step["alpha_bar"])
     return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
             link.label, *channel_texts(information, step, errors, t), None, True,
-            {"key": key, "t": t})
+            {"key": key, "tabs": {**tabs, state.view: t}})
 
 
 @registry.callback(
     *VIEW_OUTPUTS,
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
     Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
-    Input(ids.PRIOR, "value"), State(ids.DRAWN_STORE, "data"),
+    Input(ids.PRIOR, "value"), Input(ids.VIEW_TABS, "active_tab"), State(ids.DRAWN_STORE, "data"),
 )
-def update_view(source, schedule, steps, t, zero_snr, seed, prior, drawn):
+def update_view(source, schedule, steps, t, zero_snr, seed, prior, view, drawn):
     state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
-                                                       seed, prior))
-    triggered = _triggered()
-    return view_outputs(state, drawn, step_only=bool(triggered) and triggered <= STEP_CONTROLS)
+                                                       seed, prior, view))
+    return view_outputs(state, drawn)
 
 
 #: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring
@@ -245,7 +269,7 @@ registry.clientside_callback(
     Output(ids.DENOISED_IMAGE, "src"), Output(ids.STRUCTURE_FREE_IMAGE, "src"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
     Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
-    Input(ids.PRIOR, "value"),
+    Input(ids.PRIOR, "value"), Input(ids.VIEW_TABS, "active_tab"),
 )
 registry.copy_link(ids.SHARE_CLIPBOARD)
 
@@ -276,15 +300,23 @@ registry.new_seed_button(ids.NEW_SEED_BUTTON, ids.SEED_INPUT)
 
 # ------------------------------------------------------------------- 3D colour denoiser
 
-def colour_outputs(state: DiffusionState) -> tuple:
+def colour_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
     """The 3D colour prior's denoised picture (its URL), the sentence comparing its error
-    with the per-channel prior's, and its point on the information figure."""
+    with the per-channel prior's, and its point on the information figure when that figure
+    shows this step (``drawn``, the record of :func:`view_outputs`)."""
     try:
         process = (state.source, *state.process)
         colour = services.colour_denoiser_errors(*process, state.t, state.seed)
         errors = services.denoiser_errors(*process, "painting", state.t, state.seed)
     except (SourceUnavailableError, UnknownSourceError) as error:
         return no_update, str(error), True, no_update
+    try:
+        key = repr(services.keys_of(state))
+    except services.PriorUnavailableError:
+        key = None
+    if key is None or _drawn_tabs(drawn, key).get("information") != state.t:
+        return (image_url("colour-denoised", state), colour_sentence(colour, errors, state.t),
+                False, no_update)
     patch = Patch()
     patch["data"][COLOUR_TRACE]["x"] = [state.t]
     patch["data"][COLOUR_TRACE]["y"] = [colour["mse_mean"]]
@@ -301,7 +333,11 @@ def colour_outputs(state: DiffusionState) -> tuple:
     Input(ids.COLOUR_BUTTON, "n_clicks"),
     State(ids.ARTWORK_SELECT, "value"), State(ids.SCHEDULE, "value"), State(ids.STEPS, "value"),
     State(ids.STEP_SLIDER, "value"), State(ids.ZERO_SNR, "value"), State(ids.SEED_INPUT, "value"),
+    State(ids.PRIOR, "value"), State(ids.DRAWN_STORE, "data"),
     prevent_initial_call=True,
 )
-def denoise_with_colour_prior(_n_clicks, source, schedule, steps, t, zero_snr, seed):
-    return colour_outputs(DiffusionState.from_controls(source, schedule, steps, t, zero_snr, seed))
+def denoise_with_colour_prior(_n_clicks, source, schedule, steps, t, zero_snr, seed, prior,
+                              drawn):
+    state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
+                                                       seed, prior))
+    return colour_outputs(state, drawn)

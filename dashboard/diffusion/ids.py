@@ -34,5 +34,10 @@ SCHEDULE_GRAPH = "diffusion-schedule-graph"
 INFORMATION_GRAPH = "diffusion-information-graph"
 CORRELATION_GRAPH = "diffusion-correlation-graph"
 
+VIEW_TABS = "diffusion-view-tabs"
+
 #: Every dcc.Graph of the page.
 GRAPHS = (MARGINAL_GRAPH, SCHEDULE_GRAPH, INFORMATION_GRAPH, CORRELATION_GRAPH)
+#: The graph shown by each tab (``DiffusionState.view``), in the tabs' order.
+GRAPH_OF_VIEW = {"marginal": MARGINAL_GRAPH, "information": INFORMATION_GRAPH,
+                 "schedules": SCHEDULE_GRAPH, "correlation": CORRELATION_GRAPH}

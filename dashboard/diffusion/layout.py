@@ -175,6 +175,19 @@ def _graph(graph_id: str, height: int) -> list:
     return [loading_graph(graph_id, height), caption(CAPTIONS[graph_id])]
 
 
+#: Tab labels and graph heights (px) by view, in ``VIEWS`` order.
+TABS = {"marginal": ("Marginal of x_t", 380), "information": ("Information over t", 380),
+        "schedules": ("Schedules", 380), "correlation": ("Correlation", 400)}
+
+
+def figure_tabs(state: DiffusionState) -> dbc.Tabs:
+    """One tab per figure; only the visible one is drawn on a move (the others when opened)."""
+    return dbc.Tabs([
+        dbc.Tab(_graph(ids.GRAPH_OF_VIEW[view], height), label=label, tab_id=view)
+        for view, (label, height) in TABS.items()
+    ], id=ids.VIEW_TABS, active_tab=state.view, className="mt-3")
+
+
 def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[str],
                      corpus_message: str | None, artist_prior: bool) -> html.Div:
     """The whole diffusion page for ``state``."""
@@ -187,10 +200,7 @@ def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[s
             dbc.Col([
                 step_summary(),
                 pictures_card(state),
-                *_graph(ids.MARGINAL_GRAPH, 380),
-                *_graph(ids.INFORMATION_GRAPH, 380),
-                *_graph(ids.SCHEDULE_GRAPH, 380),
-                *_graph(ids.CORRELATION_GRAPH, 400),
+                figure_tabs(state),
             ], lg=9),
         ]),
     ])

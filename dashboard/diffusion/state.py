@@ -1,9 +1,10 @@
 """The whole view state of the diffusion page, to and from a URL query string and the controls.
 
 A share link carries ``artwork`` (or ``upload``), ``schedule``, ``steps``, ``t``, ``zero_snr``,
-``seed`` and ``prior``. As on the other pages, :func:`parse_query` clamps or ignores every bad
-parameter with a notice and never raises, and :meth:`DiffusionState.from_controls` is the one
-place control values (which a forged callback body may carry too) are cleaned.
+``seed``, ``prior`` and ``view`` (the tab of figures shown). As on the other pages,
+:func:`parse_query` clamps or ignores every bad parameter with a notice and never raises, and
+:meth:`DiffusionState.from_controls` is the one place control values (which a forged callback
+body may carry too) are cleaned.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from dashboard.ui.sources import read_source
 #: Priors of the denoiser and the exact theory: the painting's own level PMFs, or the PMFs of
 #: every painting of the corpus pooled with equal weights.
 PRIORS = ("painting", "artist")
+#: Tabs of figures, in the page's order: the marginal of x_t, the information left over the
+#: steps (KL, MI, denoiser error), the noise schedules, the channels' correlation.
+VIEWS = ("marginal", "information", "schedules", "correlation")
 #: Schedules in the order the page offers them.
 SCHEDULE_NAMES = tuple(SCHEDULES)
 #: Numbers of steps T the page offers: at least 2 (zero terminal SNR rescales from step 1 to
@@ -54,11 +58,12 @@ class DiffusionState:
     zero_snr: bool = False
     seed: int = 0
     prior: str = "painting"
+    view: str = VIEWS[0]
 
     @classmethod
     def from_controls(cls, source: object, schedule: object = None, steps: object = None,
                       t: object = None, zero_snr: object = None, seed: object = None,
-                      prior: object = None) -> DiffusionState:
+                      prior: object = None, view: object = None) -> DiffusionState:
         """The state the controls show: numbers clamped to their ranges and made whole,
         choices checked; anything unreadable takes the default. ``t`` is clamped to the
         cleaned ``steps``. ``source`` is kept as sent (an empty string if it is not one):
@@ -74,6 +79,7 @@ class DiffusionState:
             zero_snr=zero_snr is True or (isinstance(zero_snr, str) and zero_snr in _TRUE),
             seed=_whole(control_number(seed, default.seed, SEED_RANGE)),
             prior=prior if prior in PRIORS else default.prior,
+            view=view if view in VIEWS else default.view,
         )
 
     @property
@@ -89,7 +95,8 @@ class DiffusionState:
         else:
             params["artwork"] = self.source
         params.update(schedule=self.schedule, steps=self.steps, t=self.t,
-                      zero_snr=int(self.zero_snr), seed=self.seed, prior=self.prior)
+                      zero_snr=int(self.zero_snr), seed=self.seed, prior=self.prior,
+                      view=self.view)
         return "?" + urlencode(params, safe=":-")
 
 
@@ -143,4 +150,6 @@ def parse_query(query: Mapping[str, str], *, is_known_source: Callable[[str], bo
                            "server; using the painting's own colours.")
         else:
             state = replace(state, prior=v)
+    if "view" in q and (v := read_choice(q["view"], "view", VIEWS, notices)) is not None:
+        state = replace(state, view=v)
     return state, notices

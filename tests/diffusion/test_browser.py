@@ -1,5 +1,6 @@
-"""What a person sees on the diffusion page in Chromium: every figure and picture, share links,
-a t move, the 3D colour denoiser, and the links to and from the explorer."""
+"""What a person sees on the diffusion page in Chromium: every figure (one tab at a time) and
+picture, share links, a t move, the 3D colour denoiser, and the links to and from the
+explorer."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from dashboard.core.diffusion_schedules import alpha_bar, explorer_sigma
 from dashboard.diffusion import ids
-from dashboard.diffusion.layout import CAPTIONS
+from dashboard.diffusion.layout import CAPTIONS, TABS
 from dashboard.diffusion.routes import image_url
 from dashboard.diffusion.state import DiffusionState
 from tests.support.plotly_page import graph_eval, trace_values, wait_for_graph, wait_for_graph_state
@@ -18,7 +19,8 @@ from tests.support.plotly_page import graph_eval, trace_values, wait_for_graph, 
 pytestmark = pytest.mark.browser
 
 PICTURES = (ids.ORIGINAL_IMAGE, ids.NOISY_IMAGE, ids.DENOISED_IMAGE, ids.STRUCTURE_FREE_IMAGE)
-SHARE = "/diffusion?artwork=sample-coffee&schedule=cosine&steps=300&t=120&zero_snr=1&seed=42"
+SHARE = ("/diffusion?artwork=sample-coffee&schedule=cosine&steps=300&t=120&zero_snr=1&seed=42"
+         "&view=information")
 
 
 def wait_for_image(page, image_id: str, pattern: str) -> str:
@@ -30,10 +32,16 @@ def wait_for_image(page, image_id: str, pattern: str) -> str:
     return page.get_attribute(f"#{image_id}", "src")
 
 
-def wait_for_page(page, url: str) -> None:
+def wait_for_page(page, url: str, view: str = "marginal") -> None:
     page.goto(url)
-    for graph in ids.GRAPHS:
-        wait_for_graph(page, graph, timeout=60_000)
+    wait_for_graph(page, ids.GRAPH_OF_VIEW[view], timeout=60_000)
+
+
+def open_tab(page, view: str) -> None:
+    """Click the tab of ``view`` and wait for its figure."""
+    page.click(f"#{ids.VIEW_TABS} .nav-link:has-text('{TABS[view][0]}')")
+    page.wait_for_function(f"window.location.search.includes('view={view}')")
+    wait_for_graph(page, ids.GRAPH_OF_VIEW[view], timeout=60_000)
 
 
 def shapes_at(page, graph_id: str) -> list[float]:
@@ -45,9 +53,15 @@ def test_the_page_draws_every_figure_and_picture(page, live_server):
     for image_id in PICTURES:
         wait_for_image(page, image_id, "/diffusion/image/")
     assert graph_eval(page, ids.MARGINAL_GRAPH, "g.data.length") == 9
+    # Hidden tabs are drawn when opened.
+    assert graph_eval(page, ids.INFORMATION_GRAPH, "g && g.data ? g.data.length : 0") == 0
+    open_tab(page, "information")
     assert graph_eval(page, ids.INFORMATION_GRAPH, "g.data.length") == 11
+    open_tab(page, "correlation")
     assert graph_eval(page, ids.CORRELATION_GRAPH, "g.data.length") == 6
+    open_tab(page, "schedules")
     assert shapes_at(page, ids.SCHEDULE_GRAPH) == [40, 40, 40]
+    assert page.url.endswith("&view=schedules")
     captions = page.locator(".figure-caption").all_inner_texts()
     for element_id in (*ids.GRAPHS, *PICTURES):
         assert CAPTIONS[element_id] in captions
@@ -61,8 +75,10 @@ def test_the_page_draws_every_figure_and_picture(page, live_server):
 
 
 def test_share_link_reproduces_the_view(page, live_server):
-    wait_for_page(page, live_server + SHARE)
-    state = DiffusionState("sample-coffee", "cosine", 300, 120, True, 42, "painting")
+    wait_for_page(page, live_server + SHARE, view="information")
+    state = DiffusionState("sample-coffee", "cosine", 300, 120, True, 42, "painting",
+                           "information")
+    assert "Information" in page.inner_text(f"#{ids.VIEW_TABS} .nav-link.active")
     assert "Coffee" in page.inner_text(f"#{ids.ARTWORK_SELECT}")
     assert page.is_checked(f"#{ids.SCHEDULE} input[value=cosine]")
     assert page.is_checked(f"#{ids.ZERO_SNR}")
@@ -81,11 +97,12 @@ def test_share_link_reproduces_the_view(page, live_server):
         f"Step t = 120 of 300 (cosine schedule, rescaled to zero terminal SNR): "
         f"x_t keeps ᾱ_t = {ab:.4g}")
     assert shapes_at(page, ids.INFORMATION_GRAPH) == [120, 120, 120]
+    open_tab(page, "correlation")
     assert trace_values(page, ids.CORRELATION_GRAPH, 1, "x") == [120]
     assert page.console_errors == []
 
 
-def test_moving_t_patches_the_figures_and_swaps_the_pictures(page, live_server):
+def test_moving_t_patches_the_visible_figure_and_swaps_the_pictures(page, live_server):
     wait_for_page(page, live_server + "/diffusion?artwork=sample-astronaut&steps=200&t=40")
     before = trace_values(page, ids.MARGINAL_GRAPH, 0)
     page.locator(f"#{ids.STEP_SLIDER} [role=slider]").focus()
@@ -93,13 +110,20 @@ def test_moving_t_patches_the_figures_and_swaps_the_pictures(page, live_server):
     page.wait_for_function("window.location.search.includes('t=41')")
     wait_for_image(page, ids.NOISY_IMAGE, "t=41")
     wait_for_image(page, ids.DENOISED_IMAGE, "t=41")
-    for graph in (ids.SCHEDULE_GRAPH, ids.INFORMATION_GRAPH):
-        wait_for_graph_state(page, graph, "g.layout.shapes.every(s => s.x0 === 41)")
-    wait_for_graph_state(page, ids.CORRELATION_GRAPH, "values(g.data[1].x)[0] === 41")
-    wait_for_graph_state(page, ids.INFORMATION_GRAPH, "values(g.data[9].x)[0] === 41")
-    assert trace_values(page, ids.MARGINAL_GRAPH, 0) != before
     page.wait_for_function(
         f"document.getElementById('{ids.STEP_TEXT}').innerText.startsWith('Step t = 41 ')")
+    wait_for_graph_state(page, ids.MARGINAL_GRAPH, "g.layout.title.text.includes('t = 41 ')")
+    assert trace_values(page, ids.MARGINAL_GRAPH, 0) != before
+    # A tab opened later shows the step moved to, and follows the next moves.
+    for view in ("schedules", "information"):
+        open_tab(page, view)
+        wait_for_graph_state(page, ids.GRAPH_OF_VIEW[view],
+                             "g.layout.shapes.every(s => s.x0 === 41)")
+    page.locator(f"#{ids.STEP_SLIDER} [role=slider]").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_graph_state(page, ids.INFORMATION_GRAPH, "values(g.data[9].x)[0] === 42")
+    open_tab(page, "correlation")
+    wait_for_graph_state(page, ids.CORRELATION_GRAPH, "values(g.data[1].x)[0] === 42")
     # The x0 picture keeps its URL (and the browser its copy).
     assert page.get_attribute(f"#{ids.ORIGINAL_IMAGE}", "src") == (
         "/diffusion/image/x0.jpg?src=sample-astronaut")
@@ -107,18 +131,21 @@ def test_moving_t_patches_the_figures_and_swaps_the_pictures(page, live_server):
 
 
 def test_fewer_steps_clamp_t_and_redraw(page, live_server):
-    wait_for_page(page, live_server + "/diffusion?artwork=sample-astronaut&steps=200&t=150")
+    wait_for_page(page, live_server + "/diffusion?artwork=sample-astronaut&steps=200&t=150"
+                  "&view=schedules", view="schedules")
     steps = page.locator(f"#{ids.STEPS}")
     steps.fill("100")
     steps.press("Enter")
     page.wait_for_function("window.location.search.includes('steps=100&t=100')")
     wait_for_graph_state(page, ids.SCHEDULE_GRAPH, "g.layout.shapes.every(s => s.x0 === 100)")
+    open_tab(page, "information")
     wait_for_graph_state(page, ids.INFORMATION_GRAPH, "values(g.data[0].x).length === 101")
     assert page.console_errors == []
 
 
 def test_the_colour_denoiser_runs_on_the_button(page, live_server):
-    wait_for_page(page, live_server + "/diffusion?artwork=sample-coffee&steps=100&t=30&seed=3")
+    wait_for_page(page, live_server + "/diffusion?artwork=sample-coffee&steps=100&t=30&seed=3"
+                  "&view=information", view="information")
     assert not page.is_visible(f"#{ids.COLOUR_DENOISED_IMAGE}")
     page.click(f"#{ids.COLOUR_BUTTON}")
     wait_for_image(page, ids.COLOUR_DENOISED_IMAGE, "colour-denoised.jpg")
@@ -128,17 +155,17 @@ def test_the_colour_denoiser_runs_on_the_button(page, live_server):
     # A new step clears the result, which belonged to the step it was asked for.
     page.locator(f"#{ids.STEP_SLIDER} [role=slider]").focus()
     page.keyboard.press("ArrowRight")
+    page.wait_for_selector(f"#{ids.COLOUR_DENOISED_IMAGE}", state="hidden")
     page.wait_for_function(f"!document.getElementById('{ids.COLOUR_RESULT}').innerText")
-    assert not page.is_visible(f"#{ids.COLOUR_DENOISED_IMAGE}")
     assert page.console_errors == []
 
 
 CASES = [
-    ("sample-coffee", "cosine", 300, 120, True, 42, "artist"),
-    ("upload:" + "a" * 64, "linear", "250.5", "99.5", False, "7", "painting"),
-    ("sample-coffee", "quadratic", 5000, -3, "on", -1, "everyone"),
-    ("sample-coffee", None, None, None, None, None, None),
-    ("sample-coffee", "scaled-linear", "abc", 1e9, "maybe", 1e20, None),
+    ("sample-coffee", "cosine", 300, 120, True, 42, "artist", "correlation"),
+    ("upload:" + "a" * 64, "linear", "250.5", "99.5", False, "7", "painting", "schedules"),
+    ("sample-coffee", "quadratic", 5000, -3, "on", -1, "everyone", "all"),
+    ("sample-coffee", None, None, None, None, None, None, None),
+    ("sample-coffee", "scaled-linear", "abc", 1e9, "maybe", 1e20, None, {"x": 1}),
 ]
 
 
@@ -178,7 +205,7 @@ def test_the_explorer_links_to_the_step_of_its_variance(page, live_server):
         "document.getElementById('explorer-diffusion-link')?.getAttribute('href')"
         ".includes('t=')")
     page.click("#explorer-diffusion-link")
-    wait_for_graph(page, ids.SCHEDULE_GRAPH, timeout=60_000)
+    wait_for_graph(page, ids.MARGINAL_GRAPH, timeout=60_000)
     sigmas = explorer_sigma(alpha_bar("linear", 1000))
     expected = int(np.argmin(np.abs(sigmas - 0.5)))
     assert page.input_value(f"#{ids.STEP_SLIDER} input") == str(expected)

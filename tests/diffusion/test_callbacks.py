@@ -1,10 +1,12 @@
-"""The diffusion page's callbacks called directly: what they draw, and that a step move's
-``Patch`` turns the figures of one step into exactly those of the next."""
+"""The diffusion page's callbacks called directly: what they draw, that only the visible tab
+is sent, and that a step move's ``Patch`` turns a tab's figure of one step into exactly that
+of the next."""
 
 from __future__ import annotations
 
 import base64
 import math
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,7 +15,7 @@ from dash import Patch, no_update
 
 from dashboard.app import create_app
 from dashboard.core.diffusion_schedules import SCHEDULES, alpha_bar, explorer_sigma
-from dashboard.diffusion import callbacks, services
+from dashboard.diffusion import callbacks, ids, services
 from dashboard.diffusion.callbacks import (
     COLOUR_TRACE,
     MEASURED_TRACE,
@@ -22,7 +24,7 @@ from dashboard.diffusion.callbacks import (
     step_range_outputs,
     view_outputs,
 )
-from dashboard.diffusion.state import DiffusionState
+from dashboard.diffusion.state import VIEWS, DiffusionState
 from dashboard.diffusion.summaries import channel_texts, explorer_link
 from dashboard.figures.diffusion import schedule_figure
 from tests.support.typed_arrays import unpacked
@@ -77,17 +79,36 @@ def assert_same_figure(patched: dict, full: go.Figure) -> None:
     assert got_shapes == want_shapes
 
 
-def test_a_first_draw_gives_every_figure_and_text(tiny_context):
+def figure_of(outputs: tuple, view: str):
+    """The output sent to tab ``view``'s graph."""
+    return outputs[list(ids.GRAPH_OF_VIEW).index(view)]
+
+
+def drawn_all(state: DiffusionState) -> tuple[dict, dict]:
+    """Every tab drawn in full for ``state``, opened one after the other: (figures by view,
+    the record of what is drawn)."""
+    figures, drawn = {}, None
+    for view in VIEWS:
+        outputs = view_outputs(replace(state, view=view), drawn)
+        figures[view] = figure_of(outputs, view)
+        drawn = outputs[-1]
+    return figures, drawn
+
+
+def test_a_first_draw_gives_the_visible_figure_and_every_text(tiny_context):
     outputs = view_outputs(STATE)
     assert len(outputs) == len(callbacks.VIEW_OUTPUTS)
-    schedule, information, marginal, correlation = outputs[FIGURES]
-    assert all(isinstance(f, go.Figure) for f in outputs[FIGURES])
+    assert isinstance(figure_of(outputs, "marginal"), go.Figure)
+    assert all(figure_of(outputs, view) is no_update for view in VIEWS[1:])
+    figures, drawn = drawn_all(STATE)
+    assert all(isinstance(f, go.Figure) for f in figures.values())
+    schedule, information = figures["schedules"], figures["information"]
     assert len(schedule.data) == 3 * len(SCHEDULES) + 3  # a marker per panel at t = 50
     assert len(information.data) == 11
     assert values(information.data[MEASURED_TRACE].y).shape == (3,)
     colour = information.data[COLOUR_TRACE]
     assert colour.showlegend is False and np.isnan(values(colour.y)).all()
-    assert len(marginal.data) == 9 and len(correlation.data) == 6
+    assert len(figures["marginal"].data) == 9 and len(figures["correlation"].data) == 6
     step_text, explorer_text, href, label, *channels = outputs[4:11]
     assert step_text.startswith("Step t = 50 of 200 (linear schedule)")
     sigma = explorer_sigma(alpha_bar("linear", 200)[50])
@@ -100,38 +121,55 @@ def test_a_first_draw_gives_every_figure_and_text(tiny_context):
         assert "nats" in line and "bits" in line
         assert line.endswith(f"expected, {error:.3g} measured on this image")
     assert outputs[11:13] == (None, True)  # no 3D colour result for a new view
-    assert outputs[-1] == {"key": repr(services.keys_of(STATE)), "t": 50}
+    key = repr(services.keys_of(STATE))
+    assert outputs[-1] == {"key": key, "tabs": {"marginal": 50}}
+    assert drawn == {"key": key, "tabs": dict.fromkeys(VIEWS, 50)}
 
 
 @pytest.mark.parametrize(("t_from", "t_to", "seed_to"), [(50, 51, 3), (50, 200, 3), (7, 7, 9),
                                                           (1, 150, 0)])
-def test_a_step_move_patches_the_figures_into_those_of_the_new_step(tiny_context, t_from, t_to,
-                                                                     seed_to):
-    before = DiffusionState(PAINTING, "cosine", 200, t_from, True, 3)
-    after = DiffusionState(PAINTING, "cosine", 200, t_to, True, seed_to)
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_step_move_patches_a_tab_into_the_figure_of_the_new_step(tiny_context, t_from, t_to,
+                                                                    seed_to, view):
+    before = DiffusionState(PAINTING, "cosine", 200, t_from, True, 3, view=view)
+    after = replace(before, t=t_to, seed=seed_to)
     drawn = view_outputs(before)
-    moved = view_outputs(after, drawn[-1], step_only=True)
+    moved = view_outputs(after, drawn[-1])
     full = view_outputs(after)
-    assert all(isinstance(p, Patch) for p in moved[FIGURES])
-    for old, patch, new in zip(drawn[FIGURES], moved[FIGURES], full[FIGURES], strict=True):
-        assert_same_figure(applied(old, patch), new)
-    assert moved[4:] == full[4:]
+    patch = figure_of(moved, view)
+    assert isinstance(patch, Patch)
+    assert_same_figure(applied(figure_of(drawn, view), patch), figure_of(full, view))
+    assert moved[4:-1] == full[4:-1]
+    assert moved[-1]["tabs"] == {view: t_to}
 
 
-@pytest.mark.parametrize(("drawn", "step_only", "state"), [
-    ({"key": "another image", "t": 50}, True, STATE),
-    (None, True, STATE),
-    ("forged", True, STATE),
-    ({"key": "any", "t": "50"}, True, STATE),
-    ("same", False, STATE),  # not a step move: the schedule, steps or prior may have changed
-    ("same", True, DiffusionState(PAINTING, "linear", 200, 0, False, 3)),  # to t = 0
+def test_a_tab_opened_after_steps_moved_is_patched_from_the_step_it_shows(tiny_context):
+    first = view_outputs(replace(STATE, view="correlation"))
+    moved = view_outputs(replace(STATE, t=60), first[-1])     # on the marginal tab
+    assert moved[-1]["tabs"] == {"correlation": 50, "marginal": 60}
+    opened = view_outputs(replace(STATE, t=60, view="correlation"), moved[-1])
+    full = view_outputs(replace(STATE, t=60, view="correlation"))
+    assert_same_figure(applied(figure_of(first, "correlation"),
+                               figure_of(opened, "correlation")), figure_of(full, "correlation"))
+
+
+@pytest.mark.parametrize(("drawn", "state"), [
+    ({"key": "another image", "tabs": {"marginal": 50}}, STATE),
+    (None, STATE),
+    ("forged", STATE),
+    ({"key": "same", "tabs": {"marginal": "50"}}, STATE),
+    ({"key": "same", "tabs": {"marginal": True}}, STATE),
+    ({"key": "same", "tabs": ["marginal"]}, STATE),
+    ({"key": "same", "tabs": {"information": 50}}, STATE),  # another tab drawn, not this one
+    ({"key": "same", "tabs": {"marginal": 50}}, replace(STATE, t=0)),  # to t = 0
+    ({"key": "same", "tabs": {"marginal": 50}}, replace(STATE, schedule="cosine")),
 ])
-def test_anything_but_a_step_move_on_drawn_figures_draws_in_full(tiny_context, drawn,
-                                                                  step_only, state):
-    if drawn == "same":
-        drawn = {"key": repr(services.keys_of(STATE)), "t": 50}
-    outputs = view_outputs(state, drawn, step_only=step_only)
-    assert all(isinstance(f, go.Figure) for f in outputs[FIGURES])
+def test_a_tab_not_drawn_for_this_image_and_process_is_drawn_in_full(tiny_context, drawn,
+                                                                     state):
+    if isinstance(drawn, dict) and drawn["key"] == "same":
+        drawn = {**drawn, "key": repr(services.keys_of(STATE))}
+    outputs = view_outputs(state, drawn)
+    assert isinstance(figure_of(outputs, state.view), go.Figure)
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES)
@@ -145,10 +183,11 @@ def test_schedule_markers_are_where_the_figure_draws_them(schedule, t):
 
 
 def test_an_unknown_or_undecodable_image_gives_figures_with_the_reason(tiny_context, tiny_corpus):
-    outputs = view_outputs(DiffusionState(""))
-    assert all("Choose an artwork" in str(f.layout.annotations[0].text)
-               for f in outputs[FIGURES])
-    assert outputs[-1] == {}
+    for view in VIEWS:
+        outputs = view_outputs(DiffusionState("", view=view))
+        assert "Choose an artwork" in str(figure_of(outputs, view).layout.annotations[0].text)
+        assert sum(f is no_update for f in outputs[FIGURES]) == 3
+        assert outputs[-1] == {}
     (tiny_corpus.artworks_dir / "blue-night-1888.jpg").write_bytes(b"not a jpeg at all")
     outputs = view_outputs(DiffusionState("blue-night-1888"))
     assert "cannot be shown" in str(outputs[0].layout.annotations[0].text)
@@ -164,9 +203,10 @@ def test_the_artist_prior_falls_back_to_the_painting_where_it_is_not_offered(app
 def test_the_artist_prior_draws_with_the_pooled_levels(tiny_context):
     state = DiffusionState(PAINTING, steps=50, t=10, prior="artist")
     assert callbacks.offered_state(state) == state
-    outputs = view_outputs(state)
+    outputs = view_outputs(replace(state, view="information"))
     information = services.information(*services.keys_of(state))
-    np.testing.assert_allclose(values(outputs[1].data[6].y), information["mse_expected"][0])
+    np.testing.assert_allclose(values(figure_of(outputs, "information").data[6].y),
+                               information["mse_expected"][0])
 
 
 def test_the_explorer_link_clamps_sigma_squared_to_the_explorers_range():
@@ -191,8 +231,9 @@ def test_the_step_slider_follows_the_number_of_steps():
 
 
 def test_the_colour_denoiser_on_request(tiny_context):
-    state = DiffusionState(PAINTING, steps=100, t=20, seed=1)
-    src, sentence, hidden, patch = colour_outputs(state)
+    state = DiffusionState(PAINTING, steps=100, t=20, seed=1, view="information")
+    drawn = view_outputs(state)[-1]
+    src, sentence, hidden, patch = colour_outputs(state, drawn)
     assert src.startswith("/diffusion/image/colour-denoised.jpg?src=red-field-1884")
     assert hidden is False
     colour = services.colour_denoiser_errors(PAINTING, "linear", 100, False, 20, 1)
@@ -201,6 +242,10 @@ def test_the_colour_denoiser_on_request(tiny_context):
                   for op in patch.to_plotly_json()["operations"]}
     assert operations[("data", COLOUR_TRACE, "y")] == [colour["mse_mean"]]
     assert operations[("data", COLOUR_TRACE, "showlegend")] is True
+    # The information figure not drawn, or drawn for another step: the sentence only.
+    for record in (None, {"key": drawn["key"], "tabs": {"information": 21}}):
+        src, again, hidden, patch = colour_outputs(state, record)
+        assert (again, hidden, patch) == (sentence, False, no_update)
     assert colour_outputs(DiffusionState(""))[0] is no_update
 
 

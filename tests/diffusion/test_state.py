@@ -13,6 +13,7 @@ from dashboard.diffusion.state import (
     PRIORS,
     SCHEDULE_NAMES,
     STEPS_RANGE,
+    VIEWS,
     DiffusionState,
     default_step,
     parse_query,
@@ -32,9 +33,9 @@ def round_trip(state: DiffusionState):
 
 def test_full_state_round_trips_through_the_query_string():
     state = DiffusionState(source="starry", schedule="cosine", steps=500, t=123, zero_snr=True,
-                           seed=987654321, prior="artist")
+                           seed=987654321, prior="artist", view="correlation")
     assert state.to_query() == ("?artwork=starry&schedule=cosine&steps=500&t=123&zero_snr=1"
-                                "&seed=987654321&prior=artist")
+                                "&seed=987654321&prior=artist&view=correlation")
     parsed, notices = round_trip(state)
     assert notices == []
     assert parsed == state
@@ -51,8 +52,8 @@ def test_every_schedule_and_the_ends_of_the_process_round_trip(schedule, t):
 def test_empty_query_gives_defaults_without_notices():
     state, notices = parse({})
     assert state == DiffusionState(source="starry")
-    assert (state.schedule, state.steps, state.t, state.zero_snr, state.seed, state.prior) == (
-        "linear", 1000, 250, False, 0, "painting")
+    assert (state.schedule, state.steps, state.t, state.zero_snr, state.seed, state.prior,
+            state.view) == ("linear", 1000, 250, False, 0, "painting", "marginal")
     assert notices == []
 
 
@@ -78,6 +79,7 @@ def test_a_link_without_t_starts_a_quarter_of_the_way_through_its_steps():
     ({"seed": str(2**40)}, "seed", 2**32 - 1, "clamped to 4.29497e+09"),
     ({"seed": "7.9"}, "seed", 7, "not a whole number"),
     ({"prior": "impressionists"}, "prior", "painting", "accepted values"),
+    ({"view": "everything"}, "view", "marginal", "accepted values"),
     ({"artwork": "../../etc/passwd"}, "source", "starry", "Unknown artwork"),
     ({"upload": "f" * 64}, "source", "starry", "not on this server"),
     ({"upload": "not-a-hash"}, "source", "starry", "not on this server"),
@@ -109,7 +111,7 @@ def test_the_artist_prior_needs_the_corpus():
 
 
 def test_unknown_parameters_are_ignored_silently():
-    state, notices = parse({"utm_source": "mail", "variance": "0.5", "view": "joint"})
+    state, notices = parse({"utm_source": "mail", "variance": "0.5", "x": "red"})
     assert state == DiffusionState(source="starry") and notices == []
 
 
@@ -119,8 +121,9 @@ def test_long_values_are_shortened_in_notices():
 
 
 def test_controls_are_cleaned_in_one_place():
-    state = DiffusionState.from_controls("starry", "cosine", 500, 123, True, 42, "artist")
-    assert state == DiffusionState("starry", "cosine", 500, 123, True, 42, "artist")
+    state = DiffusionState.from_controls("starry", "cosine", 500, 123, True, 42, "artist",
+                                         "schedules")
+    assert state == DiffusionState("starry", "cosine", 500, 123, True, 42, "artist", "schedules")
     # Numbers are clamped and made whole (halves up, as the browser rounds); t follows steps.
     assert DiffusionState.from_controls("starry", "linear", 99999, 5000.5, False, -1) == (
         DiffusionState("starry", "linear", 2000, 2000, False, 0))
@@ -130,7 +133,7 @@ def test_controls_are_cleaned_in_one_place():
     assert DiffusionState.from_controls("starry", steps=40).t == 10
     forged = DiffusionState.from_controls({"a": 1}, schedule=["linear"], steps="1e999",
                                           t=float("nan"), zero_snr="maybe", seed=None,
-                                          prior="everyone")
+                                          prior="everyone", view={"tab": 1})
     assert forged == DiffusionState(source="")
     assert DiffusionState.from_controls("s", zero_snr="1").zero_snr is True
     assert DiffusionState.from_controls("s", zero_snr=1).zero_snr is False  # only True or a word
@@ -139,14 +142,14 @@ def test_controls_are_cleaned_in_one_place():
 
 @given(st.dictionaries(
     st.sampled_from(["artwork", "upload", "schedule", "steps", "t", "zero_snr", "seed", "prior",
-                     "other"]),
+                     "view", "other"]),
     st.one_of(st.text(max_size=30), st.integers().map(str),
               st.floats(allow_nan=True, allow_infinity=True).map(str)),
     max_size=8), st.booleans())
 def test_parse_query_never_raises_and_always_gives_a_valid_state(query, artist_prior):
     state, notices = parse(query, artist_prior=artist_prior)
     assert state.source in KNOWN
-    assert state.schedule in SCHEDULE_NAMES and state.prior in PRIORS
+    assert state.schedule in SCHEDULE_NAMES and state.prior in PRIORS and state.view in VIEWS
     assert STEPS_RANGE[0] <= state.steps <= STEPS_RANGE[1] and 0 <= state.t <= state.steps
     assert isinstance(state.zero_snr, bool) and 0 <= state.seed <= 2**32 - 1
     assert artist_prior or state.prior == "painting"
@@ -158,8 +161,8 @@ def test_parse_query_never_raises_and_always_gives_a_valid_state(query, artist_p
 @given(st.tuples(*(st.one_of(st.none(), st.booleans(), st.text(max_size=10), st.integers(),
                              st.floats(allow_nan=True, allow_infinity=True),
                              st.lists(st.integers(), max_size=2))
-                   for _ in range(7))))
+                   for _ in range(8))))
 def test_from_controls_never_raises(values):
     state = DiffusionState.from_controls(*values)
     assert STEPS_RANGE[0] <= state.steps <= STEPS_RANGE[1] and 0 <= state.t <= state.steps
-    assert state.schedule in SCHEDULE_NAMES and state.prior in PRIORS
+    assert state.schedule in SCHEDULE_NAMES and state.prior in PRIORS and state.view in VIEWS
