@@ -198,12 +198,13 @@ def search_outputs(state: ArtistState, drawn: str | None = None):
     if state.view != "search":
         return no_update, no_update
     picked = state.colours
-    key = drawn_key("search", *picked)
+    space = artist_services.search_distance_space(state.space)
+    key = drawn_key("search", space, *picked)
     if key == drawn:
         return no_update, no_update
     if artist_services.paintings() is None:
         return _no_paintings(0, 1)[0], key
-    results = artist_services.search_view(picked) if picked else []
+    results = artist_services.search_view(picked, state.space) if picked else []
     return search_results(results, len(picked)), key
 
 

@@ -1,18 +1,25 @@
-"""Colour in three dimensions: 3D histograms in RGB, HSV and Lab, palettes, distances.
+"""Colour in three dimensions: 3D histograms in RGB, HSV, CIELAB and Oklab, palettes, distances.
 
-Every function takes a uint8 RGB image of shape (H, W, 3). Work is done on the image's
-*distinct* colours (a sort of 24-bit codes, a few ms), each weighted by its pixel count,
-so HSV and Lab need scikit-image to convert only those colours: the bins are exactly
-those of converting every pixel with ``skimage.color.rgb2hsv`` / ``rgb2lab`` and
-binning with ``np.histogramdd`` on ``ColourHistogram.edges`` (tests check this).
+Every function takes a uint8 RGB image of shape (H, W, 3). The bin of a pixel is a function
+of its 8-bit colour alone, and it is exactly the bin of converting that pixel with
+``skimage.color.rgb2hsv`` / ``rgb2lab`` (or :func:`dashboard.core.oklab.rgb_to_oklab`) and
+binning with ``np.histogramdd`` on ``ColourHistogram.edges`` (tests check this). It is found
+in one of three ways, all giving the same bins:
+
+* RGB: a 256-entry table per channel and one ``np.bincount`` on the combined index;
+* with a ``bin_table`` (the bin of each of the 2**24 colours, built once by
+  :func:`dashboard.core.colour_lookup.build_bin_table`): one look-up per pixel;
+* otherwise on the image's *distinct* colours (a sort of 24-bit codes), each converted once
+  and weighted by its pixel count.
 
 Axis ranges (``SPACE_AXES``): RGB levels [0, 256); HSV hue, saturation and value each in
-[0, 1] (scikit-image's scale, hue 1.0 = 360 degrees); Lab L in [0, 100], a in [-87, 99],
-b in [-108, 95]. The a and b ranges are the exact extremes over all 2**24 sRGB colours
-(a: -86.18 at green .. 98.23 at magenta; b: -107.86 at blue .. 94.48 at yellow; D65,
-2 degree observer) rounded outward to whole units, so no sRGB colour falls outside.
-As in ``np.histogramdd``, bins are half-open except the last one, which includes
-the upper edge (white has L = 100 and lands in the top L bin).
+[0, 1] (scikit-image's scale, hue 1.0 = 360 degrees); CIELAB L in [0, 100], a in [-87, 99],
+b in [-108, 95]; Oklab L in [0, 1], a in [-0.24, 0.28], b in [-0.32, 0.2]. The a and b
+ranges are the exact extremes over all 2**24 sRGB colours rounded outward (CIELAB, D65,
+2 degree observer: a -86.18 at green .. 98.23 at magenta, b -107.86 at blue .. 94.48 at
+yellow, to whole units; Oklab: a -0.2339 .. 0.2762, b -0.3115 .. 0.1986, to hundredths), so
+no sRGB colour falls outside. As in ``np.histogramdd``, bins are half-open except the last
+one, which includes the upper edge (white has L = 100 and lands in the top L bin).
 
 Examples
 --------
@@ -36,6 +43,7 @@ from skimage import color as skcolor
 
 from dashboard.core.distributions import channel_pmfs, pmf_from_counts
 from dashboard.core.joint import entropy_bits
+from dashboard.core.oklab import levels_to_oklab
 from dashboard.core.vocabulary import (
     CHANNELS,
     LEVELS,
@@ -63,6 +71,7 @@ SPACE_AXES: dict[str, ColourSpace] = {
     "rgb": ColourSpace("rgb", CHANNELS, ((0.0, float(LEVELS)),) * 3),
     "hsv": ColourSpace("hsv", ("hue", "saturation", "value"), ((0.0, 1.0),) * 3, circular_axis=0),
     "lab": ColourSpace("lab", ("L", "a", "b"), ((0.0, 100.0), (-87.0, 99.0), (-108.0, 95.0))),
+    "oklab": ColourSpace("oklab", ("L", "a", "b"), ((0.0, 1.0), (-0.24, 0.28), (-0.32, 0.2))),
 }
 #: Accepted bins per axis of a 3D histogram (inclusive).
 MIN_BINS, MAX_BINS = 8, 64
@@ -88,10 +97,7 @@ def _check_space(space: str) -> ColourSpace:
 def _census(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The image's distinct colours (n, 3) uint8, their pixel counts (n,) int64, and for each
     pixel (flattened) the index of its colour."""
-    codes = rgb[..., 0].astype(np.uint32) << 16
-    codes |= rgb[..., 1].astype(np.uint32) << 8
-    codes |= rgb[..., 2]
-    unique, inverse, counts = np.unique(codes.ravel(), return_inverse=True, return_counts=True)
+    unique, inverse, counts = np.unique(colour_codes(rgb), return_inverse=True, return_counts=True)
     colours = np.empty((unique.size, 3), dtype=np.uint8)
     colours[:, 0] = unique >> 16
     colours[:, 1] = (unique >> 8) & 0xFF
@@ -106,11 +112,14 @@ def _distinct_colours(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _convert(colours: np.ndarray, space: str) -> np.ndarray:
-    """(n, 3) uint8 RGB colours -> (n, 3) float64 coordinates in ``space``."""
+    """(n, 3) uint8 RGB colours -> (n, 3) float64 coordinates in ``space`` (HSV: the values of
+    ``skimage.color.rgb2hsv``, bit for bit; CIELAB: ``skimage.color.rgb2lab``)."""
     if space == "rgb":
         return colours.astype(np.float64)
     if space == "hsv":
-        return skcolor.rgb2hsv(colours)
+        return np.stack(_hsv_of_pixels(colours), axis=1)
+    if space == "oklab":
+        return levels_to_oklab(colours)
     return skcolor.rgb2lab(colours)
 
 
@@ -189,23 +198,73 @@ def _round_rgb(mean_rgb: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(mean_rgb), 0, 255).astype(np.uint8)
 
 
-def _flat_bins(colours: np.ndarray, space: str, bins: int) -> np.ndarray:
-    """Flat bin index ``(i * bins + j) * bins + k`` of each (n, 3) uint8 colour."""
+#: Number of 8-bit RGB colours, the length of a ``bin_table``.
+N_COLOURS = 1 << 24
+
+
+def colour_codes(rgb: np.ndarray) -> np.ndarray:
+    """24-bit code ``(R << 16) | (G << 8) | B`` of every pixel of a (H, W, 3) uint8 image,
+    flattened: ``(H * W,)`` uint32."""
+    codes = rgb[..., 0].astype(np.uint32) << 16
+    codes |= rgb[..., 1].astype(np.uint32) << 8
+    codes |= rgb[..., 2]
+    return codes.ravel()
+
+
+def flat_bins(colours: np.ndarray, space: str, bins: int) -> np.ndarray:
+    """Flat bin index ``(i * bins + j) * bins + k`` of each (n, 3) uint8 colour, converting
+    each colour (the reference every faster path is checked against)."""
     edges = bin_edges(space, bins)
     if space == "rgb":
         # A 256-entry table per level is exact and skips searching per colour.
-        lut = _bin_of(np.arange(LEVELS, dtype=np.float64)[:, None].repeat(3, axis=1), edges)
-        idx3 = lut[:, 0][colours]
+        idx3 = _level_bins(bins)[colours]
     else:
         idx3 = _bin_of(_convert(colours, space), edges)
     return (idx3[:, 0] * bins + idx3[:, 1]) * bins + idx3[:, 2]
 
 
-def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarray:
+def _level_bins(bins: int) -> np.ndarray:
+    """RGB bin (0 .. bins - 1) of each level 0..255, ``(256,)`` intp."""
+    edges = bin_edges("rgb", bins)[0]
+    return _bin_of(np.arange(LEVELS, dtype=np.float64)[:, None], (edges,))[:, 0]
+
+
+def _check_bin_table(bin_table: object) -> np.ndarray:
+    if (
+        not isinstance(bin_table, np.ndarray)
+        or bin_table.shape != (N_COLOURS,)
+        or bin_table.dtype not in (np.uint16, np.uint32)
+    ):
+        shape = getattr(bin_table, "shape", type(bin_table).__name__)
+        raise ValueError(
+            f"bin_table must be a ({N_COLOURS},) uint16 or uint32 array of flat bin indices; "
+            f"got {shape}"
+        )
+    return bin_table
+
+
+def _pixel_flat_bins(rgb: np.ndarray, space: str, bins: int, bin_table) -> np.ndarray | None:
+    """Flat bin of every pixel, ``(H * W,)``, when a per-pixel look-up is at hand (RGB, or a
+    ``bin_table``); None when the distinct colours must be converted instead."""
+    if space == "rgb":
+        level = _level_bins(bins)
+        # Combined index from three 256-entry tables, premultiplied by each axis's stride.
+        return ((level * bins * bins)[rgb[..., 0]] + (level * bins)[rgb[..., 1]]
+                + level[rgb[..., 2]]).ravel()
+    if bin_table is None:
+        return None
+    return np.take(_check_bin_table(bin_table), colour_codes(rgb))
+
+
+def pixel_bins(
+    rgb: np.ndarray, space: str = "rgb", bins: int = 16, *, bin_table: np.ndarray | None = None
+) -> np.ndarray:
     """(H, W) flat bin index of every pixel in the 3D histogram of ``space`` with ``bins``.
 
     The same bins as :func:`colour_histogram`: pixel (y, x) is counted in the bin with flat
     index ``pixel_bins(rgb, space, bins)[y, x]`` (``np.unravel_index`` gives its (i, j, k)).
+    ``bin_table``, the table of ``(space, bins)`` from
+    :func:`~dashboard.core.colour_lookup.build_bin_table`, makes it one look-up per pixel.
 
     Examples
     --------
@@ -216,24 +275,22 @@ def pixel_bins(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> np.ndarra
     rgb = validate_image(rgb, "rgb")
     _check_space(space)
     bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
-    colours, _, inverse = _census(rgb)
-    return _flat_bins(colours, space, bins)[inverse].reshape(rgb.shape[:2])
+    flat = _pixel_flat_bins(rgb, space, bins, bin_table)
+    if flat is None:
+        colours, _, inverse = _census(rgb)
+        flat = flat_bins(colours, space, bins)[inverse]
+    elif flat.size and int(flat.max()) >= bins**3:
+        raise ValueError(f"bin_table holds bins beyond {bins}**3; it is not a table of {bins} bins")
+    return flat.astype(np.intp, copy=False).reshape(rgb.shape[:2])
 
 
-def _histogram_from_census(
-    colours: np.ndarray, counts: np.ndarray, space: str, bins: int
+def _histogram_from_sums(
+    dense: np.ndarray, sums: np.ndarray, space: str, bins: int
 ) -> ColourHistogram:
+    """A ColourHistogram from pixel counts per flat bin ``(bins**3,)`` and per-bin sums of
+    the R, G and B levels ``(bins**3, 3)``."""
     edges = bin_edges(space, bins)
-    flat = _flat_bins(colours, space, bins)
-    n_cells = bins**3
-    weights = counts.astype(np.float64)
-    dense = np.bincount(flat, weights=weights, minlength=n_cells)
-    # Sums of levels x counts stay far below 2**53: float64 bincount is exact here.
-    sums = np.stack(
-        [np.bincount(flat, weights=weights * colours[:, c], minlength=n_cells) for c in range(3)],
-        axis=1,
-    )
-    dense = dense.astype(np.int64)
+    dense = dense.astype(np.int64, copy=False)
     occupied_flat = np.flatnonzero(dense)
     order = np.argsort(-dense[occupied_flat], kind="stable")
     occupied_flat = occupied_flat[order]
@@ -255,20 +312,61 @@ def _histogram_from_census(
     )
 
 
-def colour_histogram(rgb: np.ndarray, space: str = "rgb", bins: int = 16) -> ColourHistogram:
+def _histogram_from_census(
+    colours: np.ndarray, counts: np.ndarray, space: str, bins: int
+) -> ColourHistogram:
+    flat = flat_bins(colours, space, bins)
+    n_cells = bins**3
+    weights = counts.astype(np.float64)
+    dense = np.bincount(flat, weights=weights, minlength=n_cells)
+    # Sums of levels x counts stay far below 2**53: float64 bincount is exact here.
+    sums = np.stack(
+        [np.bincount(flat, weights=weights * colours[:, c], minlength=n_cells) for c in range(3)],
+        axis=1,
+    )
+    return _histogram_from_sums(dense, sums, space, bins)
+
+
+def _histogram_from_pixels(
+    rgb: np.ndarray, flat: np.ndarray, space: str, bins: int
+) -> ColourHistogram:
+    n_cells = bins**3
+    dense = np.bincount(flat, minlength=n_cells)
+    if dense.size != n_cells:
+        raise ValueError(f"bin_table holds bins beyond {bins}**3; it is not a table of {bins} bins")
+    pixels = rgb.reshape(-1, 3)
+    # Whole levels summed in float64: exact below 2**53, i.e. for any image that fits in memory.
+    sums = np.stack(
+        [np.bincount(flat, weights=pixels[:, c], minlength=n_cells) for c in range(3)], axis=1
+    )
+    return _histogram_from_sums(dense, sums, space, bins)
+
+
+def colour_histogram(
+    rgb: np.ndarray, space: str = "rgb", bins: int = 16, *, bin_table: np.ndarray | None = None
+) -> ColourHistogram:
     """Binned 3D colour histogram of a uint8 RGB image in ``space``.
 
     Parameters
     ----------
     rgb : (H, W, 3) uint8 ndarray
-    space : {"rgb", "hsv", "lab"}
-        Axis ranges are in ``SPACE_AXES`` (RGB levels, HSV on [0, 1], Lab L 0..100).
+    space : {"rgb", "hsv", "lab", "oklab"}
+        Axis ranges are in ``SPACE_AXES`` (RGB levels, HSV on [0, 1], CIELAB L 0..100,
+        Oklab L 0..1).
     bins : int
         Bins per axis, ``MIN_BINS``..``MAX_BINS`` (8..64), equal widths over each range.
+    bin_table : (2**24,) uint16 or uint32 ndarray, optional
+        The flat bin of every 8-bit colour for this ``space`` and ``bins``
+        (:func:`~dashboard.core.colour_lookup.build_bin_table`): the same histogram, found by
+        one look-up per pixel instead of converting the image's distinct colours. RGB needs
+        none.
     """
     rgb = validate_image(rgb, "rgb")
     _check_space(space)
     bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
+    flat = _pixel_flat_bins(rgb, space, bins, bin_table)
+    if flat is not None:
+        return _histogram_from_pixels(rgb, flat, space, bins)
     colours, counts = _distinct_colours(rgb)
     return _histogram_from_census(colours, counts, space, bins)
 
@@ -511,39 +609,81 @@ class ColourStatistics:
         return asdict(self)
 
 
-def _hue_family_share(hsv: np.ndarray, counts: np.ndarray, family: str, n: int) -> float:
+#: Pixels :func:`colour_statistics` handles at once: bounds its working memory (about
+#: 150 bytes a pixel) whatever the image size.
+_STATISTICS_CHUNK = 1 << 18
+
+
+def _hue_family_mask(degrees: np.ndarray, chromatic: np.ndarray, family: str) -> np.ndarray:
     lo, hi = HUE_FAMILIES[family]
-    degrees = hsv[:, 0] * 360.0
-    mask = (
-        (degrees >= lo)
-        & (degrees < hi)
-        & (hsv[:, 1] >= CHROMATIC_MIN_SATURATION)
-        & (hsv[:, 2] >= CHROMATIC_MIN_VALUE)
-    )
-    return float(counts[mask].sum() / n)
+    return (degrees >= lo) & (degrees < hi) & chromatic
+
+
+def _hsv_of_pixels(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """HSV hue, saturation and value, each on [0, 1], of (n, 3) uint8 pixels: the float operations
+    of ``skimage.color.rgb2hsv`` on the same values, so bit for bit its results (tests check
+    this). Maximum and minimum are taken on the levels, which order as their floats do."""
+    unit = np.arange(LEVELS, dtype=np.float64) * (1 / 255)  # img_as_float of uint8
+    r8, g8, b8 = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+    high = np.maximum(np.maximum(r8, g8), b8)
+    r, g, b = unit[r8], unit[g8], unit[b8]
+    value = unit[high]
+    delta = value - unit[np.minimum(np.minimum(r8, g8), b8)]
+    grey = delta == 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        saturation = delta / value
+        # Where several channels share the maximum, blue wins over green over red, as there.
+        sector = np.where(b8 == high, 4.0 + (r - g) / delta,
+                          np.where(g8 == high, 2.0 + (b - r) / delta, (g - b) / delta))
+    hue = (sector / 6.0) % 1.0
+    hue[grey] = 0.0
+    saturation[grey] = 0.0
+    return hue, saturation, value
+
+
+def _lightness_of_pixels(pixels: np.ndarray) -> np.ndarray:
+    """CIE L* (D65, 0..100) of (n, 3) uint8 pixels, as ``skimage.color.rgb2lab`` computes it:
+    it depends on the luminance Y alone (up to float rounding, about 1e-14)."""
+    unit = np.arange(LEVELS, dtype=np.float64) * (1 / 255)
+    linear = np.where(unit > 0.04045, ((unit + 0.055) / 1.055) ** 2.4, unit / 12.92)
+    weights = skcolor.colorconv.xyz_from_rgb[1]
+    luminance = (linear * weights[0])[pixels[:, 0]]
+    luminance += (linear * weights[1])[pixels[:, 1]]
+    luminance += (linear * weights[2])[pixels[:, 2]]
+    f = np.where(luminance > 0.008856, np.cbrt(luminance), 7.787 * luminance + 16.0 / 116.0)
+    return 116.0 * f - 16.0
 
 
 def colour_statistics(rgb: np.ndarray, entropy_bins: int = 16) -> ColourStatistics:
     """Mean lightness and saturation, yellow and blue shares and colour entropy of an image.
 
-    Conversions are scikit-image's ``rgb2lab`` (D65) and ``rgb2hsv``, applied to the
-    image's distinct colours and weighted by pixel counts (the per-pixel means, up to
-    float rounding).
+    Per pixel, with the conversions of scikit-image's ``rgb2hsv`` (bit for bit) and
+    ``rgb2lab``'s L* (D65, up to float rounding), in chunks of pixels so that memory stays
+    bounded; the entropy is that of the RGB histogram of :func:`colour_histogram`.
     """
     rgb = validate_image(rgb, "rgb")
     entropy_bins = validate_int(entropy_bins, "entropy_bins", MIN_BINS, MAX_BINS)
-    colours, counts = _distinct_colours(rgb)
-    n = int(counts.sum())
-    weights = counts.astype(np.float64)
-    hsv = _convert(colours, "hsv")
-    lightness = _convert(colours, "lab")[:, 0]
-    hist = _histogram_from_census(colours, counts, "rgb", entropy_bins)
+    pixels = rgb.reshape(-1, 3)
+    n = pixels.shape[0]
+    lightness = saturation = 0.0
+    yellow = blue = 0
+    for start in range(0, n, _STATISTICS_CHUNK):
+        chunk = pixels[start:start + _STATISTICS_CHUNK]
+        hue, sat, value = _hsv_of_pixels(chunk)
+        degrees = hue * 360.0
+        chromatic = (sat >= CHROMATIC_MIN_SATURATION) & (value >= CHROMATIC_MIN_VALUE)
+        yellow += int(np.count_nonzero(_hue_family_mask(degrees, chromatic, "yellow")))
+        blue += int(np.count_nonzero(_hue_family_mask(degrees, chromatic, "blue")))
+        saturation += float(sat.sum())
+        lightness += float(_lightness_of_pixels(chunk).sum())
+    counts = np.bincount(_pixel_flat_bins(rgb, "rgb", entropy_bins, None))
+    occupied = counts[counts > 0]
     return ColourStatistics(
-        mean_lightness=float(weights @ lightness / n),
-        mean_saturation=float(weights @ hsv[:, 1] / n),
-        yellow_share=_hue_family_share(hsv, counts, "yellow", n),
-        blue_share=_hue_family_share(hsv, counts, "blue", n),
-        entropy_bits=entropy_bits(hist.shares),
+        mean_lightness=lightness / n,
+        mean_saturation=saturation / n,
+        yellow_share=yellow / n,
+        blue_share=blue / n,
+        entropy_bits=entropy_bits(occupied / n),
         entropy_bins=entropy_bins,
         n_pixels=n,
     )

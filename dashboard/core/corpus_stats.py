@@ -19,8 +19,10 @@ channel of any colour in the bin. A pooled palette entry is the share-weighted m
 centres of the bins it merges (:func:`pooled_palette`).
 
 **Search by colour.** :func:`colour_search` ranks paintings by how well their palettes
-contain the picked colours, in CIE Lab with the CIE 1976 colour difference (ΔE*ab, the
-Euclidean distance in Lab; about 2.3 is a just-noticeable difference).
+contain the picked colours, by the Euclidean distance either in Oklab (ΔE_ok, the colour
+difference of CSS Color 4; about 0.02 is just noticeable) or in CIELAB (the CIE 1976 ΔE*ab;
+about 2.3 is just noticeable). Oklab's lightness runs 0..1 and CIELAB's 0..100, so a ΔE_ok is
+roughly 1/100 of the ΔE*ab of the same pair of colours.
 
 Examples
 --------
@@ -44,13 +46,20 @@ from skimage import color as skcolor
 
 from dashboard.core.colours import bin_edges, greedy_palette, js_divergence_rows
 from dashboard.core.distributions import pmf_from_counts
-from dashboard.core.vocabulary import validate_int
+from dashboard.core.oklab import oklab_to_rgb, rgb_to_oklab
+from dashboard.core.vocabulary import validate_choice, validate_int
 
-#: Extra cost, in ΔE*ab units, of a palette colour that covers none of the painting; a
-#: colour covering share ``s`` of the pixels costs ``SHARE_PENALTY * (1 - s)`` extra. So an
-#: exact but marginal colour (5 % of the pixels, cost 19) still beats a dominant one 20 ΔE
-#: away (40 %, cost 32), yet among equally near colours the more present one wins.
-SHARE_PENALTY = 20.0
+#: Colour spaces :func:`colour_search` measures differences in: Oklab (ΔE_ok) and CIELAB
+#: (ΔE76, ΔE*ab).
+DISTANCE_SPACES: tuple[str, str] = ("oklab", "lab")
+#: Extra cost, in ΔE units of the space, of a palette colour that covers none of the painting;
+#: a colour covering share ``s`` of the pixels costs ``penalty * (1 - s)`` extra. So in CIELAB
+#: an exact but marginal colour (5 % of the pixels, cost 19) still beats a dominant one 20 ΔE
+#: away (40 %, cost 32), yet among equally near colours the more present one wins. Oklab's
+#: penalty is the same on its scale (about 1/100 of ΔE*ab).
+SHARE_PENALTIES: dict[str, float] = {"oklab": 0.2, "lab": 20.0}
+#: The CIELAB penalty, in ΔE*ab units.
+SHARE_PENALTY = SHARE_PENALTIES["lab"]
 #: Most colours one search may ask for.
 MAX_SEARCH_COLOURS = 3
 
@@ -225,14 +234,17 @@ def bin_centres(space: str, bins: int) -> np.ndarray:
 def bin_colours(space: str, bins: int) -> np.ndarray:
     """sRGB colour of every bin centre, flat C order: ``(bins**3, 3)`` uint8 levels 0..255.
 
-    HSV centres use ``skimage.color.hsv2rgb``; Lab centres ``lab2rgb`` (D65), clipped to the
-    sRGB gamut (a bin on the gamut's edge may have its centre just outside it).
+    HSV centres use ``skimage.color.hsv2rgb``; CIELAB centres ``lab2rgb`` (D65) and Oklab
+    centres :func:`~dashboard.core.oklab.oklab_to_rgb`, clipped to the sRGB gamut (a bin on
+    the gamut's edge may have its centre just outside it).
     """
     centres = bin_centres(space, bins)
     if space == "rgb":
         rgb = centres / 255.0
     elif space == "hsv":
         rgb = skcolor.hsv2rgb(centres)
+    elif space == "oklab":
+        rgb = oklab_to_rgb(centres)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "negative Z values clipped": out-of-gamut centres
@@ -312,27 +324,35 @@ def hex_colour(rgb) -> str:
 
 def rgb_to_lab(colours) -> np.ndarray:
     """uint8 sRGB colours ``(..., 3)`` -> CIE Lab (D65, 2°) ``(..., 3)`` float64."""
+    return _levels_in(colours, "lab")
+
+
+def _levels_in(colours, space: str) -> np.ndarray:
+    """sRGB levels ``(..., 3)`` (clipped to 0..255) -> CIELAB or Oklab ``(..., 3)`` float64."""
     array = np.asarray(colours)
     if array.shape[-1:] != (3,):
         raise ValueError(
             f"colours must have 3 values (R, G, B) on the last axis; got shape {array.shape}"
         )
-    return skcolor.rgb2lab(np.clip(array, 0, 255).astype(np.uint8))
+    levels = np.clip(array, 0, 255).astype(np.uint8)
+    return rgb_to_oklab(levels) if space == "oklab" else skcolor.rgb2lab(levels)
 
 
 @dataclass(frozen=True)
 class ColourMatches:
     """Result of :func:`colour_search` for ``N`` paintings and ``J`` picked colours.
 
-    ``distance`` (N,): mean over picked colours of the best cost, in ΔE*ab units (inf for a
-    painting without palette). ``slot`` (N, J): palette slot of the best match (-1: none);
-    ``delta_e`` (N, J) its ΔE*ab; ``share`` (N, J) its share of the painting's pixels.
+    ``distance`` (N,): mean over picked colours of the best cost, in ΔE units of ``space``
+    (inf for a painting without palette). ``slot`` (N, J): palette slot of the best match
+    (-1: none); ``delta_e`` (N, J) its ΔE (ΔE_ok in Oklab, ΔE*ab in CIELAB); ``share`` (N, J)
+    its share of the painting's pixels.
     """
 
     distance: np.ndarray
     slot: np.ndarray
     delta_e: np.ndarray
     share: np.ndarray
+    space: str = "lab"
 
     def ranking(self) -> np.ndarray:
         """Row indices, closest first (ties keep corpus order)."""
@@ -340,14 +360,16 @@ class ColourMatches:
 
 
 def colour_search(
-    targets, palette_colours, palette_shares, share_penalty: float = SHARE_PENALTY
+    targets, palette_colours, palette_shares, share_penalty: float | None = None, *,
+    space: str = "lab",
 ) -> ColourMatches:
-    """Rank paintings by how closely their palettes hold the picked colours, in CIE Lab.
+    """Rank paintings by how closely their palettes hold the picked colours, in CIELAB or Oklab.
 
     For picked colour ``c`` and a painting's palette colours ``p_k`` covering shares ``s_k``
     of its pixels (unused slots have share 0 and are ignored), the cost of ``c`` is
-    ``min_k [ΔE76(c, p_k) + share_penalty * (1 - s_k)]``; the painting's distance is the mean
-    cost over the picked colours (ΔE*ab units; lower is closer).
+    ``min_k [ΔE(c, p_k) + share_penalty * (1 - s_k)]``, ΔE the Euclidean distance in ``space``
+    (ΔE76 in CIELAB, ΔE_ok in Oklab); the painting's distance is the mean cost over the
+    picked colours (ΔE units of the space; lower is closer).
 
     Parameters
     ----------
@@ -356,9 +378,15 @@ def colour_search(
     palette_colours : (N, P, 3) uint8
     palette_shares : (N, P) float
         Share of all pixels per palette colour (0 = unused slot).
-    share_penalty : float
-        ΔE*ab units added for a colour covering none of the painting (>= 0).
+    share_penalty : float, optional
+        ΔE units added for a colour covering none of the painting (>= 0); by default
+        ``SHARE_PENALTIES[space]`` (20 ΔE*ab, 0.2 ΔE_ok).
+    space : {"lab", "oklab"}
+        Where differences are measured (``DISTANCE_SPACES``).
     """
+    space = validate_choice(space, "space", DISTANCE_SPACES)
+    if share_penalty is None:
+        share_penalty = SHARE_PENALTIES[space]
     targets = np.asarray(targets)
     shape_ok = targets.ndim == 2 and targets.shape[1] == 3
     if not shape_ok or not 1 <= targets.shape[0] <= MAX_SEARCH_COLOURS:
@@ -377,8 +405,8 @@ def colour_search(
         )
     if not (np.isfinite(share_penalty) and share_penalty >= 0):
         raise ValueError(f"share_penalty must be a finite number >= 0; got {share_penalty!r}")
-    target_lab = rgb_to_lab(targets)  # (J, 3)
-    palette_lab = rgb_to_lab(colours)  # (N, P, 3)
+    target_lab = _levels_in(targets, space)  # (J, 3)
+    palette_lab = _levels_in(colours, space)  # (N, P, 3)
     delta = np.linalg.norm(palette_lab[:, None, :, :] - target_lab[None, :, None, :], axis=-1)
     cost = delta + share_penalty * (1.0 - shares[:, None, :])  # (N, J, P)
     cost = np.where((shares > 0)[:, None, :], cost, np.inf)
@@ -392,11 +420,14 @@ def colour_search(
     distance = np.where(has_palette, best.mean(axis=1), np.inf)
     chosen_delta = np.where(has_palette[:, None], chosen_delta, np.nan)
     chosen_share = np.where(has_palette[:, None], chosen_share, 0.0)
-    return ColourMatches(distance=distance, slot=slot, delta_e=chosen_delta, share=chosen_share)
+    return ColourMatches(distance=distance, slot=slot, delta_e=chosen_delta, share=chosen_share,
+                         space=space)
 
 
 __all__ = [
+    "DISTANCE_SPACES",
     "MAX_SEARCH_COLOURS",
+    "SHARE_PENALTIES",
     "SHARE_PENALTY",
     "ColourMatches",
     "PooledPalette",

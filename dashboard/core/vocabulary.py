@@ -24,9 +24,10 @@ CHANNELS: tuple[str, str, str] = ("red", "green", "blue")
 LEVELS = 256
 #: Highest intensity level of an 8-bit channel.
 MAX_LEVEL = LEVELS - 1
-#: Colour spaces of the 3D colour histograms; their axes and ranges are in
+#: Colour spaces of the 3D colour histograms: RGB, HSV, CIELAB ("lab", CIE 1976 L*a*b*, D65)
+#: and Oklab ("oklab", Ottosson 2020); their axes and ranges are in
 #: ``dashboard.core.colours.SPACE_AXES``.
-SPACES: tuple[str, str, str] = ("rgb", "hsv", "lab")
+SPACES: tuple[str, ...] = ("rgb", "hsv", "lab", "oklab")
 #: Bins per axis offered for the joint histogram of two channels (each a divisor of 256).
 JOINT_BIN_CHOICES: tuple[int, ...] = (32, 64, 128, 256)
 

@@ -22,9 +22,10 @@ from dashboard.core.distributions import (
 )
 from dashboard.core.highlight import dim_outside, level_mask
 from dashboard.core.vocabulary import SHOWN_PALETTE_SIZE
+from dashboard.data.colour_tables import ColourTables
 from dashboard.data.files import encode_jpeg
 from dashboard.explorer.state import Selection
-from dashboard.server.context import cached_per_image, store
+from dashboard.server.context import cached_per_image, extension, settings, store
 from dashboard.server.hardening import heavy_slot
 
 #: Most markers drawn in a 3D colour scatter: the fullest bins, which cover nearly all pixels;
@@ -39,6 +40,18 @@ def _pixels(
     if picture == "original":
         return store().rgb(source)
     return store().noisy_image(source, mean, variance, seed)
+
+
+def _bin_table(space: str, bins: int) -> np.ndarray | None:
+    """The colour -> bin table of ``(space, bins)`` once it is built (shared on disk under the
+    cache folder), else None: the histogram then converts the image's distinct colours, with
+    the same result. RGB needs no table."""
+    if space == "rgb":
+        return None
+    shared = extension()
+    if "colour_tables" not in shared:
+        shared.setdefault("colour_tables", ColourTables(settings().cache_dir / "colour-tables"))
+    return shared["colour_tables"].get(space, bins)
 
 
 def _noise_args(picture: str, mean, variance, seed) -> tuple:
@@ -190,7 +203,7 @@ def colour_view(
     """Occupied bins of the 3D colour histogram (fullest first, capped) and the palette."""
     with heavy_slot():
         rgb = _pixels(source, picture, mean, variance, seed)
-        hist = colours.colour_histogram(rgb, space, bins=bins)
+        hist = colours.colour_histogram(rgb, space, bins=bins, bin_table=_bin_table(space, bins))
         palette = colours.dominant_colours(hist, n_colours=SHOWN_PALETTE_SIZE)
     shown = slice(0, MAX_3D_MARKERS)
     occupied = hist.occupied[shown]
@@ -215,7 +228,9 @@ def _selection_mask(source: str, selection: str, mean, variance, seed) -> np.nda
     rgb = _pixels(source, picture, *_noise_args(picture, mean, variance, seed))
     if highlight.kind == "levels":
         return level_mask(rgb, highlight.channel, highlight.lo, highlight.hi)
-    return colours.pixel_bins(rgb, highlight.space, highlight.bins) == highlight.index
+    table = _bin_table(highlight.space, highlight.bins)
+    return colours.pixel_bins(rgb, highlight.space, highlight.bins, bin_table=table) == (
+        highlight.index)
 
 
 @cached_per_image

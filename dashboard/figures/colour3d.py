@@ -11,15 +11,17 @@ AXIS_TITLES = {
     "rgb": ("red (0–255)", "green (0–255)", "blue (0–255)"),
     "hsv": ("hue (0–1)", "saturation (0–1)", "value (0–1)"),
     "lab": ("L* (0–100)", "a* (green–red)", "b* (blue–yellow)"),
+    "oklab": ("L (0–1)", "a (green–red)", "b (blue–yellow)"),
 }
 
-#: Three labelled ticks per axis, all inside the space's axis ranges (core.colours.SPACES).
+#: Three labelled ticks per axis, all inside the space's axis ranges (core.colours.SPACE_AXES).
 #: Each new tick label costs the 3D scene a text tracing in the browser (tens of ms without a
 #: GPU), and three read well on a projector.
 AXIS_TICKS = {
     "rgb": ((0, 128, 255),) * 3,
     "hsv": ((0, 0.5, 1),) * 3,
     "lab": ((0, 50, 100), (-80, 0, 80), (-80, 0, 80)),
+    "oklab": ((0, 0.5, 1), (-0.2, 0, 0.2), (-0.3, 0, 0.2)),
 }
 
 

@@ -27,6 +27,7 @@ from dashboard.core.colours import (
     max_entropy_bits,
     pixel_bins,
 )
+from dashboard.core.oklab import rgb_to_oklab
 from dashboard.core.vocabulary import SPACES
 
 
@@ -45,6 +46,7 @@ def per_pixel_coordinates(rgb: np.ndarray, space: str) -> np.ndarray:
         "rgb": lambda a: a.astype(float),
         "hsv": skcolor.rgb2hsv,
         "lab": skcolor.rgb2lab,
+        "oklab": rgb_to_oklab,
     }[space]
     return convert(rgb).reshape(-1, 3)
 
@@ -147,7 +149,8 @@ def test_lab_ranges_contain_the_whole_srgb_gamut():
 
 @pytest.mark.parametrize("space", ["xyz", "RGB", "", None])
 def test_unknown_space_is_named_with_the_accepted_ones(space):
-    with pytest.raises(ValueError, match="space must be one of 'rgb', 'hsv', 'lab'") as info:
+    accepted = "space must be one of 'rgb', 'hsv', 'lab', 'oklab'"
+    with pytest.raises(ValueError, match=accepted) as info:
         colour_histogram(random_image(0), space)
     assert repr(space) in str(info.value)
 
@@ -413,7 +416,7 @@ def test_js_divergence_survives_an_underflowing_mean():
     assert js_divergence(p, np.array([0.0, 1.0])) == pytest.approx(0.0, abs=1e-12)
 
 
-@pytest.mark.parametrize("space", ["rgb", "hsv", "lab"])
+@pytest.mark.parametrize("space", SPACES)
 @pytest.mark.parametrize("bins", [8, 24])
 def test_pixel_bins_count_to_the_histogram(space, bins):
     rng = np.random.default_rng(7)
@@ -429,3 +432,78 @@ def test_pixel_bins_hand_made():
     rgb = np.array([[[0, 0, 0], [31, 32, 0], [255, 255, 255]]], dtype=np.uint8)
     # bins=8: 32 levels per bin; (31, 32, 0) -> (0, 1, 0) -> flat 8.
     assert pixel_bins(rgb, "rgb", 8).tolist() == [[0, 8, 511]]
+
+
+# ------------------------------------------------------------------------- Oklab
+
+
+def test_oklab_ranges_contain_the_srgb_cube_surface():
+    # The faces of the RGB cube (a channel at 0 or 255) hold the a and b extremes.
+    levels = np.arange(256)
+    u, v = (g.ravel() for g in np.meshgrid(levels, levels, indexing="ij"))
+    faces = []
+    for axis in range(3):
+        for fixed in (0, 255):
+            face = np.empty((u.size, 3), dtype=np.uint8)
+            face[:, axis], face[:, (axis + 1) % 3], face[:, (axis + 2) % 3] = fixed, u, v
+            faces.append(face)
+    oklab = rgb_to_oklab(np.concatenate(faces))
+    lows, highs = oklab.min(axis=0), oklab.max(axis=0)
+    for axis, (lo, hi) in enumerate(SPACE_AXES["oklab"].ranges):
+        assert lo <= lows[axis] and highs[axis] <= hi
+    np.testing.assert_allclose([lows[1], lows[2], highs[1], highs[2]],
+                               [-0.2339, -0.3115, 0.2762, 0.1986], atol=1e-4)
+
+
+@pytest.mark.slow
+def test_oklab_ranges_contain_the_whole_srgb_gamut():
+    lows, highs = np.full(3, np.inf), np.full(3, -np.inf)
+    codes = np.arange(1 << 24, dtype=np.uint32)
+    for start in range(0, codes.size, 1 << 22):
+        chunk = codes[start:start + (1 << 22)]
+        rgb = np.stack([chunk >> 16, (chunk >> 8) & 255, chunk & 255], axis=1).astype(np.uint8)
+        oklab = rgb_to_oklab(rgb)
+        lows, highs = np.minimum(lows, oklab.min(axis=0)), np.maximum(highs, oklab.max(axis=0))
+    for axis, (lo, hi) in enumerate(SPACE_AXES["oklab"].ranges):
+        assert lo <= lows[axis] and highs[axis] <= hi
+    np.testing.assert_allclose([lows[1], lows[2], highs[1], highs[2]],
+                               [-0.2339, -0.3115, 0.2762, 0.1986], atol=1e-4)
+    for axis in (1, 2):  # a and b rounded outward to hundredths, no further
+        lo, hi = SPACE_AXES["oklab"].ranges[axis]
+        assert lows[axis] - lo < 0.01 and hi - highs[axis] < 0.01
+
+
+def test_oklab_bins_of_known_colours_by_hand():
+    # Oklab of red, green, blue, white and black (Ottosson's reference values), binned by hand
+    # with 8 bins: L on [0, 1] (width 0.125), a on [-0.24, 0.28] and b on [-0.32, 0.2] (0.065).
+    rgb = image([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0)])
+    # red (0.628, 0.2249, 0.1258) -> (5, 7, 6); green (0.8664, -0.2339, 0.1795) -> (6, 0, 7);
+    # blue (0.4520, -0.0325, -0.3115) -> (3, 3, 0); white (1, 0, 0) -> (7, 3, 4) (L = 1 is the
+    # closed top edge); black (0, 0, 0) -> (0, 3, 4).
+    expected = [(5, 7, 6), (6, 0, 7), (3, 3, 0), (7, 3, 4), (0, 3, 4)]
+    flat = [(i * 8 + j) * 8 + k for i, j, k in expected]
+    assert pixel_bins(rgb, "oklab", 8).ravel().tolist() == flat
+    hist = colour_histogram(rgb, "oklab", 8)
+    assert sorted(map(tuple, hist.occupied.tolist())) == sorted(expected)
+
+
+def test_hsv_of_the_statistics_is_scikit_image_bit_for_bit():
+    rgb = random_image(3, (40, 50))
+    rgb[0, :8] = [(0, 0, 0), (255, 255, 255), (9, 9, 9), (200, 200, 10), (10, 200, 200),
+                  (200, 10, 200), (3, 2, 1), (255, 0, 0)]  # greys and tied maxima
+    from dashboard.core.colours import _hsv_of_pixels
+
+    np.testing.assert_array_equal(np.stack(_hsv_of_pixels(rgb.reshape(-1, 3)), axis=1),
+                                  skcolor.rgb2hsv(rgb).reshape(-1, 3))
+
+
+def test_statistics_of_a_large_image_in_chunks_equal_the_whole():
+    # More pixels than one chunk: the sums of the chunks equal the per-pixel reference.
+    rgb = random_image(11, (600, 500))
+    stats = colour_statistics(rgb)
+    hsv = skcolor.rgb2hsv(rgb).reshape(-1, 3)
+    assert stats.n_pixels == 300_000
+    assert stats.mean_saturation == pytest.approx(hsv[:, 1].mean(), rel=1e-12)
+    chromatic = (hsv[:, 1] >= 0.2) & (hsv[:, 2] >= 0.2)
+    degrees = hsv[:, 0] * 360
+    assert stats.yellow_share == np.mean(chromatic & (degrees >= 40) & (degrees < 70))

@@ -323,3 +323,45 @@ def test_bad_inputs_name_the_parameter():
     with pytest.raises(ValueError, match="share_penalty"):
         cs.colour_search(np.zeros((1, 3)), np.zeros((1, 2, 3), np.uint8), np.ones((1, 2)),
                          share_penalty=-1)
+
+
+def test_colour_search_in_oklab_against_a_direct_loop():
+    from dashboard.core.oklab import rgb_to_oklab
+
+    rng = np.random.default_rng(8)
+    colours = rng.integers(0, 256, (5, 3, 3)).astype(np.uint8)
+    shares = rng.uniform(0.05, 0.3, (5, 3))
+    targets = np.array([[232, 185, 35]])
+    target = rgb_to_oklab(targets[0].astype(np.uint8))
+    got = cs.colour_search(targets, colours, shares, space="oklab")
+    assert got.space == "oklab"
+    for n in range(5):
+        options = []
+        for k in range(3):
+            delta = math.dist(rgb_to_oklab(colours[n, k]), target)
+            options.append((delta + 0.2 * (1 - shares[n, k]), k, delta))
+        best = min(options)
+        assert got.slot[n, 0] == best[1]
+        assert got.delta_e[n, 0] == pytest.approx(best[2], abs=1e-12)
+        assert got.distance[n] == pytest.approx(best[0], abs=1e-12)
+
+
+def test_oklab_differences_are_about_a_hundredth_of_cielab_ones():
+    # pure red against pure blue: ΔE_ok 0.5366 (Ottosson's values), ΔE76 176.3
+    red_blue = np.array([[[255, 0, 0]]], dtype=np.uint8), np.array([[[0, 0, 255]]], np.uint8)
+    ok = cs.colour_search(np.array([[255, 0, 0]]), red_blue[1], np.array([[1.0]]), space="oklab")
+    lab = cs.colour_search(np.array([[255, 0, 0]]), red_blue[1], np.array([[1.0]]), space="lab")
+    assert ok.delta_e[0, 0] == pytest.approx(math.dist((0.62796, 0.22486, 0.12585),
+                                                       (0.45201, -0.03246, -0.31153)), abs=1e-4)
+    assert 50 < lab.delta_e[0, 0] / ok.delta_e[0, 0] < 500
+    with pytest.raises(ValueError, match="space must be one of 'oklab', 'lab'"):
+        cs.colour_search(np.array([[255, 0, 0]]), red_blue[1], np.array([[1.0]]), space="hsv")
+
+
+def test_oklab_bin_colours_of_the_grey_axis_and_white():
+    # 8 bins: the bins holding a = b = 0 are a-bin 3 and b-bin 4; their centres are near grey.
+    colours = cs.bin_colours("oklab", 8).reshape(8, 8, 8, 3)
+    greyish = colours[:, 3, 4].astype(int)
+    assert np.all(np.diff(greyish.mean(axis=1)) > 0)  # lighter with L
+    assert np.all(greyish.max(axis=1) - greyish.min(axis=1) < 40)  # nearly grey
+    assert colours.dtype == np.uint8

@@ -24,7 +24,7 @@ from dashboard.core.vocabulary import (
 def test_values():
     assert CHANNELS == ("red", "green", "blue")
     assert (LEVELS, MAX_LEVEL) == (256, 255)
-    assert SPACES == ("rgb", "hsv", "lab")
+    assert SPACES == ("rgb", "hsv", "lab", "oklab")
     assert JOINT_BIN_CHOICES == (32, 64, 128, 256)
     assert (SHOWN_PALETTE_SIZE, STORED_PALETTE_SIZE, PERIOD_PALETTE_SIZE) == (10, 8, 8)
 
@@ -123,4 +123,5 @@ def test_validate_choice():
     for bad in ("LAB", "", None, 0):
         with pytest.raises(ValueError) as info:
             validate_choice(bad, "space", SPACES)
-        assert str(info.value) == f"space must be one of 'rgb', 'hsv', 'lab'; got {bad!r}"
+        accepted = "'rgb', 'hsv', 'lab', 'oklab'"
+        assert str(info.value) == f"space must be one of {accepted}; got {bad!r}"

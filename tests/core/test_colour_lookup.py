@@ -1,0 +1,125 @@
+"""Bin tables: a look-up per pixel gives exactly the bins of converting every pixel."""
+
+import numpy as np
+import pytest
+from skimage import color as skcolor
+from skimage import data, transform
+
+from dashboard.core.colour_lookup import (
+    bins_of_codes,
+    build_bin_table,
+    colours_of_codes,
+    table_bytes,
+    table_dtype,
+)
+from dashboard.core.colours import (
+    N_COLOURS,
+    colour_codes,
+    colour_histogram,
+    pixel_bins,
+)
+from dashboard.core.oklab import rgb_to_oklab
+from dashboard.core.vocabulary import SPACES
+
+CONVERT = {"rgb": lambda a: a.astype(float), "hsv": skcolor.rgb2hsv, "lab": skcolor.rgb2lab,
+           "oklab": rgb_to_oklab}
+
+
+def sample_images() -> list[np.ndarray]:
+    """A random image, a photograph (a painting-like range of colours) and a flat one."""
+    rng = np.random.default_rng(5)
+    photo = transform.resize(data.astronaut(), (96, 128), preserve_range=True)
+    return [rng.integers(0, 256, (40, 30, 3), dtype=np.uint8),
+            np.rint(photo).astype(np.uint8),
+            np.full((8, 8, 3), 200, dtype=np.uint8)]
+
+
+def sparse_table(rgb: np.ndarray, space: str, bins: int) -> np.ndarray:
+    """A full-length table filled only at the image's colours (the rest stays 0)."""
+    table = np.zeros(N_COLOURS, dtype=table_dtype(bins))
+    codes = np.unique(colour_codes(rgb))
+    table[codes] = bins_of_codes(codes, space, bins)
+    return table
+
+
+def histogramdd_of_every_pixel(rgb: np.ndarray, space: str, edges) -> np.ndarray:
+    coords = CONVERT[space](rgb).reshape(-1, 3)
+    return np.histogramdd(coords, bins=edges)[0].astype(np.int64)
+
+
+def test_codes_and_colours_are_inverse():
+    rgb = np.array([[[1, 2, 3], [255, 0, 128]]], dtype=np.uint8)
+    assert colour_codes(rgb).tolist() == [0x010203, 0xFF0080]
+    np.testing.assert_array_equal(colours_of_codes(colour_codes(rgb)), rgb.reshape(-1, 3))
+
+
+def test_table_type_and_size_by_bins():
+    assert table_dtype(40) == np.uint16 and table_dtype(41) == np.uint32  # 40**3 < 2**16
+    assert table_bytes(16) == 32 * 2**20 and table_bytes(64) == 64 * 2**20
+    with pytest.raises(ValueError, match="bins must be an integer in 8..64"):
+        table_dtype(65)
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("bins", [8, 16, 48])
+def test_histogram_with_a_table_equals_every_pixel_converted(space, bins):
+    for rgb in sample_images():
+        table = sparse_table(rgb, space, bins)
+        hist = colour_histogram(rgb, space, bins, bin_table=table)
+        expected = histogramdd_of_every_pixel(rgb, space, hist.edges)
+        np.testing.assert_array_equal(hist.counts, expected)
+        reference = colour_histogram(rgb, space, bins)  # distinct colours, converted
+        np.testing.assert_array_equal(hist.occupied, reference.occupied)
+        np.testing.assert_array_equal(hist.mean_rgb, reference.mean_rgb)
+        np.testing.assert_array_equal(pixel_bins(rgb, space, bins, bin_table=table),
+                                      pixel_bins(rgb, space, bins))
+
+
+def test_hand_made_image_through_a_full_table():
+    # RGB with 8 bins: 32 levels a bin, so the bins are known by hand.
+    table = build_bin_table("rgb", 8)
+    rgb = np.array([[[0, 0, 0], [31, 32, 0], [255, 255, 255], [255, 255, 255]]], dtype=np.uint8)
+    assert pixel_bins(rgb, "rgb", 8, bin_table=table).tolist() == [[0, 8, 511, 511]]
+    assert int(table[(31 << 16) | (32 << 8)]) == 8
+    hist = colour_histogram(rgb, "hsv", 8, bin_table=sparse_table(rgb, "hsv", 8))
+    # black and white: hue 0, saturation 0, value 0 and 1; (31, 32, 0): hue 60.5 deg -> bin 1,
+    # saturation 1 -> 7, value 32/255 -> bin 1.
+    assert sorted(map(tuple, hist.occupied.tolist())) == [(0, 0, 0), (0, 0, 7), (1, 7, 1)]
+    assert hist.counts[0, 0, 7] == 2
+
+
+@pytest.mark.parametrize("space", ["hsv", "oklab"])
+def test_full_table_equals_converting_each_colour(space):
+    table = build_bin_table(space, 16)
+    assert table.shape == (N_COLOURS,) and table.dtype == np.uint16
+    codes = np.random.default_rng(2).integers(0, N_COLOURS, 200_000).astype(np.uint32)
+    np.testing.assert_array_equal(table[codes], bins_of_codes(codes, space, 16))
+    for rgb in sample_images():
+        hist = colour_histogram(rgb, space, 16, bin_table=table)
+        np.testing.assert_array_equal(hist.counts,
+                                      histogramdd_of_every_pixel(rgb, space, hist.edges))
+
+
+@pytest.mark.slow
+def test_full_cielab_table_equals_every_pixel_converted():
+    table = build_bin_table("lab", 24)
+    for rgb in sample_images():
+        hist = colour_histogram(rgb, "lab", 24, bin_table=table)
+        np.testing.assert_array_equal(hist.counts,
+                                      histogramdd_of_every_pixel(rgb, "lab", hist.edges))
+
+
+@pytest.mark.parametrize("bad", [np.zeros(10, np.uint16), np.zeros(N_COLOURS, np.int64),
+                                 [0] * 3, "table"])
+def test_a_table_of_the_wrong_shape_or_type_is_refused(bad):
+    with pytest.raises(ValueError, match="bin_table must be a"):
+        colour_histogram(np.zeros((2, 2, 3), np.uint8), "lab", 8, bin_table=bad)
+
+
+def test_a_table_of_another_bin_count_is_refused():
+    table = np.full(N_COLOURS, 8**3, dtype=np.uint16)  # one past the last bin of 8**3
+    rgb = np.zeros((2, 2, 3), np.uint8)
+    with pytest.raises(ValueError, match="not a table of 8 bins"):
+        colour_histogram(rgb, "lab", 8, bin_table=table)
+    with pytest.raises(ValueError, match="not a table of 8 bins"):
+        pixel_bins(rgb, "lab", 8, bin_table=table)
