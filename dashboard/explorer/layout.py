@@ -196,7 +196,7 @@ def colour3d_tab(state: ViewState) -> dbc.Tab:
     pickers = dbc.Row([
         dbc.Col(labelled("Colour space", dbc.RadioItems(
             id=ids.COLOUR_SPACE, inline=True, value=state.space,
-            options=[{"label": s.upper() if s != "lab" else "CIE Lab", "value": s}
+            options=[{"label": {"lab": "CIE Lab", "oklab": "Oklab"}.get(s, s.upper()), "value": s}
                      for s in SPACES])), sm=6),
         dbc.Col(labelled("Bins per axis", dcc.Slider(
             id=ids.COLOUR_BINS, min=BINS_RANGE[0], max=BINS_RANGE[1], step=8, value=state.bins,
