@@ -546,6 +546,54 @@ def cmd_snapshot(corpus: Corpus, args: argparse.Namespace, settings: Settings) -
     return 1 if skipped else 0
 
 
+# --- collections -----------------------------------------------------------------------------
+
+
+def cmd_collection(args: argparse.Namespace, settings: Settings) -> int:
+    from dashboard.data import collections as cl
+    from dashboard.data.index_engine import EngineError
+
+    try:
+        if args.action == "list":
+            names = cl.list_collections(settings)
+            if not names:
+                print(f"no collection yet (add one with `{PROG} collection add NAME DIR`)")
+            for name in names:
+                try:
+                    c = cl.load_collection(settings, name)
+                except cl.CollectionError as exc:
+                    print(f"{name}: {exc}")
+                    continue
+                groups = c.groups
+                shown = ", ".join(groups[:6]) + (f" (+{len(groups) - 6})" if len(groups) > 6
+                                                 else "")
+                print(f"{name}: {len(c.images)} images, {len(c.skipped)} skipped, "
+                      f"groups: {shown}; from {c.folder} (added {c.added})")
+            return 0
+        if args.action == "remove":
+            removed = cl.remove_collection(settings, args.name)
+            print(f"removed the collection {args.name!r} ({len(removed.images)} images; "
+                  f"the files in {removed.folder} are untouched)")
+            return 0
+        report = cl.add_collection(
+            settings, args.name, Path(args.dir),
+            metadata=Path(args.metadata).expanduser() if args.metadata else None,
+            engine=engine_from_args(args), progress=args.progress, replace=args.replace)
+    except cl.CollectionError as exc:
+        raise UsageError(f"{PROG} collection {args.action}: {exc}") from None
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    c = report.collection
+    print(f"collection {c.name!r}: {len(c.images)} images added, {len(c.skipped)} skipped "
+          f"(from {report.files_seen} image files in {c.folder}; {len(c.groups)} groups; "
+          f"{report.seconds:.1f} s)")
+    _print_list("skipped", [f"{file}: {reason}" for file, reason in c.skipped])
+    _print_list("metadata", report.problems)
+    if report.unmatched_metadata:
+        print(f"metadata: {report.unmatched_metadata} rows name no image file of the folder")
+    return 1 if c.skipped else 0
+
+
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -589,8 +637,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser = commands.add_parser(
         "data",
-        help="the Van Gogh artworks: status, import, download, index",
-        description="Manage the Van Gogh artworks: status, import, download, index.",
+        help="the Van Gogh artworks: status, import, download, index, snapshot; collections",
+        description="Manage the Van Gogh artworks (status, import, download, index, snapshot) "
+        "and your own collections.",
     )
     parser.set_defaults(run=run)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -641,6 +690,26 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     index.add_argument("--force", action="store_true", help="recompute every row")
     index.add_argument("--prune", action="store_true", help="drop rows of removed files")
 
+    collection = commands.add_parser(
+        "collection", help="your own collections of images: add, list, remove",
+        description="Register a folder of images (with optional metadata) as a collection "
+        "the artist page can compare with Van Gogh.",
+    )
+    actions = collection.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    add = actions.add_parser("add", parents=[common], help="index a folder of images as NAME")
+    add.add_argument("name", help="a slug: lowercase letters, digits, inner hyphens")
+    add.add_argument("dir", help="folder of images (searched recursively)")
+    add.add_argument("--metadata", metavar="CSV",
+                     help="CSV with a 'file' column (path below DIR) and any of title, year, "
+                     "artist, group")
+    add.add_argument("--replace", action="store_true", help="replace a collection of that name")
+    add_engine_arguments(add)
+    actions.add_parser("list", parents=[common], help="the registered collections")
+    remove = actions.add_parser("remove", parents=[common],
+                                help="forget a collection (its images are left alone)")
+    remove.add_argument("name")
+
     snapshot = commands.add_parser(
         "snapshot", parents=[common],
         help="write the paintings' colour statistics to data/colour_statistics.npz",
@@ -670,6 +739,8 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
                 settings = replace(settings, artworks_dir=Path(args.artworks_dir).expanduser())
             if args.catalogue:
                 settings = replace(settings, catalogue_path=Path(args.catalogue).expanduser())
+        if args.command == "collection":
+            return cmd_collection(args, settings)
         # The index also covers the bundled samples, as the app shows them too.
         corpus = Corpus.from_settings(settings, include_samples=args.command == "index")
         if args.command == "status":

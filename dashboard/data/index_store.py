@@ -103,6 +103,33 @@ class IndexDataset:
             if table is not None:
                 yield table
 
+    def iter_batches(self, batch_rows: int = READ_BATCH_ROWS) -> Iterator[dict[str, np.ndarray]]:
+        """Every stored row, ``batch_rows`` at a time, as :func:`table_arrays` dicts
+        (memory bounded by the batch; a digest may appear in more than one part)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for path in self.parts():
+            if self._readable_schema(path) is None:
+                continue
+            try:
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+                    yield table_arrays(pa.Table.from_batches([batch]), self.fields)
+            except (OSError, pa.ArrowException):
+                warnings.warn(f"index: stopped reading the damaged part {path.name}",
+                              UserWarning, stacklevel=2)
+
+    def _readable_schema(self, path: Path):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            schema = pq.read_schema(path)
+        except (OSError, pa.ArrowException):
+            return None
+        expected = _schema(self.fields)
+        return schema if schema.remove_metadata().equals(expected.remove_metadata()) else None
+
     def read(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, object]]:
         """Rows by SHA-256 (only ``keys`` when given); a later part wins over an earlier one."""
         wanted = None if keys is None else set(keys)
