@@ -18,8 +18,17 @@ def loading_graph(graph_id: str, height: int = 380) -> dcc.Loading:
     )
 
 
+#: Controls whose ``id`` lands on an element a ``<label for>`` names (a select, an input, the
+#: dropdown's button): :func:`labelled` ties its label to them by itself.
+LABELABLE = (dbc.Select, dbc.Input, dbc.Textarea, dcc.Dropdown, dcc.Input)
+
+
 def labelled(label: str, control, help_text=None, label_for: str | None = None) -> html.Div:
-    """A control with its label above and an optional line of help below."""
+    """A control with its label above and an optional line of help below; the label names
+    the control for screen readers (``label_for``, or the id of a :data:`LABELABLE` control).
+    Sliders are named from this label by ``assets/15-accessibility.js``."""
+    if label_for is None and isinstance(control, LABELABLE):
+        label_for = getattr(control, "id", None)
     children = [dbc.Label(label, html_for=label_for, className="control-label"), control]
     if help_text:
         children.append(html.Div(help_text, className="form-text"))
