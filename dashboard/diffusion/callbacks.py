@@ -39,6 +39,7 @@ from dashboard.figures.diffusion import (
 )
 from dashboard.figures.theme import empty_figure, packed
 from dashboard.ui.registry import CallbackRegistry
+from dashboard.ui.upload import register_upload
 
 registry = CallbackRegistry()
 
@@ -296,6 +297,7 @@ def update_step_range(steps, t):
 
 
 registry.new_seed_button(ids.NEW_SEED_BUTTON, ids.SEED_INPUT)
+register_upload(registry, ids.UPLOAD_IDS, ids.ARTWORK_SELECT)
 
 
 # ------------------------------------------------------------------- 3D colour denoiser

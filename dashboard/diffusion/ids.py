@@ -1,6 +1,9 @@
 """Component ids of the diffusion page, prefixed ``diffusion-`` (tests and callbacks use these)."""
 
+from dashboard.ui.upload import UploadIds
+
 ARTWORK_SELECT = "diffusion-artwork-select"
+UPLOAD_IDS = UploadIds("diffusion-upload")
 SCHEDULE = "diffusion-schedule"
 STEPS = "diffusion-steps"
 ZERO_SNR = "diffusion-zero-snr"

@@ -18,6 +18,7 @@ from dashboard.diffusion.state import STEPS_RANGE, DiffusionState
 from dashboard.diffusion.summaries import channel_slots
 from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
 from dashboard.ui.story_control import story_control
+from dashboard.ui.upload import upload_zone
 
 CAPTIONS = {
     ids.ORIGINAL_IMAGE: "The image as analysed: x₀ = 2·level/255 − 1 on the data scale [−1, 1].",
@@ -107,13 +108,14 @@ def share_controls() -> html.Div:
     ], className="d-flex align-items-center mb-2"), story_control()])
 
 
-def controls_card(state: DiffusionState, options: list[dict], artist_prior: bool) -> dbc.Card:
+def controls_card(state: DiffusionState, options: list[dict], artist_prior: bool,
+                  max_upload_bytes: int) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         labelled("Artwork", dcc.Dropdown(
             id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
             searchable=True, placeholder="Search by title, year or period",
-        ), "Your own image: upload it in the explorer, then follow its link to the diffusion "
-           "step.", label_for=ids.ARTWORK_SELECT),
+        ), label_for=ids.ARTWORK_SELECT),
+        upload_zone(ids.UPLOAD_IDS, max_upload_bytes),
         html.Hr(),
         process_controls(state),
         html.Hr(),
@@ -189,14 +191,15 @@ def figure_tabs(state: DiffusionState) -> dbc.Tabs:
 
 
 def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[str],
-                     corpus_message: str | None, artist_prior: bool) -> html.Div:
+                     corpus_message: str | None, artist_prior: bool,
+                     max_upload_bytes: int) -> html.Div:
     """The whole diffusion page for ``state``."""
     banners = notice_banners(notices, corpus_message)
     return html.Div([
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.DRAWN_STORE, data={}),
         dbc.Row([
-            dbc.Col(controls_card(state, options, artist_prior), lg=3, className="mb-3"),
+            dbc.Col(controls_card(state, options, artist_prior, max_upload_bytes), lg=3, className="mb-3"),
             dbc.Col([
                 step_summary(),
                 pictures_card(state),

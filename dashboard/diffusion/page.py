@@ -19,4 +19,4 @@ def layout(**query):
                                  artist_prior=artist_prior)
     message = None if corpus.has_artworks() else CORPUS_HELP
     return diffusion_layout(state, artwork_options(corpus, state.source), notices, message,
-                            artist_prior)
+                            artist_prior, context.settings().max_upload_bytes)

@@ -6,17 +6,14 @@ wrappers only read Dash's callback context (what triggered them) and delegate.
 
 from __future__ import annotations
 
-import base64
 import math
 from typing import Any
 from urllib.parse import urlencode
 
-import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard.core.colours import SPACE_AXES
 from dashboard.core.diffusion_schedules import step_for_explorer_variance
-from dashboard.core.images import ImageError
 from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.image_store import SourceUnavailableError
 from dashboard.explorer import ids, services
@@ -49,10 +46,9 @@ from dashboard.figures.noise import (
 )
 from dashboard.figures.theme import empty_figure, graph_config, packed
 from dashboard.server import context
-from dashboard.server.hardening import ServerBusy, heavy_slot
 from dashboard.ui.components import palette_swatches
-from dashboard.ui.query import shortened
 from dashboard.ui.registry import CallbackRegistry
+from dashboard.ui.upload import register_upload
 
 registry = CallbackRegistry()
 
@@ -497,61 +493,7 @@ def selection_text_outputs(selection, source, mean, variance, seed):
 registry.new_seed_button(ids.NEW_SEED_BUTTON, ids.SEED_INPUT)
 
 
-def upload_outputs(contents: str | None, filename: str | None, options: list[dict]) -> tuple:
-    """Validate and store an upload; add it to the selector and select it, or explain why not."""
-    if not contents:
-        return no_update, no_update, no_update
-    # The name is the sender's: quote only a short piece of it.
-    name = shortened(filename) if isinstance(filename, str) and filename else "the file"
-    if not isinstance(contents, str):
-        return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
-                                               color="danger", className="py-2")
-    try:
-        _header, _, payload = contents.partition(",")
-        data = base64.b64decode(payload, validate=True)
-    except (ValueError, TypeError):
-        return no_update, no_update, dbc.Alert(f"Could not read {name}: the upload was garbled.",
-                                               color="danger", className="py-2")
-    try:
-        # Decoding holds the full-size pixels for a moment: one of the worker's heavy slots.
-        with heavy_slot():
-            source, image = context.store().save_upload(data)
-    except ServerBusy:
-        return no_update, no_update, dbc.Alert(
-            f"The server is busy with other images and could not read {name}; please try "
-            "again in a few seconds.", color="warning", className="py-2")
-    except ImageError as error:
-        return no_update, no_update, dbc.Alert(f"{name}: {error}", color="danger",
-                                               className="py-2")
-    height, width = image.pixels.shape[:2]
-    label = f"Your upload: {name}"[:80]
-    options = [o for o in (options if isinstance(options, list) else [])
-               if isinstance(o, dict) and o.get("value") != source]
-    options.insert(0, {"label": label, "value": source})
-    note = " (downscaled)" if image.downscaled else ""
-    message = dbc.Alert(f"Loaded {name}: {width} × {height} px{note}.", color="success",
-                        className="py-2", duration=6000)
-    return options, source, message
-
-
-registry.clientside_callback(
-    ClientsideFunction(namespace="explorer", function_name="checkUpload"),
-    Output(ids.UPLOAD_STORE, "data"), Output(ids.UPLOAD_REFUSED, "children"),
-    Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-    State(ids.UPLOAD_LIMIT, "data"),
-    prevent_initial_call=True,
-)
-
-
-@registry.callback(
-    Output(ids.ARTWORK_SELECT, "options"), Output(ids.ARTWORK_SELECT, "value"),
-    Output(ids.UPLOAD_MESSAGE, "children"),
-    Input(ids.UPLOAD_STORE, "data"), State(ids.ARTWORK_SELECT, "options"),
-    prevent_initial_call=True,
-)
-def handle_upload(upload, options):
-    upload = upload if isinstance(upload, dict) else {}
-    return upload_outputs(upload.get("contents"), upload.get("filename"), options)
+register_upload(registry, ids.UPLOAD_IDS, ids.ARTWORK_SELECT)
 
 
 # ------------------------------------------------------------------------- URL and export

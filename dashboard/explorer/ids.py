@@ -1,15 +1,16 @@
 """Component ids of the explorer page (tests and callbacks use these names)."""
 
+from dashboard.ui.upload import UploadIds
+
 ARTWORK_SELECT = "artwork-select"
 MEAN_SLIDER = "mean-slider"
 VARIANCE_SLIDER = "variance-slider"
 SEED_INPUT = "seed-input"
 NEW_SEED_BUTTON = "new-seed-button"
 UPLOAD = "upload"
-UPLOAD_MESSAGE = "upload-message"
-UPLOAD_REFUSED = "upload-refused"
-UPLOAD_STORE = "upload-store"
-UPLOAD_LIMIT = "upload-limit"
+UPLOAD_IDS = UploadIds(UPLOAD)
+UPLOAD_MESSAGE = UPLOAD_IDS.message
+UPLOAD_REFUSED = UPLOAD_IDS.refused
 SIGMA_TEXT = "sigma-text"
 NOTICES = "url-notices"
 ORIGINAL_IMAGE = "original-image"

@@ -16,6 +16,7 @@ from dashboard.explorer.summaries import fit_summary_slots, noise_summary_slots
 from dashboard.figures.theme import EXPORT_FORMATS
 from dashboard.ui.components import caption, labelled, loading_graph, notice_banners
 from dashboard.ui.story_control import story_control
+from dashboard.ui.upload import upload_zone
 
 #: The link to the diffusion page at the step whose noise matches the variance; its href
 #: follows the controls (``callbacks.update_diffusion_link``).
@@ -60,16 +61,7 @@ def source_controls(state: ViewState, options: list[dict], max_upload_bytes: int
             id=ids.ARTWORK_SELECT, options=options, value=state.source, clearable=False,
             searchable=True, placeholder="Search by title, year or period",
         ), label_for=ids.ARTWORK_SELECT),
-        dcc.Upload(
-            id=ids.UPLOAD, multiple=False,
-            accept="image/jpeg,image/png,image/webp,image/gif,image/tiff,image/bmp",
-            children=html.Div(["Drop your own image here or ", html.A("choose a file")]),
-            className="upload-zone",
-        ),
-        dcc.Store(id=ids.UPLOAD_LIMIT, data=max_upload_bytes),
-        dcc.Store(id=ids.UPLOAD_STORE),
-        html.Div(id=ids.UPLOAD_REFUSED, className="mt-2 text-danger"),
-        html.Div(id=ids.UPLOAD_MESSAGE, className="mt-2"),
+        upload_zone(ids.UPLOAD_IDS, max_upload_bytes),
     ])
 
 

@@ -19,6 +19,7 @@ from dashboard.explorer import callbacks as cb
 from dashboard.explorer import ids
 from dashboard.explorer.state import ViewState
 from dashboard.figures.distributions import trace_index
+from dashboard.ui.upload import handle_upload, upload_outputs
 from tests.support.apps import SAMPLE
 from tests.support.typed_arrays import unpacked
 
@@ -190,7 +191,7 @@ def test_upload_is_validated_stored_and_selected(app_context):
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "PNG")
     data = buffer.getvalue()
-    options, value, message = cb.upload_outputs(_data_url(data), "red.png", [])
+    options, value, message = upload_outputs(_data_url(data), "red.png", [])
     sha = hashlib.sha256(data).hexdigest()
     assert value == f"upload:{sha}"
     assert options[0] == {"label": "Your upload: red.png", "value": value}
@@ -200,10 +201,10 @@ def test_upload_is_validated_stored_and_selected(app_context):
 
 
 def test_bad_upload_explains_itself(app_context):
-    _, value, message = cb.upload_outputs(_data_url(b"not an image at all"), "notes.txt", [])
+    _, value, message = upload_outputs(_data_url(b"not an image at all"), "notes.txt", [])
     assert value is no_update
     assert "notes.txt" in str(message) and "JPEG" in str(message)
-    _, value, message = cb.upload_outputs("data:image/png;base64,@@@", "x.png", [])
+    _, value, message = upload_outputs("data:image/png;base64,@@@", "x.png", [])
     assert value is no_update and "garbled" in str(message)
 
 
@@ -401,7 +402,7 @@ def test_a_3d_click_reads_space_and_bins_as_the_figure_was_drawn():
     {"contents": {"a": 1}}, 5, ["data:,AA", "a.png"],
 ])
 def test_an_upload_of_the_wrong_shape_is_refused_with_a_message(app_context, upload):
-    outputs = cb.handle_upload(upload, [])
+    outputs = handle_upload(upload, [])
     assert outputs[:2] == (no_update, no_update)
     assert outputs[2] is no_update or "garbled" in str(outputs[2])
 
@@ -410,7 +411,7 @@ def test_an_upload_with_odd_options_and_name_still_loads(app_context):
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), (1, 2, 3)).save(buffer, "PNG")
     for filename, options in (({"a": 1}, 5), (["a.png"], [5, {"value": "x", "label": "X"}])):
-        options_out, value, message = cb.upload_outputs(_data_url(buffer.getvalue()),
+        options_out, value, message = upload_outputs(_data_url(buffer.getvalue()),
                                                         filename, options)
         assert value.startswith("upload:")
         assert "Loaded the file" in str(message)
@@ -423,7 +424,7 @@ def test_upload_messages_quote_only_a_short_piece_of_the_file_name(app_context):
     name = "n" * 100_000 + ".png"
     for contents in (_data_url(buffer.getvalue()), "data:image/png;base64,@@@",
                      _data_url(b"not an image")):
-        options, _, message = cb.upload_outputs(contents, name, [])
+        options, _, message = upload_outputs(contents, name, [])
         assert len(str(message)) < 400
         assert "nnnnn..." in str(message)
         if options is not no_update:
