@@ -26,7 +26,11 @@
     return parts.join(" · ").slice(0, MAX_TITLE);
   };
 
-  story.togglePanel = function (_open, _cancel, isOpen) {
+  /* A page's content is inserted by a callback, so these run once when it appears even with
+     prevent_initial_call: only a real click (n_clicks set) does anything. */
+  story.togglePanel = function (opened, cancelled, isOpen) {
+    const noUpdate = window.dash_clientside.no_update;
+    if (!opened && !cancelled) { return [noUpdate, noUpdate, noUpdate]; }
     const ctx = window.dash_clientside.callback_context;
     const trigger = ctx.triggered.length ? ctx.triggered[0].prop_id.split(".")[0] : "";
     const download = "/story/view.html?link=" + encodeURIComponent(currentLink());
@@ -36,8 +40,9 @@
     return [true, story.suggestTitle(), download];
   };
 
-  story.addView = function (_n, title, note, draft) {
+  story.addView = function (clicks, title, note, draft) {
     const noUpdate = window.dash_clientside.no_update;
+    if (!clicks) { return [noUpdate, noUpdate, noUpdate, noUpdate]; }
     const current = (draft && Array.isArray(draft.views)) ? draft : {title: "", views: []};
     if (current.views.length >= MAX_VIEWS) {
       return [noUpdate, "The story already has " + MAX_VIEWS + " views, the most it can " +

@@ -102,23 +102,24 @@ def editor_outputs(draft, trigger, titles=(), notes=(), story_title=None, import
     Output(DRAFT_STORE, "data"), Output(ids.VIEW_LIST, "children"),
     Output(ids.RENDERED_STORE, "data"), Output(ids.TITLE_INPUT, "value"),
     Output(ids.NOTICES, "children"),
-    Input(DRAFT_STORE, "data"),
     Input({"type": ids.VIEW_ACTION, "action": ALL, "index": ALL}, "n_clicks"),
     Input({"type": ids.VIEW_TITLE, "index": ALL}, "value"),
     Input({"type": ids.VIEW_NOTE, "index": ALL}, "value"),
     Input(ids.TITLE_INPUT, "value"), Input(ids.CLEAR_BUTTON, "n_clicks"),
     Input(ids.IMPORT_BUTTON, "n_clicks"),
-    State(ids.IMPORT_STORE, "data"), State(ids.RENDERED_STORE, "data"),
+    # The draft is read, not listened to: it lives in the navigation bar of every page, and
+    # this callback's other inputs exist on the editor only.
+    State(DRAFT_STORE, "data"), State(ids.IMPORT_STORE, "data"),
+    State(ids.RENDERED_STORE, "data"),
 )
-def edit_story(draft, _actions, titles, notes, story_title, _clear, _import, imported, rendered):
+def edit_story(_actions, titles, notes, story_title, _clear, _import, draft, imported, rendered):
     trigger = ctx.triggered_id
-    if isinstance(trigger, dict) and trigger.get("type") == ids.VIEW_ACTION:
-        # A button drawn anew reports n_clicks None: only a real click moves anything.
-        if not ctx.triggered or not ctx.triggered[0].get("value"):
-            trigger = None
-    if trigger in {ids.CLEAR_BUTTON, ids.IMPORT_BUTTON} and not (
-            ctx.triggered and ctx.triggered[0].get("value")):
-        trigger = None
+    trigger = dict(trigger) if isinstance(trigger, dict) else trigger
+    clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
+    is_button = (isinstance(trigger, dict) and trigger.get("type") == ids.VIEW_ACTION) or (
+        isinstance(trigger, str) and trigger in {ids.CLEAR_BUTTON, ids.IMPORT_BUTTON})
+    if is_button and not clicked:
+        trigger = None  # a button drawn anew reports n_clicks None: only a click counts
     return editor_outputs(draft, trigger, titles, notes, story_title, imported, rendered)
 
 
@@ -146,10 +147,27 @@ def share_outputs(draft) -> html.Div:
     ])
 
 
+def shown_draft(draft, story_title, titles, notes) -> dict:
+    """The draft with the titles and notes the fields show now: a field's last edit reaches
+    the stored draft a round trip later, so a click on "Share" right after typing reads the
+    fields themselves."""
+    shown, _ = apply_edit(draft, ids.TITLE_INPUT, story_title=story_title)
+    count = len(shown["views"])
+    if isinstance(titles, list) and isinstance(notes, list) and len(titles) == len(notes) == count:
+        for index in range(count):
+            shown, _ = apply_edit(shown, {"type": ids.VIEW_TITLE, "index": index}, titles=titles)
+            shown, _ = apply_edit(shown, {"type": ids.VIEW_NOTE, "index": index}, notes=notes)
+    return shown
+
+
 @registry.callback(
     Output(ids.SHARE_RESULT, "children"),
     Input(ids.SHARE_BUTTON, "n_clicks"), State(DRAFT_STORE, "data"),
+    State(ids.TITLE_INPUT, "value"), State({"type": ids.VIEW_TITLE, "index": ALL}, "value"),
+    State({"type": ids.VIEW_NOTE, "index": ALL}, "value"),
     prevent_initial_call=True,
 )
-def share_story(_n_clicks, draft):
-    return share_outputs(draft)
+def share_story(_n_clicks, draft, story_title, titles, notes):
+    if not isinstance(draft, dict) or not draft.get("views"):
+        return share_outputs(draft)  # nothing to share: say so
+    return share_outputs(shown_draft(draft, story_title, titles, notes))

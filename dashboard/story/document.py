@@ -140,7 +140,7 @@ def _slide_html(number: int, count: int, slide: Slide, href: str, story_title: s
             for label, figure in snapshot.figures:
                 index = len(figures)
                 figures.append(pio.to_json(figure, validate=False))
-                parts.append(f'<div class="plot" data-figure="{index}" role="img" '
+                parts.append(f'<div class="plot" data-figure="{index}" role="figure" '
                              f'aria-label="{_escape(label)}"></div>')
             parts.append("</div>")
         if snapshot.texts:

@@ -1,0 +1,112 @@
+"""Shared stories on disk and in a real redis-server: immutable, named by their hash, bounded."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from dashboard.server.story_store import (
+    MAX_DOCUMENT_BYTES,
+    FileStoryStore,
+    RedisStoryStore,
+    StoryStoreError,
+    StoryStoreFull,
+    StoryStoreUnavailable,
+    open_story_store,
+    story_id,
+    valid_id,
+)
+from tests.support.apps import samples_settings
+
+
+def doc(n: int, size: int = 100) -> bytes:
+    return (f'{{"n":{n},"pad":"' + "x" * size + '"}').encode()
+
+
+def test_the_id_is_the_first_32_hex_digits_of_the_sha256():
+    assert story_id(b"abc") == hashlib.sha256(b"abc").hexdigest()[:32]
+    assert story_id(b"abc") == "ba7816bf8f01cfea414140de5dae2223"
+    assert valid_id("ba7816bf8f01cfea414140de5dae2223")
+    for bad in ("BA7816BF8F01CFEA414140DE5DAE2223", "ba7816bf", "../" * 11, None, 5,
+                "ba7816bf8f01cfea414140de5dae2223\n", "ba7816bf8f01cfea414140de5dae222g"):
+        assert not valid_id(bad)
+
+
+def test_the_backend_follows_the_cache_settings(tmp_path):
+    settings = samples_settings(tmp_path)
+    store = open_story_store(settings)
+    assert isinstance(store, FileStoryStore) and store.folder == tmp_path / "cache" / "stories"
+    redis_settings = type(settings)(**{**settings.__dict__, "redis_url": "redis://127.0.0.1:1/0"})
+    assert isinstance(open_story_store(redis_settings), RedisStoryStore)
+
+
+def check_store(store):
+    """What every backend promises, checked against a store holding at most 3 stories."""
+    first = store.put(doc(1))
+    assert first == story_id(doc(1))
+    assert store.get(first) == doc(1)
+    assert store.put(doc(1)) == first  # the same story again: same id, counted once
+    assert store.usage() == (1, len(doc(1)))
+    store.put(doc(2))
+    store.put(doc(3))
+    with pytest.raises(StoryStoreFull, match=r"full \(3 of 3 stories"):
+        store.put(doc(4))
+    assert store.put(doc(2)) == story_id(doc(2))  # an existing one is still found
+    assert store.get(story_id(doc(4))) is None
+    for tampered in ("0" * 32, first[:-1] + ("0" if first[-1] != "0" else "1"), first.upper(),
+                     "../../etc/passwd", first + "/..", ""):
+        assert store.get(tampered) is None
+    with pytest.raises(StoryStoreError, match="at most"):
+        store.put(b"x" * (MAX_DOCUMENT_BYTES + 1))
+    with pytest.raises(StoryStoreError):
+        store.put(b"")
+
+
+def test_a_folder_store_is_immutable_and_bounded_in_count(tmp_path):
+    store = FileStoryStore(tmp_path / "stories", max_stories=3)
+    check_store(store)
+    assert sorted(p.name for p in (tmp_path / "stories").iterdir()) == sorted(
+        f"{story_id(doc(n))}.json" for n in (1, 2, 3))
+
+
+def test_a_folder_store_is_bounded_in_bytes_and_ignores_changed_files(tmp_path):
+    store = FileStoryStore(tmp_path, max_bytes=250)
+    sid = store.put(doc(1))  # 116 bytes
+    store.put(doc(2))
+    with pytest.raises(StoryStoreFull, match="232 of 250 bytes"):
+        store.put(doc(3))
+    (tmp_path / f"{sid}.json").write_bytes(doc(1).replace(b"x", b"y"))
+    assert store.get(sid) is None  # its bytes no longer hash to its id
+
+
+def test_an_unwritable_folder_is_reported_not_raised(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoryStoreUnavailable, match="could not be saved"):
+        FileStoryStore(blocker / "stories").put(doc(1))
+
+
+@pytest.mark.redis
+def test_a_redis_store_keeps_stories_without_expiry_and_bounded(redis_server):
+    store = RedisStoryStore.from_url(redis_server.url, max_stories=3)
+    check_store(store)
+    client = redis_server.client()
+    key = b"vangogh-dashboard:story:" + story_id(doc(1)).encode()
+    assert client.ttl(key) == -1  # no expiry: not a cache entry
+    client.set(key, doc(1) + b" ")
+    assert store.get(story_id(doc(1))) is None
+    bytes_store = RedisStoryStore.from_url(redis_server.url.replace("/0", "/1"), max_bytes=150)
+    bytes_store.put(doc(5))
+    with pytest.raises(StoryStoreFull, match="116 of 150 bytes"):
+        bytes_store.put(doc(6))
+
+
+@pytest.mark.redis
+def test_a_stopped_redis_gives_a_clear_message(redis_server):
+    store = RedisStoryStore.from_url(redis_server.url)
+    redis_server.stop()
+    with pytest.raises(StoryStoreUnavailable, match="not answering"):
+        store.put(doc(1))
+    with pytest.raises(StoryStoreUnavailable, match="not answering"):
+        store.get(story_id(doc(1)))
