@@ -2,8 +2,15 @@
 
 Run alone with ``python -m benchmarks.bench_colour``; ``run(image)`` returns the rows
 for a harness. Each row times our function and its naive baseline on the same image
-(1024 x 768 astronaut by default), checks that both give the same counts, and reports
-medians in milliseconds and the speed-up (baseline / ours).
+(1024 x 768 astronaut by default), taking turns call by call so that a change in the
+machine's load hits both alike, checks that both give the same counts, and reports medians
+in milliseconds and the speed-up (baseline / ours).
+
+The 3D histograms are timed as the explorer serves them: RGB by one bincount, HSV, CIELAB
+and Oklab with the colour -> bin table of the space and bin count, memory-mapped from the
+tables folder (``<DASHBOARD_CACHE_DIR>/colour-tables``; a missing table is built first, and
+its build time printed). Rows marked "no table" time the fallback that converts the image's
+distinct colours, which a request uses until its table is built.
 """
 
 from __future__ import annotations
@@ -17,9 +24,12 @@ import numpy as np
 from skimage import color as skcolor
 from skimage import data, transform
 
-from dashboard.cli.parsing import OneLineParser, UsageError
+from dashboard.cli.parsing import OneLineParser, UsageError, positive_int
+from dashboard.config import load_settings
 from dashboard.core.colours import bin_edges, colour_histogram, colour_statistics
 from dashboard.core.joint import joint_histogram
+from dashboard.core.oklab import rgb_to_oklab
+from dashboard.data.colour_tables import ColourTables
 
 BENCH_SHAPE = (768, 1024)  # (height, width): a 1024 x 768 image
 
@@ -32,13 +42,37 @@ def load_bench_image(shape: tuple[int, int] = BENCH_SHAPE) -> np.ndarray:
 
 def median_ms(func: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``func()`` in milliseconds, after one warm-up call."""
-    func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+    return interleaved_medians_ms([func], repeats)[0]
+
+
+def interleaved_medians_ms(funcs: list[Callable[[], object]], repeats: int) -> list[float]:
+    """Median wall time (ms) of each function, called in turn ``repeats`` times after one
+    warm-up call each."""
+    for func in funcs:
         func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    times: list[list[float]] = [[] for _ in funcs]
+    for _ in range(repeats):
+        for slot, func in enumerate(funcs):
+            start = time.perf_counter()
+            func()
+            times[slot].append(time.perf_counter() - start)
+    return [statistics.median(t) * 1e3 for t in times]
+
+
+def bin_tables(spaces=("hsv", "lab", "oklab"), bins=(16, 64)) -> dict[tuple[str, int], object]:
+    """The served tables of ``spaces`` x ``bins`` from the tables folder, built when missing
+    (the build time is printed)."""
+    tables = ColourTables(load_settings().cache_dir / "colour-tables", background=False,
+                          build_after=1)
+    found = {}
+    for space in spaces:
+        for count in bins:
+            start = time.perf_counter()
+            found[space, count] = tables.get(space, count)
+            seconds = time.perf_counter() - start
+            if seconds > 0.5:
+                print(f"(built the {space} table of {count} bins in {seconds:.1f} s)")
+    return found
 
 
 def _naive_colour_statistics(rgb: np.ndarray) -> tuple[float, float]:
@@ -52,7 +86,7 @@ def _naive_colour_statistics(rgb: np.ndarray) -> tuple[float, float]:
     return float(lab[..., 0].mean()), float(hsv[..., 1].mean())
 
 
-def _cases(rgb: np.ndarray):
+def _cases(rgb: np.ndarray, tables: dict):
     """(case, ours, baseline name, baseline, check) for every measured function."""
     red, green = rgb[..., 0].ravel(), rgb[..., 1].ravel()
     pixels = rgb.reshape(-1, 3)
@@ -69,18 +103,29 @@ def _cases(rgb: np.ndarray):
         "rgb": lambda: pixels,
         "hsv": lambda: skcolor.rgb2hsv(rgb).reshape(-1, 3),
         "lab": lambda: skcolor.rgb2lab(rgb).reshape(-1, 3),
+        "oklab": lambda: rgb_to_oklab(rgb).reshape(-1, 3),
     }
     for space, convert in converters.items():
         for bins in (16, 64):
             edges = bin_edges(space, bins)
             baseline_name = "np.histogramdd" if space == "rgb" else f"rgb2{space} + np.histogramdd"
+            table = tables.get((space, bins))
             yield (
-                f"colour_histogram {space} bins={bins}",
-                lambda space=space, bins=bins: colour_histogram(rgb, space, bins).counts,
+                f"colour_histogram {space} bins={bins}" + (" (table)" if table is not None else ""),
+                lambda space=space, bins=bins, table=table: colour_histogram(
+                    rgb, space, bins, bin_table=table).counts,
                 baseline_name,
                 lambda convert=convert, edges=edges: np.histogramdd(convert(), bins=edges)[0],
                 True,
             )
+            if space != "rgb" and bins == 16:
+                yield (
+                    f"colour_histogram {space} bins={bins} no table",
+                    lambda space=space, bins=bins: colour_histogram(rgb, space, bins).counts,
+                    baseline_name,
+                    lambda convert=convert, edges=edges: np.histogramdd(convert(), bins=edges)[0],
+                    True,
+                )
     yield (
         "colour_statistics",
         lambda: colour_statistics(rgb),
@@ -90,20 +135,22 @@ def _cases(rgb: np.ndarray):
     )
 
 
-def run(image: np.ndarray | None = None, repeats: int = 7) -> list[dict[str, object]]:
+def run(image: np.ndarray | None = None, repeats: int = 7,
+        tables: dict | None = None) -> list[dict[str, object]]:
     """Time each colour function and its naive baseline on ``image`` (default: 1024x768).
 
+    ``tables`` maps ``(space, bins)`` to a bin table (default: :func:`bin_tables`).
     Returns one dict per case with keys ``case``, ``ours_ms``, ``baseline``,
     ``baseline_ms``, ``speedup`` (baseline_ms / ours_ms) and ``shape`` ("HxW").
     Raises AssertionError if a histogram differs from its baseline's counts.
     """
     rgb = load_bench_image() if image is None else image
+    tables = bin_tables() if tables is None else tables
     rows: list[dict[str, object]] = []
-    for case, ours, baseline_name, baseline, compare in _cases(rgb):
+    for case, ours, baseline_name, baseline, compare in _cases(rgb, tables):
         if compare:
             np.testing.assert_array_equal(ours(), baseline(), err_msg=case)
-        ours_ms = median_ms(ours, repeats)
-        baseline_ms = median_ms(baseline, repeats)
+        ours_ms, baseline_ms = interleaved_medians_ms([ours, baseline], repeats)
         rows.append(
             {
                 "case": case,
@@ -119,10 +166,10 @@ def run(image: np.ndarray | None = None, repeats: int = 7) -> list[dict[str, obj
 
 def format_rows(rows: list[dict[str, object]]) -> str:
     """A plain-text table of ``run``'s rows."""
-    lines = [f"{'case':40} {'ours ms':>8} {'baseline ms':>12} {'speed-up':>9}  baseline"]
+    lines = [f"{'case':46} {'ours ms':>8} {'baseline ms':>12} {'speed-up':>9}  baseline"]
     for row in rows:
         lines.append(
-            f"{row['case']:40} {row['ours_ms']:>8.2f} {row['baseline_ms']:>12.2f} "
+            f"{row['case']:46} {row['ours_ms']:>8.2f} {row['baseline_ms']:>12.2f} "
             f"{row['speedup']:>8.1f}x  {row['baseline']}"
         )
     return "\n".join(lines)
@@ -132,14 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     """Print the colour benchmark on the 1024 x 768 astronaut."""
     parser = OneLineParser(prog="python -m benchmarks.bench_colour",
                            description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=positive_int, default=15,
+                        help="timed calls of each function and of its baseline")
     try:
-        parser.parse_args(argv)
+        args = parser.parse_args(argv)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     rgb = load_bench_image()
-    print(f"colour benchmark on a {rgb.shape[1]}x{rgb.shape[0]} image (median of 7 runs)")
-    print(format_rows(run(rgb)))
+    print(f"colour benchmark on a {rgb.shape[1]}x{rgb.shape[0]} image "
+          f"(medians of {args.repeats} interleaved runs)")
+    print(format_rows(run(rgb, repeats=args.repeats)))
     return 0
 
 

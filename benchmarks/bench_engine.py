@@ -13,7 +13,9 @@ Run with ``python -m benchmarks.bench_engine``. On the astronaut resized to 1024
 and prints medians in milliseconds and the ratios baseline / engine. The baselines do
 less than the engine (no CDFs, no theory) and draw fresh noise on every move, which is
 what they did in the app; the engine's cost for a *new seed* is listed too. The colour
-benchmark of :mod:`benchmarks.bench_colour` follows when that module is present.
+benchmark of :mod:`benchmarks.bench_colour` follows when that module is present: each colour
+space's 3D histogram (as served, with its colour -> bin table) and the colour statistics
+against their naive baselines, timed in turn in the same run.
 """
 
 from __future__ import annotations
@@ -155,16 +157,18 @@ def format_rows(title: str, rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def _colour_section(images: list[tuple[str, np.ndarray]]) -> None:
+def _colour_section(images: list[tuple[str, np.ndarray]], repeats: int = 15) -> None:
     try:
         from benchmarks import bench_colour
     except ImportError as exc:
         print(f"\n(colour benchmark skipped: {exc})")
         return
+    tables = bench_colour.bin_tables()
     for name, image in images:
         height, width = image.shape[:2]
-        print(f"\ncolour benchmark, {name} ({width}x{height}), medians of 7 runs")
-        print(bench_colour.format_rows(bench_colour.run(image)))
+        print(f"\ncolour benchmark, {name} ({width}x{height}), medians of {repeats} interleaved "
+              "runs")
+        print(bench_colour.format_rows(bench_colour.run(image, repeats=repeats, tables=tables)))
 
 
 def main(argv: list[str] | None = None) -> int:

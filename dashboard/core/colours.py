@@ -248,9 +248,12 @@ def _pixel_flat_bins(rgb: np.ndarray, space: str, bins: int, bin_table) -> np.nd
     ``bin_table``); None when the distinct colours must be converted instead."""
     if space == "rgb":
         level = _level_bins(bins)
-        # Combined index from three 256-entry tables, premultiplied by each axis's stride.
-        return ((level * bins * bins)[rgb[..., 0]] + (level * bins)[rgb[..., 1]]
-                + level[rgb[..., 2]]).ravel()
+        # Combined index from three 256-entry tables, premultiplied by each axis's stride,
+        # summed in place (half the memory traffic of adding three gathered arrays).
+        flat = np.take(level * bins * bins, rgb[..., 0])
+        flat += np.take(level * bins, rgb[..., 1])
+        flat += np.take(level, rgb[..., 2])
+        return flat.ravel()
     if bin_table is None:
         return None
     return np.take(_check_bin_table(bin_table), colour_codes(rgb))
