@@ -43,7 +43,7 @@ HEAVY_WAIT_SECONDS = 5.0
 #: so that a worker's threads stay free for health checks, cached results and pictures.
 HEAVY_QUEUE_PER_SLOT = 2
 #: Seconds the browser is asked to wait before sending a refused request again.
-RETRY_AFTER_SECONDS = 2
+RETRY_AFTER_SECONDS = 1
 #: Seconds between two log lines about refused requests in one worker.
 _REFUSAL_LOG_SECONDS = 10.0
 _HEAVY_KEY = "dashboard.heavy_limiter"

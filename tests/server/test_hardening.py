@@ -180,7 +180,7 @@ def test_heavy_slot_gives_503_when_the_worker_is_full(server: Flask) -> None:
         assert entered.wait(timeout=30)
         busy = client.get("/_test/heavy", headers={"Accept": "application/json"})
         assert busy.status_code == 503
-        assert busy.headers["Retry-After"] == "2"
+        assert busy.headers["Retry-After"] == "1"
         assert busy.get_json()["error"] == "server_busy"
         assert "try again" in busy.get_json()["message"]
         assert client.get("/healthz").get_json()["heavy_computations"] == {
