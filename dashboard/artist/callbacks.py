@@ -14,6 +14,7 @@ from dashboard.artist import ids
 from dashboard.artist import services as artist_services
 from dashboard.artist.layout import (
     STAT_HELP,
+    compare_summary,
     corpus_summary,
     message,
     painting_summary,
@@ -209,6 +210,41 @@ def search_outputs(state: ArtistState, drawn: str | None = None):
 
 
 
+# ---------------------------------------------------------------------------- collections
+
+def collections_outputs(state: ArtistState) -> tuple:
+    """Two collections side by side: figure, summary in words and palettes."""
+    if state.view != "compare":
+        return no_update, no_update, no_update
+    choices = [artist_services.VAN_GOGH, *artist_services.registered_collections()]
+    right = state.right or next((c for c in choices if c != state.left), state.left)
+    view = artist_services.compare_view(state.left, right, state.space)
+    if view is None:
+        text = ("Choose two collections: register yours with `python -m dashboard data "
+                "collection add NAME DIR`.")
+        return empty_figure(text.replace("`", "")), message(text), None
+    figure = period_distributions_figure({
+        # Styled as two periods: the dark Dutch line and the bright Arles one.
+        "periods": ["dutch", "arles"], "labels": view["labels"], "counts": view["counts"],
+        "pmfs": view["pmfs"], "lightness": view["lightness"],
+        "lightness_edges": view["lightness_edges"]})
+    figure.update_layout(title_text=f"{view['labels'][0]} against {view['labels'][1]} "
+                                    "(each image counts equally)")
+    rows = [row for side in view["palettes"] for row in side]
+    return figure, compare_summary(view), palette_rows(rows)
+
+
+@registry.callback(
+    Output(ids.COMPARE_GRAPH, "figure"), Output(ids.COMPARE_SUMMARY, "children"),
+    Output(ids.COMPARE_PALETTES, "children"),
+    Input(ids.TABS, "active_tab"), Input(ids.SPACE, "value"),
+    Input(ids.COMPARE_LEFT, "value"), Input(ids.COMPARE_RIGHT, "value"),
+)
+def update_comparison(active_tab, space, left, right):
+    return collections_outputs(ArtistState.from_controls(active_tab, "", space, None,
+                                                     left=left, right=right))
+
+
 # ------------------------------------------------------------------------- the visible tab
 
 #: Outputs of each section, in the order of :func:`update_view`'s outputs; each section ends
@@ -261,9 +297,11 @@ def update_view(active_tab, space, stat, artwork, *values):
 
 # ------------------------------------------------------------------------------------ URL
 
-def query_outputs(view, artwork, space, stat, colours: list, switches: list) -> str:
+def query_outputs(view, artwork, space, stat, colours: list, switches: list,
+                  left=None, right=None) -> str:
     """The canonical query string of the current controls."""
-    return ArtistState.from_controls(view, artwork, space, stat, colours, switches).to_query()
+    return ArtistState.from_controls(view, artwork, space, stat, colours, switches,
+                                     left=left, right=right).to_query()
 
 
 @registry.callback(
@@ -272,10 +310,13 @@ def query_outputs(view, artwork, space, stat, colours: list, switches: list) -> 
     Input(ids.SPACE, "value"), Input(ids.TIMELINE_STAT, "value"),
     *(Input(picker, "value") for picker in ids.COLOUR_PICKERS),
     *(Input(switch, "value") for switch in ids.COLOUR_SWITCHES),
+    Input(ids.COMPARE_LEFT, "value"), Input(ids.COMPARE_RIGHT, "value"),
 )
 def update_query(view, artwork, space, stat, *values):
     n = len(ids.COLOUR_PICKERS)
-    return query_outputs(view, artwork, space, stat, list(values[:n]), list(values[n:]))
+    left, right = values[2 * n:]
+    return query_outputs(view, artwork, space, stat, list(values[:n]), list(values[n:2 * n]),
+                         left=left, right=right)
 
 
 registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)

@@ -34,6 +34,12 @@ COLOUR_PICKERS = ("artist-colour-1", "artist-colour-2", "artist-colour-3")
 COLOUR_SWITCHES = ("artist-colour-use-1", "artist-colour-use-2", "artist-colour-use-3")
 SEARCH_RESULTS = "artist-search-results"
 
+COMPARE_LEFT = "artist-compare-left"
+COMPARE_RIGHT = "artist-compare-right"
+COMPARE_GRAPH = "artist-compare-graph"
+COMPARE_SUMMARY = "artist-compare-summary"
+COMPARE_PALETTES = "artist-compare-palettes"
+
 #: Pattern-matching id type of the "compare with the artist" buttons on painting cards.
 COMPARE_BUTTON = "artist-compare"
 
@@ -44,4 +50,4 @@ DRAWN_STORES = {section: f"artist-drawn-{section}" for section in
 
 #: Every dcc.Graph on the page.
 GRAPHS = (CORPUS_PMF_GRAPH, CORPUS_CDF_GRAPH, CORPUS_3D_GRAPH, PERIODS_GRAPH, TIMELINE_GRAPH,
-          PAINTING_GRAPH)
+          PAINTING_GRAPH, COMPARE_GRAPH)

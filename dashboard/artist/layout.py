@@ -362,6 +362,50 @@ def search_tab(state, picker_defaults: tuple[str, ...]) -> dbc.Tab:
     ])
 
 
+COMPARE_HELP = ("Register your own folder of images with `python -m dashboard data collection "
+                "add NAME DIR --metadata CSV` (title, year, artist, group); its groups play the "
+                "role that periods play for Van Gogh.")
+
+
+def compare_summary(view: dict) -> html.Div:
+    """The two collections' sizes and groups, and how far apart their colours are."""
+    sides = []
+    for label, count, unit, groups in zip(view["labels"], view["counts"], view["units"],
+                                          view["groups"], strict=True):
+        shown = ", ".join(f"{g} {n}" for g, n in groups[:12])
+        more = f" and {len(groups) - 12} more groups" if len(groups) > 12 else ""
+        sides.append(html.Li([html.Strong(label), f": {count} {unit} ({shown}{more})"]))
+    return html.Div([
+        html.Ul(sides, className="mb-1"),
+        html.P(["Jensen-Shannon divergence of the pooled ",
+                f"{SPACE_LABELS[view['space']]} colour histograms: ",
+                html.Strong(_bits(view["js"])),
+                " (0 = the same colours in the same shares, 1 = nothing in common). Earth "
+                f"mover's distance per channel, in levels: {_emd(view['emd'])}. Each image "
+                "counts equally in its collection."], className="mb-0"),
+    ])
+
+
+def compare_tab(state, options: list[dict]) -> dbc.Tab:
+    values = [o["value"] for o in options]
+    right = state.right or next((v for v in values if v != state.left), state.left)
+    return dbc.Tab(label="Collections", tab_id="compare", children=[
+        dbc.Row([
+            dbc.Col(labelled("Collection", dcc.Dropdown(
+                id=ids.COMPARE_LEFT, options=options, value=state.left, clearable=False),
+                label_for=ids.COMPARE_LEFT), md=5, lg=4),
+            dbc.Col(labelled("against", dcc.Dropdown(
+                id=ids.COMPARE_RIGHT, options=options, value=right, clearable=False),
+                label_for=ids.COMPARE_RIGHT), md=5, lg=4),
+        ], className="mt-3"),
+        caption(rich_text(COMPARE_HELP)),
+        dcc.Loading(html.Div(id=ids.COMPARE_SUMMARY, className="summary"), delay_show=300),
+        loading_graph(ids.COMPARE_GRAPH, 620),
+        html.H5("Palettes: each collection and its groups", className="mt-2"),
+        dcc.Loading(html.Div(id=ids.COMPARE_PALETTES), delay_show=300),
+    ])
+
+
 def header(n_paintings: int, state) -> html.Div:
     return html.Div([
         html.H2("How Van Gogh used colour", className="mb-1"),
@@ -384,7 +428,8 @@ def header(n_paintings: int, state) -> html.Div:
 
 
 def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings: int,
-                  picker_defaults: tuple[str, ...], images: bool = True) -> html.Div:
+                  picker_defaults: tuple[str, ...], images: bool = True,
+                  collections: list[dict] | None = None) -> html.Div:
     """The whole artist page for ``state`` (an ``ArtistState``); ``images`` False: drawn
     from the shipped statistics, with a note saying so."""
     banners = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
@@ -399,7 +444,8 @@ def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings
         *(dcc.Store(id=store_id) for store_id in ids.DRAWN_STORES.values()),
         header(n_paintings, state),
         dbc.Tabs([corpus_tab(), periods_tab(), timeline_tab(state),
-                  painting_tab(state, options), search_tab(state, picker_defaults)],
+                  painting_tab(state, options), search_tab(state, picker_defaults),
+                  compare_tab(state, collections or [])],
                  id=ids.TABS, active_tab=state.view, className="mt-2"),
     ], className="artist-page")
 

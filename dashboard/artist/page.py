@@ -56,4 +56,5 @@ def layout(**query):
                                         default_artwork=default_artwork(corpus))
     return artist_layout(state, painting_options(corpus), notices,
                          n_paintings=len(available), picker_defaults=PICKER_DEFAULTS,
-                         images=corpus.has_artworks())
+                         images=corpus.has_artworks(),
+                         collections=artist_services.collection_options(len(available)))

@@ -28,12 +28,14 @@ from dashboard.core import corpus_stats as cs
 from dashboard.core.colours import earth_movers_distance, js_divergence_rows
 from dashboard.core.distributions import cdf_from_pmf
 from dashboard.core.vocabulary import PERIOD_PALETTE_SIZE, SHOWN_PALETTE_SIZE, SPACES
+from dashboard.data import collections as cl
 from dashboard.data.corpus import PERIOD_IDS, PERIOD_LABELS, PERIODS, Corpus
 from dashboard.data.corpus_index import STAT_NAMES, CorpusIndex, load_or_build_index, stack_rows
 from dashboard.data.snapshot import SnapshotError, read_snapshot, snapshot_path
 from dashboard.server import context
 from dashboard.server.cache import cache
 
+VAN_GOGH = cl.VAN_GOGH
 #: Key of the lazily built index in ``server.extensions["dashboard"]``.
 HOLDER_KEY = "artist_index"
 #: Most markers in the pooled 3D scatter: the fullest bins (the caption gives their share).
@@ -356,3 +358,110 @@ def _search_view(fingerprint: str, colours: tuple[str, ...],
                         "space": space,
                         "matches": found})
     return results
+
+
+# ------------------------------------------------------------------------ collections
+
+def collection_options(n_paintings: int) -> list[dict[str, str]]:
+    """The collections one can compare: Van Gogh (when it has paintings: ``n_paintings``,
+    so the index is not built for a menu) and every registered one."""
+    settings = context.extension()["settings"]
+    options = []
+    if n_paintings:
+        options.append({"label": f"Van Gogh ({n_paintings} paintings)", "value": cl.VAN_GOGH})
+    for name in cl.list_collections(settings):
+        options.append({"label": name, "value": name})
+    return options
+
+
+def registered_collections() -> list[str]:
+    """Names of the registered collections (Van Gogh not included)."""
+    return cl.list_collections(context.extension()["settings"])
+
+
+def _collection_version(name: str) -> str | None:
+    """What keys a collection's cached views: its aggregates file's time and size."""
+    if name == cl.VAN_GOGH:
+        data = paintings()
+        return None if data is None else data.fingerprint
+    try:
+        path = cl.collection_home(context.extension()["settings"], name) / cl.AGGREGATES_FILE
+        stat = path.stat()
+    except (cl.CollectionError, OSError):
+        return None
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+
+def collection_summary(name: str) -> dict[str, Any] | None:
+    """Pooled PMF and histograms (every space) of a collection, and the same per group
+    (periods for Van Gogh); None if there is no such collection."""
+    version = _collection_version(name)
+    return None if version is None else _collection_summary(name, version)
+
+
+@cache.memoize()
+def _collection_summary(name: str, version: str) -> dict[str, Any]:
+    if name == cl.VAN_GOGH:
+        index = _current().index
+        periods = [p for p in PERIOD_IDS if index.period_mask(p).any()]
+        groups = [{"label": PERIOD_LABELS[p], "count": int(index.period_mask(p).sum()),
+                   "rgb": cs.equal_weight_mean(index.histograms["rgb"], index.period_mask(p))}
+                  for p in periods]
+        return {"name": name, "label": "Van Gogh", "n": len(index), "unit": "paintings",
+                "pmf": cs.equal_weight_mean(index.pmfs),
+                "histograms": {s: cs.equal_weight_mean(index.histograms[s]) for s in SPACES},
+                "groups": groups}
+    settings = context.extension()["settings"]
+    collection = cl.load_collection(settings, name)
+    aggregates = cl.load_aggregates(settings, name)
+    groups = [{"label": group, "count": int(aggregates.count[aggregates.row(f"group:{group}")]),
+               "rgb": aggregates.histogram("rgb", f"group:{group}")}
+              for group in collection.groups]
+    return {"name": name, "label": name, "n": int(aggregates.count[aggregates.row(cl.ALL)]),
+            "unit": "images", "pmf": aggregates.pmf(),
+            "histograms": {s: aggregates.histogram(s) for s in SPACES}, "groups": groups}
+
+
+#: Groups whose palettes are shown per collection (the largest first beyond this).
+COMPARE_GROUPS = 8
+
+
+def compare_view(left: str, right: str, space: str) -> dict[str, Any] | None:
+    """Two collections side by side: pooled PMFs and lightness, palettes (whole and per
+    group) and the divergences between them; None if either is unknown."""
+    space = _check_space(space)
+    versions = (_collection_version(left), _collection_version(right))
+    if None in versions:
+        return None
+    return _compare_view(left, versions[0], right, versions[1], space)
+
+
+@cache.memoize()
+def _compare_view(left: str, left_version: str, right: str, right_version: str,
+                  space: str) -> dict[str, Any]:
+    sides = [_collection_summary(left, left_version), _collection_summary(right, right_version)]
+    bins = round(len(sides[0]["histograms"]["rgb"]) ** (1 / 3))
+    palettes = []
+    for side in sides:
+        pooled = cs.pooled_palette(side["histograms"]["rgb"], bins, n_colours=PERIOD_PALETTE_SIZE)
+        rows = [(f"{side['label']}: all {side['n']}", pooled.colours, pooled.shares)]
+        largest = sorted(side["groups"], key=lambda g: -g["count"])[:COMPARE_GROUPS]
+        for group in [g for g in side["groups"] if g in largest]:
+            palette = cs.pooled_palette(group["rgb"], bins, n_colours=PERIOD_PALETTE_SIZE)
+            rows.append((f"{side['label']}: {group['label']} ({group['count']})",
+                         palette.colours, palette.shares))
+        palettes.append(rows)
+    histograms = [side["histograms"][space] for side in sides]
+    pmfs = [side["pmf"] for side in sides]
+    lab = [side["histograms"]["lab"] for side in sides]
+    return {
+        "names": [left, right], "labels": [s["label"] for s in sides],
+        "counts": [s["n"] for s in sides], "units": [s["unit"] for s in sides],
+        "groups": [[(g["label"], g["count"]) for g in s["groups"]] for s in sides],
+        "pmfs": np.stack(pmfs),
+        "lightness": np.stack([cs.marginal(h, bins, _LAB_L_AXIS) for h in lab]),
+        "lightness_edges": np.linspace(0.0, 100.0, bins + 1),
+        "js": float(js_divergence_rows(histograms[0][None], histograms[1][None])[0]),
+        "emd": earth_movers_distance(pmfs[0][None], pmfs[1])[0],
+        "palettes": palettes, "space": space,
+    }

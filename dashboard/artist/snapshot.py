@@ -16,7 +16,8 @@ from dashboard.ui.snapshot import ViewSnapshot, drawn_outputs
 
 #: The tabs' names, as the page's tab bar writes them.
 VIEW_LABELS = {"corpus": "The whole corpus", "periods": "Periods", "timeline": "Timeline",
-               "painting": "One painting against the artist", "search": "Find by colour"}
+               "painting": "One painting against the artist", "search": "Find by colour",
+               "compare": "Collections"}
 
 
 def snapshot(query: Mapping[str, str]) -> ViewSnapshot:

@@ -8,6 +8,7 @@ values become notices on the page. Control values go through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -17,7 +18,11 @@ from dashboard.core.vocabulary import SPACES
 from dashboard.data.corpus_index import STAT_NAMES
 from dashboard.ui.query import read_choice, shortened
 
-VIEWS = ("corpus", "periods", "timeline", "painting", "search")
+VIEWS = ("corpus", "periods", "timeline", "painting", "search", "compare")
+#: The collection compared by default: the built-in Van Gogh corpus.
+VAN_GOGH = "van-gogh"
+#: A collection name as links carry it (the slugs of ``data collection add``).
+_COLLECTION_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 #: Chrome yellow and ultramarine: the colours of Arles.
 DEFAULT_COLOURS = ("#e8b923", "#2a4b8d")
 #: Shown in the colour pickers that the link leaves unused (the third: a vermilion).
@@ -38,10 +43,14 @@ class ArtistState:
     space: str = "rgb"
     stat: str = "mean_lightness"
     colours: tuple[str, ...] = DEFAULT_COLOURS
+    #: The two collections of the comparison view ("" on the right: the first of yours).
+    left: str = VAN_GOGH
+    right: str = ""
 
     @classmethod
     def from_controls(cls, view: object, artwork: object, space: object, stat: object,
-                      pickers: list | tuple = (), switches: list | tuple = ()) -> ArtistState:
+                      pickers: list | tuple = (), switches: list | tuple = (),
+                      left: object = None, right: object = None) -> ArtistState:
         """The state the controls show: choices checked (anything else takes the default),
         and the switched-on, readable picker colours as ``#rrggbb`` without repeats."""
         default = cls(artwork="")
@@ -63,13 +72,24 @@ class ArtistState:
             space=space if space in SPACES else default.space,
             stat=stat if stat in STAT_NAMES else default.stat,
             colours=tuple(colours[:MAX_SEARCH_COLOURS]),
+            left=collection_name(left) or default.left,
+            right=collection_name(right) or "",
         )
 
     def to_query(self) -> str:
         """The canonical query string (with leading ``?``)."""
         params = {"view": self.view, "artwork": self.artwork, "space": self.space,
                   "stat": self.stat, "colours": ",".join(c.lstrip("#") for c in self.colours)}
+        if self.left != VAN_GOGH or self.right:
+            params.update(left=self.left, right=self.right)
         return "?" + urlencode(params, safe=",-")
+
+
+def collection_name(value: object) -> str:
+    """``value`` if it reads as a collection name, else ``""``."""
+    if isinstance(value, str) and len(value) <= 40 and _COLLECTION_NAME.fullmatch(value):
+        return value
+    return ""
 
 
 def parse_colours(raw: str, notices: list[str]) -> tuple[str, ...]:
@@ -136,4 +156,12 @@ def parse_artist_query(query: Mapping[str, str], *, is_painting: Callable[[str],
             state = replace(state, **{key: value})
     if "colours" in q:
         state = replace(state, colours=parse_colours(q["colours"], notices))
+    for side in ("left", "right"):
+        if q.get(side):
+            name = collection_name(q[side].strip())
+            if name:
+                state = replace(state, **{side: name})
+            else:
+                notices.append(f"Ignored the {side} collection {shortened(q[side])!r}: not a "
+                               "collection name.")
     return state, notices
