@@ -88,7 +88,6 @@
 
   function fixAll() {
     const root = document.body;
-    if (!document.documentElement.lang) { document.documentElement.lang = 'en'; }
     nameSliders(root);
     fixDropdowns(root);
     nameUploads(root);

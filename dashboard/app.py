@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    # The page's language, for screen readers and for axe's html-has-lang rule.
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     server = app.server
     corpus = Corpus.from_settings(settings)
     context.bind(server, settings, corpus, ImageStore(settings, corpus))
@@ -85,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     _register_callbacks(app)
     app.layout = html.Div([
         navbar(TITLE),
-        dbc.Container(dash.page_container, fluid=True, className="page"),
+        dbc.Container(dash.page_container, fluid=True, className="page", tag="main"),
         dcc.Store(id="app-version", data=__version__),
     ])
     return app
