@@ -54,7 +54,7 @@ window.dash_clientside.explorer.shareQuery = function (source, mean, variance, s
   params.push(['y', pick(y, channels, 'green')]);
   params.push(['joint', pick(joint, ['original', 'noisy'], 'original')]);
   params.push(['jbins', String(pick(Number(jbins), [32, 64, 128, 256], 64))]);
-  params.push(['space', pick(space, ['rgb', 'hsv', 'lab'], 'rgb')]);
+  params.push(['space', pick(space, ['rgb', 'hsv', 'lab', 'oklab'], 'rgb')]);
   params.push(['bins', String(Math.trunc(number(bins, 16, 8, 64)))]);
   if (Array.isArray(given) && given.length === 2) {
     const lo = Math.trunc(Number(given[0])), hi = Math.trunc(Number(given[1]));
@@ -74,7 +74,7 @@ window.dash_clientside.explorer.validSelection = function (raw) {
     const lo = Number(levels[3]), hi = Number(levels[4]);
     return lo <= hi && hi <= 255;
   }
-  const bin = /^bin:(rgb|hsv|lab):(\d{1,2}):(\d{1,6}):(original|noisy)$/.exec(raw);
+  const bin = /^bin:(rgb|hsv|lab|oklab):(\d{1,2}):(\d{1,6}):(original|noisy)$/.exec(raw);
   if (bin) {
     const bins = Number(bin[2]);
     return bins >= 8 && bins <= 64 && Number(bin[3]) < bins * bins * bins;

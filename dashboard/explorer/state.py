@@ -42,7 +42,7 @@ VARIANCE_DECIMALS = 4
 
 # Digits are ASCII 0-9 only: Python's \d also matches the digits of other scripts.
 _LEVELS_KEY = re.compile(r"levels:(red|green|blue):(original|noisy):([0-9]{1,3})-([0-9]{1,3})")
-_BIN_KEY = re.compile(r"bin:(rgb|hsv|lab):([0-9]{1,2}):([0-9]{1,6}):(original|noisy)")
+_BIN_KEY = re.compile(rf"bin:({'|'.join(SPACES)}):([0-9]{{1,2}}):([0-9]{{1,6}}):(original|noisy)")
 _GIVEN = re.compile(r"([0-9]{1,3})(?:-([0-9]{1,3}))?")
 
 

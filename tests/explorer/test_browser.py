@@ -239,6 +239,8 @@ SHARE_CASES = [
     # (source, mean, variance, seed, view, x, y, joint, jbins, given, space, bins, selection)
     ("sample-coffee", 0.25, 0.02, 99, "colour3d", "red", "blue", "noisy", "128", [10, 20],
      "hsv", 24, "bin:hsv:24:100:original"),
+    ("sample-coffee", 0.0, 0.01, 3, "colour3d", "red", "blue", "noisy", "64", None,
+     "oklab", 16, "bin:oklab:16:2000:noisy"),
     ("upload:" + "ab" * 32, -0.0625, 0.00125, 7.9, "joint", "green", "red", "original", 32,
      None, "lab", 8, "levels:blue:noisy:0-255"),
     ("sample-astronaut", 3, -1, -5, "secret", "cyan", None, "x", 100, [300, 2], "cmyk", 1000,
@@ -271,7 +273,8 @@ def test_browser_selection_check_is_the_servers(page, live_server):
 
     samples = ["levels:red:original:0-255", "levels:red:original:9-3", "levels:red:noisy:1-256",
                "bin:lab:16:4095:noisy", "bin:lab:16:4096:noisy", "bin:rgb:7:1:original",
-               "bin:hsv:64:262143:original", "levels:cyan:noisy:1-2", "", "bin:rgb:16:1:noisy\n"]
+               "bin:hsv:64:262143:original", "levels:cyan:noisy:1-2", "", "bin:rgb:16:1:noisy\n",
+               "bin:oklab:8:511:original", "bin:oklab:8:512:original", "bin:xyz:8:1:noisy"]
     page.goto(live_server + "/?artwork=sample-astronaut")
     page.wait_for_selector("#noisy-image[src]")
     browser_says = page.evaluate(
