@@ -101,6 +101,20 @@ def test_stylesheet_colours_meet_aa():
     assert contrast_ratio(css["--dash-focus-on-dark"], css["--dash-navbar-bg"]) >= 3.0
 
 
+def test_button_colours_meet_aa():
+    text = (ASSETS / "10-dashboard.css").read_text()
+    page = css_variables(ASSETS / "10-dashboard.css")["--dash-page-bg"]
+    # Outline and link buttons: their text colour on the page and on white cards.
+    colours = re.findall(r"--bs-btn-(?:hover-)?color:\s*(#[0-9a-fA-F]{6})", text)
+    # Filled buttons: white text on their background, at rest, hovered and pressed.
+    fills = re.findall(r"--bs-btn-(?:hover-|active-)?bg:\s*(#[0-9a-fA-F]{6})", text)
+    assert len(colours) >= 4 and len(fills) >= 6
+    for colour in colours:
+        assert min(contrast_ratio(colour, page), contrast_ratio(colour, "#ffffff")) >= 4.5
+    for fill in fills:
+        assert contrast_ratio("#ffffff", fill) >= 4.5
+
+
 # ------------------------------------------------------------------- readable without colour
 
 def _mode(trace) -> str:
