@@ -32,9 +32,10 @@ CAPTIONS = {
                                "0–255 and rounded. Without clipping this would be the Gaussian "
                                "itself, in levels; pixels near black or white cannot move past "
                                "them, which cuts and bends the tails.",
-    ids.PMF_GRAPH: "How often each intensity occurs, per channel: light = original image, solid "
-                   "= noisy image, dashed = what probability theory predicts for the noisy image. "
-                   "Drag across a range to highlight those pixels.",
+    ids.PMF_GRAPH: "How often each intensity occurs, per channel: dotted = original image, solid "
+                   "= noisy image, dashed = what probability theory predicts for the noisy image; "
+                   "circles mark red, triangles green, squares blue. Drag across a range to "
+                   "highlight those pixels.",
     ids.CDF_GRAPH: "The share of pixels at or below each intensity. Noise smooths the steps of "
                    "the original; the dashed theory should lie on the solid noisy curve.",
     ids.JOINT_GRAPH: "How often each pair of intensities occurs together in one pixel (brighter = "
