@@ -23,8 +23,8 @@ from dashboard.core.colours import MAX_BINS, MIN_BINS, N_COLOURS, flat_bins
 from dashboard.core.vocabulary import SPACES, validate_choice, validate_int
 
 #: Colours converted at once while a table is built: bounds the memory of a build (about
-#: 100 MiB of temporaries for CIELAB) whatever the table.
-BUILD_CHUNK = 1 << 20
+#: 30 MiB of temporaries for CIELAB, besides the table) whatever the table.
+BUILD_CHUNK = 1 << 18
 
 
 def table_dtype(bins: int) -> np.dtype:
@@ -56,14 +56,19 @@ def bins_of_codes(codes: np.ndarray, space: str, bins: int) -> np.ndarray:
     return flat_bins(colours_of_codes(codes), space, bins).astype(table_dtype(bins))
 
 
-def build_bin_table(space: str, bins: int) -> np.ndarray:
+def build_bin_table(space: str, bins: int, out: np.ndarray | None = None) -> np.ndarray:
     """The flat bin of every 8-bit colour in the 3D histogram of ``space`` with ``bins`` per
     axis: ``(2**24,)`` uint16 (``bins <= 40``) or uint32, indexed by the 24-bit code.
 
-    Seconds of CPU (RGB under one, HSV and Oklab a few, CIELAB the most): build once, keep.
+    Written into ``out`` when given (an array of that shape and type, e.g. a view of the
+    buffer of a file being written). Seconds of CPU (RGB about one, HSV and Oklab a few,
+    CIELAB the most): build once, keep.
     """
     space = validate_choice(space, "space", SPACES)
-    table = np.empty(N_COLOURS, dtype=table_dtype(bins))
+    table = np.empty(N_COLOURS, dtype=table_dtype(bins)) if out is None else out
+    if table.shape != (N_COLOURS,) or table.dtype != table_dtype(bins):
+        raise ValueError(f"out must be a ({N_COLOURS},) {table_dtype(bins).name} array; got "
+                         f"{table.shape} {table.dtype}")
     for start in range(0, N_COLOURS, BUILD_CHUNK):
         codes = np.arange(start, start + BUILD_CHUNK, dtype=np.uint32)
         table[start:start + BUILD_CHUNK] = bins_of_codes(codes, space, bins)

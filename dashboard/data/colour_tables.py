@@ -157,7 +157,7 @@ class ColourTables:
         buffer = bytearray(table_file_bytes(bins))
         table = np.frombuffer(buffer, dtype=table_dtype(bins), count=N_COLOURS,
                               offset=HEADER_BYTES)
-        table[:] = build_bin_table(space, bins)
+        build_bin_table(space, bins, out=table)
         buffer[:HEADER_BYTES] = _header(space, bins, zlib.crc32(table))
         self._prune(room_for=len(buffer))
         write_atomically(self.path(space, bins), buffer)

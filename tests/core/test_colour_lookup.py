@@ -123,3 +123,11 @@ def test_a_table_of_another_bin_count_is_refused():
         colour_histogram(rgb, "lab", 8, bin_table=table)
     with pytest.raises(ValueError, match="not a table of 8 bins"):
         pixel_bins(rgb, "lab", 8, bin_table=table)
+
+
+def test_a_table_is_built_into_the_array_given():
+    out = np.zeros(N_COLOURS, dtype=np.uint16)
+    assert build_bin_table("rgb", 8, out=out) is out
+    assert int(out[0xFFFFFF]) == 511 and int(out[(31 << 16) | (32 << 8)]) == 8
+    with pytest.raises(ValueError, match="out must be a"):
+        build_bin_table("rgb", 8, out=np.zeros(N_COLOURS, dtype=np.uint32))
