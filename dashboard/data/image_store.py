@@ -143,15 +143,16 @@ class ImageStore:
     """Decoded images, noise streams and noise analysers for one app (one per worker).
 
     Memory (1024-pixel long side): an image 2.4-3.1 MB, a seed's stream and its sorted blocks
-    25 MB, an analyser little beyond its image (its field is a view of the stream), a noisy
-    image 2.4 MB, a picture 0.3-0.5 MB: ~0.25 GB when every map is full.
+    25 MB, the sorted draws of an image size at most 1 MB beyond them, an analyser little
+    beyond its image (its field is a view of the stream), a noisy image 2.4 MB, a picture
+    0.3-0.5 MB: ~0.25 GB when every map is full.
     """
 
     #: Entries per map: enough for the artworks a few dozen visitors look at at once.
     IMAGES = 32
     ANALYSERS = 32
     SEEDS = 3
-    SAMPLES = 8
+    SAMPLES = 32
     NOISY_IMAGES = 12
     MOVES = 6
     PICTURES = 48

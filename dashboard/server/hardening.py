@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 #: callback JSON around it, the data-URL prefix, the file name.
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
 #: Seconds a queued request waits for a heavy-computation slot before giving up with 503.
-HEAVY_WAIT_SECONDS = 5.0
+HEAVY_WAIT_SECONDS = 20.0
 #: Requests that may queue for a slot, per slot; beyond that a heavy request is refused at once,
 #: so that a worker's threads stay free for health checks, cached results and pictures.
 HEAVY_QUEUE_PER_SLOT = 2

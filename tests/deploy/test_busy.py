@@ -72,7 +72,7 @@ def test_full_slots_refuse_heavy_work_at_once_and_answer_the_rest(one_worker: Gu
                                               "max_waiting": queue, "refused": 0},
                    timeout=30, what="every slot held and the queue full")
         # Heavy work nobody has computed yet (a 3D colour histogram at a new seed): refused
-        # at once, not after the queue's 5 s wait.
+        # at once, not after the queue's 20 s wait.
         status, seconds, refused = _callback(server, bodies, **{"seed-input.value": 4242})
         assert status == 503, refused.text
         assert refused.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
