@@ -6,9 +6,11 @@ to ``<folder>/<space>-<bins>.bin`` and then memory-mapped read-only by every pro
 workers share one copy through the operating system's page cache instead of holding one each.
 
 A file is trusted only if its size, header (magic, space, bins, item size) and CRC-32 of the
-table agree and every entry is a bin of that grid; anything else (truncated, corrupted, from
-another version) is deleted and built again. Files are kept under ``max_bytes`` in total, the
-least recently opened removed first.
+table agree and every entry is a bin of that grid (checked once per process, reading the file
+rather than mapping it, so a worker's resident memory only holds the pages its look-ups
+touch, and those are shared clean pages the system can drop and read again); anything else
+(truncated, corrupted, from another version) is deleted and built again. Files are kept under
+``max_bytes`` in total, the least recently opened removed first.
 
 A table is built in a background thread of the process that first needs it, once the pair
 ``(space, bins)`` has been asked for ``build_after`` times (so a space tried once costs no
@@ -44,6 +46,8 @@ TABLES_MAX_BYTES = 512 * 1024 * 1024
 MAX_MAPPED = 6
 #: Requests for a pair before its table is built.
 BUILD_AFTER = 3
+#: Bytes read at once while a table file is checked.
+READ_CHUNK = 4 * 1024 * 1024
 #: A temporary file left this long by a build that died is removed.
 STALE_TEMP_SECONDS = 3600
 
@@ -60,6 +64,20 @@ def table_file_bytes(bins: int) -> int:
 def _header(space: str, bins: int, crc: int) -> bytes:
     packed = _HEADER.pack(_MAGIC, space.encode("ascii"), bins, table_dtype(bins).itemsize, crc)
     return packed.ljust(HEADER_BYTES, b"\0")
+
+
+def _check_entries(handle, bins: int, crc: int) -> None:
+    """Read the table after the header a few MiB at a time (read, not mapped, so the check
+    adds nothing to the process's resident memory) and raise ValueError unless its CRC-32 is
+    ``crc`` and every entry is a bin of the ``bins``³ grid."""
+    dtype = table_dtype(bins)
+    running = 0
+    while chunk := handle.read(READ_CHUNK):
+        running = zlib.crc32(chunk, running)
+        if len(chunk) % dtype.itemsize or int(np.frombuffer(chunk, dtype).max()) >= bins**3:
+            raise ValueError("entries beyond the grid")
+    if running != crc:
+        raise ValueError("checksum")
 
 
 class ColourTables:
@@ -169,17 +187,16 @@ class ColourTables:
             with open(path, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
                 header = handle.read(HEADER_BYTES)
-            if size != table_file_bytes(bins) or len(header) != HEADER_BYTES:
-                raise ValueError(f"size {size}")
-            magic, stored_space, stored_bins, itemsize, crc = _HEADER.unpack_from(header)
-            if (magic, stored_space.rstrip(b"\0"), stored_bins, itemsize) != (
-                _MAGIC, space.encode("ascii"), bins, table_dtype(bins).itemsize
-            ):
-                raise ValueError("header")
+                if size != table_file_bytes(bins) or len(header) != HEADER_BYTES:
+                    raise ValueError(f"size {size}")
+                magic, stored_space, stored_bins, itemsize, crc = _HEADER.unpack_from(header)
+                if (magic, stored_space.rstrip(b"\0"), stored_bins, itemsize) != (
+                    _MAGIC, space.encode("ascii"), bins, table_dtype(bins).itemsize
+                ):
+                    raise ValueError("header")
+                _check_entries(handle, bins, crc)
             table = np.memmap(path, dtype=table_dtype(bins), mode="r", offset=HEADER_BYTES,
                               shape=(N_COLOURS,)).view(np.ndarray)
-            if zlib.crc32(table) != crc or int(table.max()) >= bins**3:
-                raise ValueError("checksum")
             os.utime(path)  # recently used: pruned last
         except FileNotFoundError:
             return None
