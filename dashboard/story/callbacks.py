@@ -36,6 +36,12 @@ def _clean(value: object, limit: int, multiline: bool = False) -> str:
                           multiline=multiline)
 
 
+def _kind(trigger: object) -> str | None:
+    """The id (or pattern-matching type) of what triggered a callback, if it is text."""
+    kind = trigger.get("type") if isinstance(trigger, dict) else trigger
+    return kind if isinstance(kind, str) else None
+
+
 def _draft(title: str, views: list[StoryView]) -> dict:
     return {"title": title, "views": [view.to_json() for view in views]}
 
@@ -47,7 +53,7 @@ def apply_edit(draft: object, trigger: object, *, titles=(), notes=(), story_tit
     story, notices = read_draft(draft)
     views = list(story.views) if story is not None else []
     title = _clean(draft.get("title"), MAX_TITLE) if isinstance(draft, dict) else ""
-    kind = trigger.get("type") if isinstance(trigger, dict) else trigger
+    kind = _kind(trigger)
     index = trigger.get("index") if isinstance(trigger, dict) else None
     in_range = isinstance(index, int) and 0 <= index < len(views)
     if kind == ids.VIEW_ACTION and in_range:
@@ -58,10 +64,12 @@ def apply_edit(draft: object, trigger: object, *, titles=(), notes=(), story_tit
             other = index - 1 if action == "up" else index + 1
             if 0 <= other < len(views):
                 views[index], views[other] = views[other], views[index]
-    elif kind == ids.VIEW_TITLE and in_range and index < len(titles):
+    elif kind == ids.VIEW_TITLE and in_range and isinstance(titles, list | tuple) and \
+            index < len(titles):
         views[index] = StoryView(views[index].link, _clean(titles[index], MAX_TITLE),
                                  views[index].note)
-    elif kind == ids.VIEW_NOTE and in_range and index < len(notes):
+    elif kind == ids.VIEW_NOTE and in_range and isinstance(notes, list | tuple) and \
+            index < len(notes):
         views[index] = StoryView(views[index].link, views[index].title,
                                  _clean(notes[index], MAX_NOTE, multiline=True))
     elif kind == ids.TITLE_INPUT:
@@ -86,7 +94,7 @@ def editor_outputs(draft, trigger, titles=(), notes=(), story_title=None, import
     """
     new_draft, notices = apply_edit(draft, trigger, titles=titles, notes=notes,
                                     story_title=story_title, imported=imported)
-    kind = trigger.get("type") if isinstance(trigger, dict) else trigger
+    kind = _kind(trigger)
     typed = kind in {ids.VIEW_TITLE, ids.VIEW_NOTE, ids.TITLE_INPUT}
     if typed or new_draft == rendered:
         view_cards, drawn = no_update, (new_draft if typed else no_update)

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.story.services import Slide
+from dashboard.story.state import StoryView
 
 STATIC = Path(__file__).with_name("static")
 #: The plotly.js bundle of the installed plotly package (the one its figures are made for).
@@ -116,13 +117,19 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -
             f"<tbody>{body}</tbody></table>")
 
 
-def _slide_html(number: int, count: int, slide: Slide, href: str, story_title: str,
-                figures: list[str]) -> str:
-    title = _escape(slide.title)
-    parts = [f'<section class="slide" id="slide-{number}" data-slide="{number}" '
-             f'aria-label="Slide {number} of {count}: {title}" tabindex="-1">',
-             f'<p class="slide-kicker">{_escape(story_title)} · slide {number} of {count}</p>',
-             f"<h2>{title}</h2>"]
+def _slide_open(number: int, count: int, title: str, story_title: str, src: str = "") -> str:
+    source = f' data-src="{_escape(src)}"' if src else ""
+    return (f'<section class="slide" id="slide-{number}" data-slide="{number}"{source} '
+            f'aria-label="Slide {number} of {count}: {_escape(title)}" tabindex="-1">')
+
+
+def slide_content(number: int, count: int, slide: Slide, href: str, story_title: str,
+                  figures: list[str]) -> str:
+    """The inside of a slide's section: heading, caption, pictures, figure places (their
+    plotly JSON appended to ``figures``, numbered from its length), texts, note, numbers and
+    link. Every text is escaped."""
+    parts = [f'<p class="slide-kicker">{_escape(story_title)} · slide {number} of {count}</p>',
+             f"<h2>{_escape(slide.title)}</h2>"]
     snapshot = slide.snapshot
     if snapshot is None:
         parts.append(f'<p class="problem" role="status">{_escape(slide.problem or "")}</p>')
@@ -164,34 +171,66 @@ def _slide_html(number: int, count: int, slide: Slide, href: str, story_title: s
                      "</summary>" + "".join(tables) + "</details>")
     parts.append(f'<p class="open-link"><a href="{_escape(href)}">Open this view as the '
                  f"interactive page</a> <span class=\"url\">{_escape(href)}</span></p>")
-    parts.append("</section>")
     return "".join(parts)
 
 
-def story_document(title: str, slides: Sequence[Slide], hrefs: Sequence[str], *,
+def _slide_html(number: int, count: int, slide: Slide, href: str, story_title: str,
+                figures: list[str]) -> str:
+    return (_slide_open(number, count, slide.title, story_title)
+            + slide_content(number, count, slide, href, story_title, figures) + "</section>")
+
+
+def _pending_slide_html(number: int, count: int, view: StoryView, href: str,
+                        story_title: str, src: str) -> str:
+    """A slide drawn later by the browser from ``src`` (``slide_json``): its title, its link,
+    and a line saying it is being drawn."""
+    title = view.title or f"View {number}"
+    return (_slide_open(number, count, title, story_title, src)
+            + f'<p class="slide-kicker">{_escape(story_title)} · slide {number} of {count}</p>'
+            f"<h2>{_escape(title)}</h2>"
+            '<p class="pending" role="status">Drawing this slide\u2026</p>'
+            f'<p class="open-link"><a href="{_escape(href)}">Open this view as the interactive '
+            "page</a></p></section>")
+
+
+def slide_json(number: int, count: int, slide: Slide, href: str, story_title: str) -> str:
+    """One slide for a story page drawing its slides one by one: ``{"html": the section's
+    inside, "figures": [plotly JSON, numbered from 0 in the html]}``."""
+    figures: list[str] = []
+    html_text = slide_content(number, count, slide, href, story_title, figures)
+    return '{"html":' + json.dumps(html_text) + ',"figures":[' + ",".join(figures) + "]}"
+
+
+def story_document(title: str, slides: Sequence[Slide | StoryView], hrefs: Sequence[str], *,
                    offline: bool, present: bool = False,
                    actions: Sequence[tuple[str, str]] = (), generated: datetime | None = None,
-                   plotly_src: str = "/story/plotly.min.js") -> str:
+                   plotly_src: str = "/story/plotly.min.js", slide_src: str = "") -> str:
     """The HTML document of a story.
 
-    ``hrefs``: each slide's share link as the reader should follow it (absolute in a file).
-    ``offline``: inline plotly.js and everything else (a file that needs no network), else
-    plotly.js is loaded from ``plotly_src``. ``present``: open in presentation mode.
-    ``actions``: links ``(label, href)`` in the header (present, download...).
+    ``slides``: drawn slides, or views (``StoryView``) that the browser draws one by one from
+    ``slide_src.format(number=n)`` (a live page: the first slide shows at once, and no
+    request draws the whole story). ``hrefs``: each slide's share link as the reader should
+    follow it (absolute in a file). ``offline``: inline plotly.js and everything else (a file
+    that needs no network), else plotly.js is loaded from ``plotly_src``. ``present``: open in
+    presentation mode. ``actions``: links ``(label, href)`` in the header.
     """
     if len(hrefs) != len(slides):
         raise ValueError(f"hrefs has {len(hrefs)} links for {len(slides)} slides")
     generated = generated or datetime.now(UTC)
     figures: list[str] = []
     count = len(slides)
-    body = "".join(_slide_html(i, count, slide, href, title, figures)
-                   for i, (slide, href) in enumerate(zip(slides, hrefs, strict=True), 1))
+    body = "".join(
+        _slide_html(i, count, slide, href, title, figures) if isinstance(slide, Slide)
+        else _pending_slide_html(i, count, slide, href, title, slide_src.format(number=i))
+        for i, (slide, href) in enumerate(zip(slides, hrefs, strict=True), 1))
     action_links = "".join(f'<a class="action" href="{_escape(href)}">{_escape(label)}</a>'
                            for label, href in actions)
     plotly = (f"<script>{plotly_js()}</script>" if offline
               else f'<script src="{_escape(plotly_src)}"></script>')
     figures_json = "[" + ",".join(_script_json(f) for f in figures) + "]"
     mode = "present" if present else "document"
+    when = "shown" if slide_src else "drawn"
+    offline_note = " This file works offline." if offline else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -205,7 +244,7 @@ def story_document(title: str, slides: Sequence[Slide], hrefs: Sequence[str], *,
 <header class="story-head">
 <h1>{_escape(title)}</h1>
 <p class="meta">{count} view{"s" if count != 1 else ""} from Noise &amp; Colour, \
-drawn {generated:%Y-%m-%d %H:%M} UTC.{" This file works offline." if offline else ""}</p>
+{when} {generated:%Y-%m-%d %H:%M} UTC.{offline_note}</p>
 <nav class="actions" aria-label="Story">{action_links}\
 <button type="button" class="action" data-action="present">Present (P)</button></nav>
 <p class="keys">Presenting: → / Page Down next, ← / Page Up back, Home / End, F full screen, \

@@ -1,9 +1,12 @@
 """A shared story's pages: ``/story/<id>`` (every slide), ``/story/<id>/present`` (one slide
-at a time), ``/story/<id>/download`` (the offline report), ``/story/view.html?link=…`` (the
-offline report of one view) and plotly.js for the live pages.
+at a time), ``/story/<id>/slide/<n>`` (one slide, drawn, for those two pages),
+``/story/<id>/download`` (the offline report), ``/story/view.html?link=…`` (the offline report
+of one view) and plotly.js for the live pages.
 
-The slides are drawn on each request from the pages' own services and caches, so a slide is
-as live as the page it comes from. A malformed or unknown id is a 404 with a sentence saying so.
+The slides are drawn when they are asked for, from the pages' own services and caches, so a
+slide is as live as the page it comes from; the live pages ask for them one at a time, so the
+first slide shows at once and no request draws a whole 50-view story. A malformed or unknown
+id is a 404 with a sentence saying so.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from flask import Flask, Response, abort, request, send_file
 
 from dashboard.server.story_store import StoryStoreUnavailable, valid_id
 from dashboard.story import services
-from dashboard.story.document import PLOTLY_JS, story_document
+from dashboard.story.document import PLOTLY_JS, slide_json, story_document
 from dashboard.story.state import Story, StoryError, StoryView, read_link
 from dashboard.ui.query import shortened
 
@@ -56,14 +59,26 @@ def _absolute(link: str) -> str:
 def serve_story(sid: str, present: bool = False) -> Response:
     """Flask view: the story's slides one after the other, or presented."""
     story = load_story(sid)
-    slides = services.slides(story)
     actions = [("Present", f"{story_path(sid)}/present"),
                ("Download as HTML", f"{story_path(sid)}/download"),
                ("Edit a copy", f"/story?from={sid}"), ("Back to the dashboard", "/")]
     if present:
         actions = [("Leave the presentation", story_path(sid))]
-    return _html(story_document(story.title, slides, [view.link for view in story.views],
-                                offline=False, present=present, actions=actions))
+    return _html(story_document(story.title, story.views, [view.link for view in story.views],
+                                offline=False, present=present, actions=actions,
+                                slide_src=f"{story_path(sid)}/slide/{{number}}"))
+
+
+def serve_slide(sid: str, number: int) -> Response:
+    """Flask view: slide ``number`` (from 1) of a story, drawn, as JSON for its page."""
+    story = load_story(sid)
+    if not 1 <= number <= len(story.views):
+        abort(404, f"This story has {len(story.views)} slides; there is no slide {number}.")
+    view = story.views[number - 1]
+    text = slide_json(number, len(story.views), services.slide(view), view.link, story.title)
+    response = Response(text, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def present_story(sid: str) -> Response:
@@ -108,5 +123,6 @@ def register_story_routes(server: Flask) -> None:
     server.add_url_rule("/story/<sid>", "story_document", serve_story)
     server.add_url_rule("/story/<sid>/present", "story_present", present_story)
     server.add_url_rule("/story/<sid>/download", "story_download", download_story)
+    server.add_url_rule("/story/<sid>/slide/<int:number>", "story_slide", serve_slide)
     server.add_url_rule("/story/<sid>/<path:rest>", "story_other", lambda sid, rest:
                         not_a_story(f"{sid}/{rest}"))

@@ -86,3 +86,18 @@ def test_sharing_reads_what_the_fields_show():
     assert [v["note"] for v in shown["views"]] == ["", "x", "y"]
     # Fields of another number of views (a stale page) are not applied.
     assert titles(shown_draft(DRAFT, "T", ["a"], [""])) == ["one", "two", "three"]
+
+
+def test_forged_callback_values_change_nothing_and_raise_nothing():
+    for trigger in (None, 5, [1], {"type": ids.VIEW_TITLE, "index": 0},
+                    {"type": ids.VIEW_NOTE, "index": 1}, {"type": ids.VIEW_ACTION, "index": 1},
+                    ids.TITLE_INPUT, ids.IMPORT_BUTTON):
+        for fields in (None, 7, "text", {"a": 1}, [None], [1e999] * 3):
+            draft, _ = apply_edit(DRAFT, trigger, titles=fields, notes=fields,
+                                  story_title=fields, imported=fields)
+            assert [v["link"] for v in draft["views"]] == ["/?seed=1", "/artist",
+                                                           "/diffusion?t=5"]
+            editor_outputs(DRAFT, trigger, fields, fields, fields, fields, fields)
+    huge = {"title": "x" * 10**6, "views": [{"link": "/"}] * 10**5}
+    draft, notices = apply_edit(huge, None)
+    assert len(draft["views"]) == 50 and draft["title"] == "x" * 120

@@ -48,17 +48,32 @@ def test_a_shared_story_shows_every_view_as_text(fresh_app, client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<script>alert" not in page and "<img src=x" not in page
-    # <title> and <h1>; on each slide its kicker (the story's title), label, heading and note.
-    assert page.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 2 + 4 * 6
-    assert page.count('<section class="slide"') == 6
-    titles = re.findall(r"<h2>View (\d) ", page)
-    assert titles == ["1", "2", "3", "4", "5", "6"]
-    # Links are app-relative on the server's own page; plotly.js comes from the server.
-    assert 'href="/?artwork=sample-coffee&amp;view=joint"' in page
+    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+    # <title> and <h1>; on each slide its kicker (the story's title), label and heading.
+    assert page.count(escaped) == 2 + 3 * 6
+    assert re.findall(r"<h2>View (\d) ", page) == ["1", "2", "3", "4", "5", "6"]
+    # The page itself draws nothing: each slide comes from its own request.
+    assert page.count('class="plot"') == 0
+    assert re.findall(r'data-src="(/story/\w+/slide/\d)"', page) == [
+        f"/story/{sid}/slide/{n}" for n in range(1, 7)]
     assert '<script src="/story/plotly.min.js"></script>' in page
     assert client.get("/story/plotly.min.js").status_code == 200
     present = client.get(f"/story/{sid}/present").get_data(as_text=True)
     assert 'data-mode="present"' in present and present.count('class="slide"') == 6
+
+    slide = client.get(f"/story/{sid}/slide/2")
+    assert slide.status_code == 200 and slide.mimetype == "application/json"
+    data = slide.get_json()
+    assert data["html"].count(escaped) == 3  # kicker, heading and note
+    assert "<script>alert" not in data["html"]
+    assert data["html"].count('class="plot"') == len(data["figures"]) == 2
+    assert {"data", "layout"} <= set(data["figures"][0])
+    # Links are app-relative on the server's own page.
+    assert 'href="/?artwork=sample-coffee&amp;view=joint"' in data["html"]
+    for bad in (0, 7, 10**6):
+        assert client.get(f"/story/{sid}/slide/{bad}").status_code == 404
+    assert client.get(f"/story/{sid}/slide/-1").status_code == 404
+    assert client.get(f"/story/{'0' * 32}/slide/1").status_code == 404
 
 
 def test_the_download_is_one_self_contained_file_under_10_mb(fresh_app, client):

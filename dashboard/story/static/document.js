@@ -1,5 +1,7 @@
 /* A story document: draws its figures with plotly.js, and presents one slide at a time
-   (arrow keys, Page Up / Page Down as clickers send them, Home / End, F, N, Esc). */
+   (arrow keys, Page Up / Page Down as clickers send them, Home / End, F, N, Esc). On the
+   server's live pages a slide may come later: a section with data-src is fetched when it is
+   needed ({html, figures}), so the first slide shows at once. */
 (function () {
   "use strict";
   var figures = JSON.parse(document.getElementById("story-figures").textContent);
@@ -31,8 +33,48 @@
     window.Plotly.newPlot(div, figure.data || [], layout, config);
   }
 
+  function load(slide) {
+    var src = slide.getAttribute("data-src");
+    if (!src) { return Promise.resolve(); }
+    if (!slide.loading) {
+      slide.loading = fetch(src, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      }).then(function (data) {
+        var base = figures.length;
+        figures = figures.concat(data.figures);
+        slide.innerHTML = data.html;
+        slide.removeAttribute("data-src");
+        Array.prototype.forEach.call(slide.querySelectorAll(".plot"), function (plot) {
+          plot.setAttribute("data-figure", String(base + Number(plot.getAttribute("data-figure"))));
+        });
+        var heading = slide.querySelector("h2");
+        if (heading) {
+          slide.setAttribute("aria-label", "Slide " + slide.getAttribute("data-slide") + " of " +
+                             slides.length + ": " + heading.textContent);
+        }
+      }).catch(function (error) {
+        slide.loading = null;
+        var line = slide.querySelector(".pending");
+        if (line) {
+          line.textContent = "This slide could not be drawn (" + error.message +
+                             "): reload the page to try again.";
+        }
+      });
+    }
+    return slide.loading;
+  }
+
   function drawSlide(slide) {
-    Array.prototype.forEach.call(slide.querySelectorAll(".plot"), draw);
+    return load(slide).then(function () {
+      Array.prototype.forEach.call(slide.querySelectorAll(".plot"), draw);
+    });
+  }
+
+  function drawAll() {
+    return slides.reduce(function (previous, slide) {
+      return previous.then(function () { return drawSlide(slide); });
+    }, Promise.resolve());
   }
 
   function show(index, focus) {
@@ -41,7 +83,9 @@
     slides.forEach(function (slide, i) { slide.classList.toggle("current", i === current); });
     counter.textContent = (current + 1) + " / " + slides.length;
     if (presenting()) {
-      drawSlide(slides[current]);
+      drawSlide(slides[current]).then(function () {
+        if (current + 1 < slides.length) { load(slides[current + 1]); }
+      });
       if (focus) { slides[current].focus({preventScroll: true}); }
       if (window.history && window.history.replaceState) {
         window.history.replaceState(null, "", "#slide-" + (current + 1));
@@ -54,7 +98,7 @@
     if (mode === "present") {
       show(current, true);
     } else {
-      slides.forEach(drawSlide);
+      drawAll();
       slides[current].scrollIntoView();
     }
   }
@@ -92,9 +136,13 @@
   window.addEventListener("resize", function () {
     if (presenting() && slides.length) { drawSlide(slides[current]); }
   });
-  window.addEventListener("beforeprint", function () { slides.forEach(drawSlide); });
+  window.addEventListener("beforeprint", function () {
+    slides.forEach(function (slide) {
+      Array.prototype.forEach.call(slide.querySelectorAll(".plot"), draw);
+    });
+  });
 
   var match = /^#slide-(\d+)$/.exec(window.location.hash);
   current = match ? Number(match[1]) - 1 : 0;
-  if (presenting()) { show(current, true); } else { slides.forEach(drawSlide); show(current); }
+  if (presenting()) { show(current, true); } else { drawAll(); show(current); }
 }());
