@@ -20,7 +20,8 @@ HELP_FLAGS = frozenset({"-h", "--help"})
 USAGE = f"""{PROG} [serve] [--host HOST] [--port PORT] [--debug]
        {PROG} report (--image PATH | --artwork ID) [options] --json OUT
        {PROG} diffusion (--image PATH | --artwork ID) --schedule NAME --t T [options] --json OUT
-       {PROG} data (status | import DIR | download | index) [options]
+       {PROG} data (status | import DIR | download | index | snapshot) [options]
+       {PROG} data collection (add NAME DIR [--metadata CSV] | list | remove NAME)
        {PROG} story export --url URL [--url URL ...] [--title TEXT] --html OUT"""
 
 
