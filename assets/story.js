@@ -56,5 +56,12 @@
             "). Open Story in the menu to reorder, edit and share it.", false, ""];
   };
 
+  // "Download this view as HTML" names the view as it is at the moment of the click.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("#story-view-download");
+    if (link) {
+      link.setAttribute("href", "/story/view.html?link=" + encodeURIComponent(currentLink()));
+    }
+  }, true);
   window.dash_clientside = Object.assign({}, window.dash_clientside, {story: story});
 })();

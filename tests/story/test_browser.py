@@ -205,3 +205,15 @@ def test_the_offline_report_needs_no_network_and_prints_one_slide_per_page(
     assert page.locator(".counter").inner_text() == "3 / 3"
     context.close()
     assert requested == [] and errors == []
+
+
+def test_a_single_view_downloads_from_its_page(page, story_app):
+    app, url = story_app
+    page.goto(url + "/?artwork=sample-coffee&view=noise&variance=0.03")
+    page.wait_for_selector("#story-view-download")
+    with page.expect_download() as event:
+        page.click("#story-view-download")
+    path = event.value.path()
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.count('<section class="slide"') == 1
+    assert "<td>variance</td><td>0.03</td>" in text and "<td>view</td><td>noise</td>" in text
