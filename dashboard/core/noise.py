@@ -316,17 +316,33 @@ class NoiseRenderer:
         return channel_base(self.shape, LEVELS)
 
 
-@functools.lru_cache(maxsize=8)
+#: Pixels of the smallest repeated pattern kept by :func:`channel_base`: every image up to
+#: 1024 x 1024 shares one.
+_PATTERN_PIXELS = 1 << 20
+
+
 def channel_base(shape: tuple[int, ...], stride: int, offset: int = 0) -> np.ndarray:
     """Full-size int16 array ``offset + channel * stride`` of ``shape`` (channel = last axis),
-    read-only and kept per (shape, stride, offset).
+    read-only.
 
     For combined channel-and-level indices: broadcasting a length-3 offset along the last
     axis runs an inner loop of length 3, about 20 times slower than a contiguous add, and
-    building the array is a third of the cost of a count.
+    building the array is a third of the cost of a count. So the flat pattern is built once
+    per (channels, stride, offset) for many pixels, and every shape gets a view of its start.
     """
-    base = np.arange(shape[-1], dtype=np.int16) * np.int16(stride) + np.int16(offset)
-    full = np.ascontiguousarray(np.broadcast_to(base, shape))
+    shape = tuple(int(n) for n in shape)
+    pixels = math.prod(shape[:-1])
+    size = max(_PATTERN_PIXELS, 1 << max(0, pixels - 1).bit_length())
+    return _channel_pattern(shape[-1], int(stride), int(offset), size)[: pixels * shape[-1]
+                                                                     ].reshape(shape)
+
+
+@functools.lru_cache(maxsize=8)
+def _channel_pattern(channels: int, stride: int, offset: int, pixels: int) -> np.ndarray:
+    """``offset + channel * stride`` for ``channels`` channels, repeated ``pixels`` times
+    (flat int16, read-only)."""
+    base = np.arange(channels, dtype=np.int16) * np.int16(stride) + np.int16(offset)
+    full = np.tile(base, pixels)
     full.flags.writeable = False
     return full
 

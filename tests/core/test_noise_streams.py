@@ -1,5 +1,5 @@
 """A seed's stream of draws: every field is its start, and its block-sorted form counts exactly
-as a sorted array does."""
+as a sorted array does; the channel pattern of combined indices is shared by every size."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from dashboard.core.noise import (
     SORT_BLOCK,
     SortedStream,
+    channel_base,
     seed_stream,
     standard_normal_field,
 )
@@ -55,3 +56,21 @@ def test_a_hand_made_stream_counts_by_hand() -> None:
         SortedStream(stream).prefix(6)
     with pytest.raises(ValueError, match="stream must be 1-D float32"):
         SortedStream(stream.astype(np.float64))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 3, 3), (811, 1024, 3), (1025, 1024, 3),
+                                   (4, 4, 2)])
+@pytest.mark.parametrize(("stride", "offset"), [(256, 0), (511, 255)])
+def test_channel_base_counts_channels_along_the_last_axis(shape, stride, offset) -> None:
+    base = channel_base(shape, stride, offset)
+    assert base.shape == shape and base.dtype == np.int16
+    assert base.flags.c_contiguous and not base.flags.writeable
+    # Every pixel holds offset, offset + stride, offset + 2 * stride, ...
+    expected = offset + stride * np.arange(shape[-1])
+    pixels = base.size // shape[-1]
+    assert np.array_equal(base.reshape(-1, shape[-1]), np.tile(expected, (pixels, 1)))
+
+
+def test_channel_bases_of_two_sizes_share_one_pattern() -> None:
+    small, large = channel_base((3, 5, 3), 256), channel_base((600, 700, 3), 256)
+    assert np.shares_memory(small, large)
