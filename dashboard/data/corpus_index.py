@@ -401,8 +401,12 @@ def stored_keys(dataset: IndexDataset) -> dict[str, str]:
             table = pq.read_table(path, columns=["sha256", "error"])
             schema = pq.read_schema(path)
         except (OSError, pa.ArrowException, KeyError):
+            warnings.warn(f"index: ignored the damaged part {path.name}; its rows are "
+                          "computed again", UserWarning, stacklevel=3)
             continue
         if not _same_schema(schema, dataset):
+            warnings.warn(f"index: ignored {path.name}, written by another index version",
+                          UserWarning, stacklevel=3)
             continue
         for digest, error in zip(table.column("sha256").to_pylist(),
                                  table.column("error").to_pylist(), strict=True):

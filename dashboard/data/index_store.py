@@ -160,15 +160,50 @@ class IndexDataset:
 
     def compact(self, keep: set[str] | None = None) -> int:
         """Fold every part into one file, keeping only the rows of ``keep`` (all when None);
-        returns how many stored rows were dropped. Damaged parts are removed."""
+        returns how many stored rows were dropped. Rows are streamed a batch at a time, so
+        memory does not grow with the dataset; damaged parts are removed."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         old = self.parts()
-        rows = self.read()
-        kept = [row for digest, row in rows.items() if keep is None or digest in keep]
-        dropped = len(rows) - len(kept)
-        new = self.append(kept)
+        if not old:
+            return 0
+        name = f"{PART_PREFIX}{_time_ns():020d}-{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
+        temporary = self.folder / f".{name}.tmp"
+        seen: set[str] = set()
+        dropped = 0
+        written = 0
+        try:
+            with pq.ParquetWriter(temporary, _schema(self.fields), compression="zstd") as out:
+                for path in old:
+                    if self._readable_schema(path) is None:
+                        continue
+                    try:
+                        batches = list(pq.ParquetFile(path).iter_batches(
+                            batch_size=READ_BATCH_ROWS))
+                    except (OSError, pa.ArrowException):
+                        continue
+                    for batch in batches:
+                        digests = batch.column(0).to_pylist()
+                        rows = []
+                        for j, digest in enumerate(digests):
+                            if digest in seen:
+                                continue
+                            seen.add(digest)
+                            if keep is None or digest in keep:
+                                rows.append(j)
+                            else:
+                                dropped += 1
+                        if rows:
+                            table = pa.Table.from_batches([batch]).take(rows)
+                            out.write_table(table.cast(_schema(self.fields)))
+                            written += len(rows)
+            if written:
+                os.replace(temporary, self.folder / name)
+        finally:
+            temporary.unlink(missing_ok=True)
         for path in old:
-            if path != new:
-                path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
         return dropped
 
 
