@@ -321,13 +321,14 @@ def update_query(view, artwork, space, stat, *values):
 
 registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)
 
-# A click on a painting's point in the timeline opens it in the explorer.
+# A click on a painting's point in the timeline opens it in the explorer (which needs the
+# image: without the images, the click stays on this page).
 registry.clientside_callback(
     """
-    function(click) {
+    function(click, images) {
         const point = click && click.points && click.points[0];
         const id = point && Array.isArray(point.customdata) ? point.customdata[0] : null;
-        if (typeof id === "string" && id) {
+        if (typeof id === "string" && id && images !== false) {
             window.location.assign("/?artwork=" + encodeURIComponent(id));
         }
         return null;
@@ -335,5 +336,6 @@ registry.clientside_callback(
     """,
     Output(ids.NAVIGATION_SINK, "data"),
     Input(ids.TIMELINE_GRAPH, "clickData"),
+    State(ids.IMAGES_STORE, "data"),
     prevent_initial_call=True,
 )

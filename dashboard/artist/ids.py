@@ -3,6 +3,8 @@
 NOTICES = "artist-notices"
 #: The note saying the page is drawn from the shipped statistics (no images installed).
 SNAPSHOT_NOTE = "artist-snapshot-note"
+#: Whether the paintings' images are here (False: the page is drawn from the snapshot).
+IMAGES_STORE = "artist-images"
 TABS = "artist-tabs"
 SPACE = "artist-space"
 SHARE_CLIPBOARD = "artist-share-clipboard"

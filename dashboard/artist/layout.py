@@ -441,6 +441,7 @@ def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings
         dcc.Store(id=ids.URL_QUERY_STORE),
         dcc.Store(id=ids.URL_SYNC_SINK),
         dcc.Store(id=ids.NAVIGATION_SINK),
+        dcc.Store(id=ids.IMAGES_STORE, data=images),
         *(dcc.Store(id=store_id) for store_id in ids.DRAWN_STORES.values()),
         header(n_paintings, state),
         dbc.Tabs([corpus_tab(), periods_tab(), timeline_tab(state),

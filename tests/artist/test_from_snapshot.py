@@ -118,3 +118,22 @@ def test_a_fresh_clone_shows_the_artist_page_in_chromium(page, snapshot_server):
     assert NO_EXPLORER_TEXT in cards.first.inner_text()
     assert page.locator(".artist-card img").count() == 0
     assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_timeline_click_stays_on_the_page_without_the_images(page, snapshot_server):
+    page.goto(snapshot_server + "/artist?view=timeline&stat=mean_lightness")
+    plotly_page.wait_for_graph(page, ids.TIMELINE_GRAPH, 6, timeout=60_000)
+    points = plotly_page.graph_eval(
+        page, ids.TIMELINE_GRAPH,
+        "g.data.map(t => [t, values(t.x), values(t.y), values(t.customdata)])"
+        ".filter(([t, x, y, custom]) => t.mode === 'markers' && custom && x.length > 1)"
+        ".flatMap(([t, x, y, custom]) => Array.from(x, (xi, i) => [xi, y[i], custom[i][0]]))")
+    x, y, _ = min(points, key=lambda p: p[1])  # the isolated darkest point is easy to hit
+    left, top = plotly_page.point_position(page, ids.TIMELINE_GRAPH, x, y)
+    page.mouse.move(left, top)
+    page.wait_for_selector(f"#{ids.TIMELINE_GRAPH} .hoverlayer .hovertext")
+    page.mouse.click(left, top)
+    page.wait_for_timeout(1000)  # a navigation would have started by now
+    assert "/artist" in page.url
+    assert page.console_errors == []
