@@ -41,7 +41,7 @@ REQUEST_OVERHEAD_BYTES = 1024 * 1024
 HEAVY_WAIT_SECONDS = 20.0
 #: Requests that may queue for a slot, per slot; beyond that a heavy request is refused at once,
 #: so that a worker's threads stay free for health checks, cached results and pictures.
-HEAVY_QUEUE_PER_SLOT = 2
+HEAVY_QUEUE_PER_SLOT = 4
 #: Seconds the browser is asked to wait before sending a refused request again.
 RETRY_AFTER_SECONDS = 1
 #: Seconds between two log lines about refused requests in one worker.

@@ -92,7 +92,7 @@ def test_healthz_reports_version_and_cache(server: Flask) -> None:
     assert body["cache"]["backend"] == "filesystem"
     assert body["cache"]["healthy"] is True
     assert body["heavy_computations"] == {
-        "busy": 0, "slots": 1, "waiting": 0, "max_waiting": 2, "refused": 0}
+        "busy": 0, "slots": 1, "waiting": 0, "max_waiting": 4, "refused": 0}
 
 
 def test_oversized_callback_body_gets_413_json(server: Flask) -> None:
@@ -184,7 +184,7 @@ def test_heavy_slot_gives_503_when_the_worker_is_full(server: Flask) -> None:
         assert busy.get_json()["error"] == "server_busy"
         assert "try again" in busy.get_json()["message"]
         assert client.get("/healthz").get_json()["heavy_computations"] == {
-            "busy": 1, "slots": 1, "waiting": 0, "max_waiting": 2, "refused": 1}
+            "busy": 1, "slots": 1, "waiting": 0, "max_waiting": 4, "refused": 1}
     finally:
         release.set()
         holder.join(timeout=30)
