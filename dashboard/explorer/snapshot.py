@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.image_store import SourceUnavailableError
 from dashboard.explorer import services
-from dashboard.explorer.callbacks import TAB_OUTPUTS, view_outputs
+from dashboard.explorer.callbacks import TAB_OUTPUTS, fit_outputs, view_outputs
 from dashboard.explorer.state import parse_query
 from dashboard.server import context
-from dashboard.ui.snapshot import ViewSnapshot, drawn_outputs
+from dashboard.ui.snapshot import ViewSnapshot, component_text, drawn_outputs
 from dashboard.ui.sources import artwork_options, default_source
 
 #: The tabs' names, as the page's tab bar writes them.
@@ -33,6 +34,12 @@ def snapshot(query: Mapping[str, str]) -> ViewSnapshot:
     outputs = view_outputs(state)[:-1]  # the last is the page's record of what is drawn
     specs = [spec for tab in TAB_OUTPUTS.values() for spec in tab]
     figures, texts = drawn_outputs(specs, outputs)
+    # The goodness of fit has its own callback on the page (the figures do not wait for it);
+    # the page writes each channel's name before its sentence.
+    for label, value in zip(("", *(c.capitalize() for c in CHANNELS)), fit_outputs(state),
+                            strict=True):
+        if text := component_text(value):
+            texts.append(label + text)
     label = source_label(state.source)
     pictures = []
     highlight = state.highlight
