@@ -110,3 +110,25 @@ def test_a_stopped_redis_gives_a_clear_message(redis_server):
         store.put(doc(1))
     with pytest.raises(StoryStoreUnavailable, match="not answering"):
         store.get(story_id(doc(1)))
+
+
+@pytest.mark.redis
+def test_a_story_shared_on_one_host_opens_on_another_through_redis(redis_server, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.story.callbacks import share_outputs
+    from dashboard.ui.snapshot import component_text
+
+    def host(name):
+        settings = samples_settings(tmp_path / name)
+        return create_app(type(settings)(**{**settings.__dict__,
+                                            "redis_url": redis_server.url}))
+
+    first, second = host("a"), host("b")  # separate folders: only Redis is shared
+    with first.server.app_context():
+        text = component_text(share_outputs({"title": "Across hosts",
+                                              "views": [{"link": "/?view=noise"}]}))
+    sid = text.split("/story/")[1][:32]
+    assert valid_id(sid)
+    page = second.server.test_client().get(f"/story/{sid}")
+    assert page.status_code == 200 and "<h1>Across hosts</h1>" in page.get_data(as_text=True)
+    assert not (tmp_path / "a" / "cache" / "stories").exists()
