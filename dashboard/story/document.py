@@ -248,7 +248,7 @@ def story_document(title: str, slides: Sequence[Slide | StoryView], hrefs: Seque
 <nav class="actions" aria-label="Story">{action_links}\
 <button type="button" class="action" data-action="present">Present (P)</button></nav>
 <p class="keys">Presenting: → / Page Down next, ← / Page Up back, Home / End, F full screen, \
-N notes, Esc leaves.</p>
+N notes, W presenter window, Esc leaves.</p>
 </header>
 <main id="slides">{body}</main>
 <div class="counter" aria-live="polite" aria-atomic="true"></div>

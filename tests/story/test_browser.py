@@ -129,6 +129,16 @@ def test_presenting_with_the_keys_of_a_clicker(browser, story_app):
     page.keyboard.press("n")
     assert not page.locator(".slide.current .note").is_visible()
     assert_accessible(page, "the presentation")
+    with page.expect_popup() as popup:  # the presenter window: note, next slide, clock
+        page.keyboard.press("w")
+    notes = popup.value
+    assert notes.inner_text("#note") == STORY["views"][0]["note"]
+    assert notes.inner_text("#next") == "Next: The noise"
+    notes.keyboard.press("PageDown")  # a clicker aimed at the presenter window
+    assert counter.inner_text() == "2 / 3"
+    assert notes.inner_text("#note") == STORY["views"][1]["note"]
+    assert notes.inner_text("#position") == "2 / 3"
+    notes.close()
     page.keyboard.press("Escape")  # back to every slide, one after the other
     assert page.locator(".slide:visible").count() == 3
     context.close()

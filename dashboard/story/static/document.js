@@ -1,5 +1,5 @@
 /* A story document: draws its figures with plotly.js, and presents one slide at a time
-   (arrow keys, Page Up / Page Down as clickers send them, Home / End, F, N, Esc). On the
+   (arrow keys, Page Up / Page Down as clickers send them, Home / End, F, N, W, Esc). On the
    server's live pages a slide may come later: a section with data-src is fetched when it is
    needed ({html, figures}), so the first slide shows at once. */
 (function () {
@@ -11,12 +11,56 @@
   var counter = document.querySelector(".counter");
   var current = 0;
 
+  var presenter = null;  // the presenter window (W): this slide's note, the next slide, a clock
+
+  function slideTitle(index) {
+    var heading = slides[index] && slides[index].querySelector("h2");
+    return heading ? heading.textContent : "";
+  }
+
+  function updatePresenter() {
+    if (!presenter || presenter.closed) { return; }
+    var doc = presenter.document;
+    var note = slides[current].querySelector(".note");
+    doc.getElementById("position").textContent = (current + 1) + " / " + slides.length;
+    doc.getElementById("title").textContent = slideTitle(current);
+    doc.getElementById("note").textContent = note ? note.innerText : "(no note)";
+    doc.getElementById("next").textContent = current + 1 < slides.length
+      ? "Next: " + slideTitle(current + 1) : "Last slide";
+  }
+
+  function openPresenter() {
+    presenter = window.open("", "story-presenter", "width=720,height=480");
+    if (!presenter) { return; }
+    var doc = presenter.document;
+    doc.open();
+    doc.write('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
+      "<title>Presenter notes</title><style>body{font:20px/1.5 system-ui,sans-serif;" +
+      "margin:1.5rem;color:#1b1f24;background:#fff}#title{font-size:1.6rem;margin:.2rem 0}" +
+      "#note{white-space:pre-wrap;font-size:1.4rem}#position,#next,#clock{color:#4a5360}" +
+      '</style></head><body><p id="position"></p><h1 id="title"></h1><div id="note"></div>' +
+      '<p id="next"></p><p id="clock"></p></body></html>');
+    doc.close();
+    doc.addEventListener("keydown", onKey);
+    var started = Date.now();
+    presenter.setInterval(function () {
+      var seconds = Math.floor((Date.now() - started) / 1000);
+      var clock = presenter.document.getElementById("clock");
+      if (clock) {
+        clock.textContent = "Presenting for " + Math.floor(seconds / 60) + " min " +
+                            (seconds % 60) + " s";
+      }
+    }, 1000);
+    updatePresenter();
+  }
+
   function presenting() { return body.getAttribute("data-mode") === "present"; }
 
   function draw(div) {
     var index = Number(div.getAttribute("data-figure"));
     var figure = figures[index];
-    if (!figure || !window.Plotly) { return; }
+    // A slide hidden meanwhile (keys pressed while it was fetched) is drawn when shown.
+    if (!figure || !window.Plotly || div.offsetParent === null) { return; }
     var layout = Object.assign({}, figure.layout || {});
     if (!div.hasAttribute("data-height")) {
       div.setAttribute("data-height", String(layout.height || 360));
@@ -85,7 +129,9 @@
     if (presenting()) {
       drawSlide(slides[current]).then(function () {
         if (current + 1 < slides.length) { load(slides[current + 1]); }
+        updatePresenter();
       });
+      updatePresenter();
       if (focus) { slides[current].focus({preventScroll: true}); }
       if (window.history && window.history.replaceState) {
         window.history.replaceState(null, "", "#slide-" + (current + 1));
@@ -109,7 +155,7 @@
     else if (root.requestFullscreen) { root.requestFullscreen().catch(function () {}); }
   }
 
-  document.addEventListener("keydown", function (event) {
+  function onKey(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     var key = event.key;
     if (!presenting()) {
@@ -123,10 +169,12 @@
     else if (key === "End") { show(slides.length - 1, true); }
     else if (key === "f" || key === "F") { fullScreen(); }
     else if (key === "n" || key === "N") { body.classList.toggle("notes-hidden"); }
+    else if (key === "w" || key === "W") { openPresenter(); }
     else if (key === "Escape") { setMode("document"); }
     else { return; }
     event.preventDefault();
-  });
+  }
+  document.addEventListener("keydown", onKey);
 
   Array.prototype.forEach.call(document.querySelectorAll('[data-action="present"]'),
     function (button) {
