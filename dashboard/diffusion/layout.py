@@ -199,7 +199,8 @@ def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[s
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.DRAWN_STORE, data={}),
         dbc.Row([
-            dbc.Col(controls_card(state, options, artist_prior, max_upload_bytes), lg=3, className="mb-3"),
+            dbc.Col(controls_card(state, options, artist_prior, max_upload_bytes), lg=3,
+                    className="mb-3"),
             dbc.Col([
                 step_summary(),
                 pictures_card(state),
