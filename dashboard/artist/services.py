@@ -413,7 +413,7 @@ def _collection_summary(name: str, version: str) -> dict[str, Any]:
                 "groups": groups}
     settings = context.extension()["settings"]
     collection = cl.load_collection(settings, name)
-    aggregates = cl.load_aggregates(settings, name)
+    aggregates = cl.load_aggregates(settings, name, pixel_counts=False)
     groups = [{"label": group, "count": int(aggregates.count[aggregates.row(f"group:{group}")]),
                "rgb": aggregates.histogram("rgb", f"group:{group}")}
               for group in collection.groups]

@@ -351,17 +351,21 @@ class Aggregates:
         return buffer.getvalue()
 
     @classmethod
-    def from_file(cls, path: Path) -> Aggregates:
+    def from_file(cls, path: Path, *, pixel_counts: bool = True) -> Aggregates:
+        """Read stored aggregates; ``pixel_counts=False`` leaves the pixel-count sums unread
+        (empty), which the page's views do not use."""
         with np.load(path, allow_pickle=False) as stored:
             if tuple(str(s) for s in stored["spaces"]) != SPACES \
                     or int(stored["bins"]) != INDEX_BINS:
                 raise CollectionError("the collection's aggregates are from another index "
                                       "version; add the collection again")
+            empty = np.zeros((0,), dtype=np.int64)
             return cls(keys=[str(k) for k in stored["keys"]], count=stored["count"],
                        pmf_units=stored["pmf_units"],
                        hist_units={s: stored[f"hist_units_{s}"] for s in SPACES},
-                       pixel_counts=stored["pixel_counts"],
-                       hist_pixels={s: stored[f"hist_pixels_{s}"] for s in SPACES},
+                       pixel_counts=stored["pixel_counts"] if pixel_counts else empty,
+                       hist_pixels={s: stored[f"hist_pixels_{s}"] if pixel_counts else empty
+                                    for s in SPACES},
                        stat_sums=stored["stat_sums"])
 
 
@@ -457,11 +461,11 @@ def aggregate_dataset(collection: Collection) -> Aggregates:
     return accumulator.result()
 
 
-def load_aggregates(settings, name: str) -> Aggregates:
-    """The stored aggregates of collection ``name``."""
+def load_aggregates(settings, name: str, *, pixel_counts: bool = True) -> Aggregates:
+    """The stored aggregates of collection ``name`` (see :meth:`Aggregates.from_file`)."""
     path = collection_home(settings, name) / AGGREGATES_FILE
     try:
-        return Aggregates.from_file(path)
+        return Aggregates.from_file(path, pixel_counts=pixel_counts)
     except FileNotFoundError:
         raise CollectionError(f"there is no collection {name!r}") from None
     except (OSError, ValueError, KeyError) as exc:

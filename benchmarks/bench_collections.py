@@ -1,0 +1,112 @@
+"""The Collections tab on a 10,000-image collection: precomputed aggregates against summing
+the rows per request.
+
+Run with ``python -m benchmarks.bench_collections [--images 10000] [--runs 7]``. It indexes
+40 generated images, writes a collection of ``--images`` rows built from them (each row
+under its own key, so the dataset really holds that many rows), and times, with the
+response cache cleared before each run, the server side of one comparison view (Van Gogh
+from the shipped snapshot against the collection: the callback ``collections_outputs``,
+figure and palettes included) two ways:
+
+* as served: from the collection's precomputed aggregates;
+* naive: summing the collection's rows from its Parquet dataset on the request.
+
+Prints medians and the ratio; the 300 ms target is for the whole view in a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from dashboard.cli.parsing import OneLineParser, positive_int
+
+
+def build_big_collection(settings, images: int) -> str:
+    """Register ``big``: ``images`` rows copied from 40 indexed generated images."""
+    from dashboard.data import collections as cl
+    from dashboard.data.files import write_atomically
+    from dashboard.data.index_store import IndexDataset
+    from tests.support.image_folder import write_images
+
+    root = Path(settings.cache_dir).parent
+    write_images(root / "seed", 40, side=64)
+    cl.add_collection(settings, "seed", root / "seed")
+    seed = cl.load_collection(settings, "seed")
+    rows = IndexDataset(seed.home / cl.INDEX_FOLDER).read()
+    templates = [rows[d] for d in seed.digests]
+    home = cl.collection_home(settings, "big")
+    dataset = IndexDataset(home / cl.INDEX_FOLDER)
+    metas, digests, batch = [], [], []
+    for i in range(images):
+        digest = hashlib.sha256(f"big-{i}".encode()).hexdigest()
+        batch.append({**templates[i % len(templates)], "sha256": digest})
+        metas.append(cl.ImageMeta(file=f"img-{i:05d}.jpg", title=f"Image {i}",
+                                  year=1850 + i % 60, group=f"group-{i % 12:02d}"))
+        digests.append(digest)
+        if len(batch) == 1000:
+            dataset.append(batch)
+            batch = []
+    dataset.append(batch)
+    dataset.compact()
+    collection = cl.Collection(name="big", folder=root / "nowhere", images=metas,
+                               digests=digests, max_side=settings.max_side, home=home)
+    write_atomically(home / cl.AGGREGATES_FILE, cl.aggregate_dataset(collection).to_bytes())
+    write_atomically(home / cl.COLLECTION_FILE, json.dumps(collection.to_json()).encode())
+    return "big"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = OneLineParser(prog="python -m benchmarks.bench_collections", description=__doc__)
+    parser.add_argument("--images", type=positive_int, default=10_000)
+    parser.add_argument("--runs", type=positive_int, default=7)
+    args = parser.parse_args(argv)
+
+    from dashboard.config import limit_native_threads
+
+    limit_native_threads()
+    from dashboard.app import create_app
+    from dashboard.artist import callbacks as cb
+    from dashboard.artist import services
+    from dashboard.artist.state import ArtistState
+    from dashboard.data import collections as cl
+    from dashboard.server.cache import cache
+    from tests.support.apps import samples_settings
+
+    with tempfile.TemporaryDirectory(prefix="bench-collections-") as tmp:
+        settings = samples_settings(Path(tmp))
+        started = time.perf_counter()
+        name = build_big_collection(settings, args.images)
+        print(f"collection of {args.images:,} rows built in {time.perf_counter() - started:.0f} s")
+        app = create_app(settings)
+        state = ArtistState.from_controls("compare", "", "rgb", None, left="van-gogh", right=name)
+        with app.server.app_context():
+            services.paintings()  # the snapshot is read once per process, not per view
+            served, cached, naive = [], [], []
+            for _ in range(args.runs):
+                cache.clear()
+                t = time.perf_counter()
+                cb.collections_outputs(state)
+                served.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                cb.collections_outputs(state)  # the same view again: its numbers are cached
+                cached.append(time.perf_counter() - t)
+                cache.clear()
+                t = time.perf_counter()
+                cl.aggregate_dataset(cl.load_collection(settings, name))  # the rows, summed
+                cb.collections_outputs(state)
+                naive.append(time.perf_counter() - t)
+    s, n = statistics.median(served), statistics.median(naive)
+    print(f"comparison view, uncached, median of {args.runs}: from aggregates {1000 * s:.0f} ms; "
+          f"summing the {args.images:,} rows per request {1000 * n:.0f} ms ({n / s:.0f}x); "
+          f"the same view again (numbers cached, figure built) "
+          f"{1000 * statistics.median(cached):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
