@@ -471,3 +471,11 @@ def test_aspect_problem_tolerance(tiny_corpus, size, ok) -> None:
     artwork = Artwork("x", "x.jpg", "X", 1888, "", "arles", width=1500, height=1000)
     # 1000 / 700 = 1.4286 is 4.8 % from 1.5: inside the default 5 %.
     assert (aspect_problem(*size, artwork, 0.05) is None) is ok
+
+
+@pytest.mark.parametrize("argv", [["--serial", "--workers", "2"],
+                                  ["--scheduler", "tcp://127.0.0.1:1", "--serial"],
+                                  ["--scheduler", ""]])
+def test_index_engine_options_that_contradict_are_bad_usage(tiny_corpus, capsys, argv) -> None:
+    code, _, err = run(capsys, quiet("index", *argv), tiny_corpus.settings)
+    assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
