@@ -96,3 +96,31 @@ def test_the_share_link_carries_the_two_collections(two_collections):
 
     walk(tree)
     assert found == ["reds", "van-gogh"]
+
+
+@pytest.fixture
+def collections_server(tmp_path):
+    """The app on a clone without images (Van Gogh from the snapshot) with one collection."""
+    from tests.support.servers import serving
+
+    settings = samples_settings(tmp_path)
+    for name, rgb in (("r.png", (255, 0, 0)), ("b.png", (0, 0, 255))):
+        flat(tmp_path / "rb", name, rgb)
+    assert main(["data", "collection", "add", "reds-blues", str(tmp_path / "rb"), "--serial",
+                 "--no-progress"], settings=settings) == 0
+    with serving(create_app(settings).server) as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_the_collections_tab_in_chromium(page, collections_server):
+    from tests.support import plotly_page
+
+    page.goto(collections_server + "/artist?view=compare&left=van-gogh&right=reds-blues")
+    plotly_page.wait_for_graph(page, ids.COMPARE_GRAPH, 8, timeout=60_000)
+    summary = page.inner_text(f"#{ids.COMPARE_SUMMARY}")
+    assert "Van Gogh: 79 paintings" in summary and "reds-blues: 2 images" in summary
+    assert "reds-blues: all 2" in page.inner_text(f"#{ids.COMPARE_PALETTES}")
+    page.wait_for_function("() => window.location.search.includes('right=reds-blues')",
+                           timeout=20_000)
+    assert page.console_errors == []
