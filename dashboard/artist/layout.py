@@ -408,7 +408,7 @@ def compare_tab(state, options: list[dict]) -> dbc.Tab:
 
 def header(n_paintings: int, state) -> html.Div:
     return html.Div([
-        html.H2("How Van Gogh used colour", className="mb-1"),
+        html.H1("How Van Gogh used colour", className="h2 mb-1"),
         html.P(f"The colour distributions of {n_paintings} paintings, over the whole corpus, "
                "by period and by year; one painting against the rest; paintings found by "
                "colour. Every painting counts equally.", className="lead-text"),
@@ -454,7 +454,7 @@ def artist_layout(state, options: list[dict], notices: list[str], *, n_paintings
 def no_corpus_layout() -> html.Div:
     """What the page says when no painting is present: how to add the corpus."""
     return html.Div([
-        html.H2("How Van Gogh used colour", className="mb-3"),
+        html.H1("How Van Gogh used colour", className="h2 mb-3"),
         dbc.Alert([html.H5("The Van Gogh corpus is not installed", className="alert-heading"),
                    html.P(rich_text(CORPUS_HELP), className="mb-0")],
                   color="info", id=ids.NOTICES),

@@ -196,6 +196,7 @@ def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[s
     """The whole diffusion page for ``state``."""
     banners = notice_banners(notices, corpus_message)
     return html.Div([
+        html.H1("Diffusion: the forward process on a painting", className="visually-hidden"),
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.DRAWN_STORE, data={}),
         dbc.Row([

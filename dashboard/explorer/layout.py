@@ -214,6 +214,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
     """The whole explorer page for ``state``."""
     banners = notice_banners(notices, corpus_message)
     return html.Div([
+        html.H1("Explorer: Gaussian noise on an image", className="visually-hidden"),
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.SELECTION_STORE, data=state.selection),
         dcc.Store(id=ids.DRAWN_STORE, data={}),

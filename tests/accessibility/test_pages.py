@@ -63,12 +63,14 @@ def check_each_tab(page, tabs: dict[str, tuple[str, ...]]) -> dict[str, str]:
 def test_explorer_tabs_have_no_serious_violations(page, live_server):
     page.goto(live_server + "/")
     assert check_each_tab(page, EXPLORER_TABS) == {}
+    assert page.locator("h1").count() == 1  # one heading names the page
     assert page.console_errors == []
 
 
 def test_artist_views_have_no_serious_violations(page, tiny_server):
     page.goto(tiny_server + "/artist")
     assert check_each_tab(page, ARTIST_TABS) == {}
+    assert page.locator("h1").inner_text() == "How Van Gogh used colour"
     assert page.console_errors == []
 
 
@@ -89,3 +91,4 @@ def test_artist_page_without_a_corpus_has_no_serious_violations(page, live_serve
 def test_diffusion_page_has_no_serious_violations(page, live_server):
     page.goto(live_server + "/diffusion")
     assert check_each_tab(page, DIFFUSION_TABS) == {}
+    assert page.locator("h1").count() == 1
