@@ -7,7 +7,8 @@ into a fresh Parquet dataset twice with the same pure per-image function:
 
 1. serially, in a child process (the baseline: one image at a time, one BLAS thread as
    ``data index --serial`` runs);
-2. on a ``dask.distributed`` LocalCluster of ``--workers`` processes, one thread each.
+2. on a ``dask.distributed`` LocalCluster of ``--workers`` processes, one thread each, as
+   ``data index`` starts it (``index_engine.local_cluster``).
 
 It prints images/s for each, the speed-up, the peak resident memory of the serial process and
 of each Dask worker (``ru_maxrss``), checks that both datasets hold the same rows bit for
@@ -96,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=positive_int, default=2)
     args = parser.parse_args(argv)
 
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     from dashboard.data.corpus_index import index_files
     from dashboard.data.image_stats import ROW_FIELDS
-    from dashboard.data.index_engine import Engine
+    from dashboard.data.index_engine import Engine, local_cluster
     from dashboard.data.index_store import IndexDataset
 
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
@@ -123,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{serial_rate:.2f} images/s, peak {serial['peak_kib'] / 1024:.0f} MiB", flush=True)
 
         started = time.perf_counter()
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = local_cluster(args.workers)
         client = Client(cluster)
         try:
             client.run(warm_up)
