@@ -83,7 +83,7 @@ def compute_rows(
 
 
 def local_cluster(workers: int):
-    """A LocalCluster of ``workers`` processes, one thread each, no web dashboard.
+    """A LocalCluster of ``workers`` processes on 127.0.0.1, one thread each.
 
     Dask's nannies set ``MALLOC_TRIM_THRESHOLD_`` in their workers by default. A fixed trim
     threshold switches off glibc's adaptive mmap threshold, so every large numpy temporary is
@@ -97,8 +97,10 @@ def local_cluster(workers: int):
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        # On loopback only; its HTTP endpoints on a free port (8787 may be taken).
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=logging.ERROR)
+                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                            silence_logs=logging.ERROR)
 
 
 def _dask_rows(paths: list[str], engine: Engine, options: dict[str, int]):
