@@ -601,6 +601,8 @@ def run_load(
         while not stop.wait(1.0):
             snapshot = memory_snapshot(master_pid)
             worker_pids.update(int(pid) for pid in snapshot["workers_mib"])
+            for pid, seconds in snapshot["workers_cpu_s"].items():
+                worker_cpu[int(pid)] = seconds  # kept after a worker is replaced
             if snapshot["total_mib"] > peak["total_mib"]:
                 peak.update(snapshot)
             now = time.monotonic() - started
@@ -612,6 +614,7 @@ def run_load(
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     machine_before = machine_cpu_seconds()
     server_before = sum(cpu_seconds(pid) for pid in child_pids(master_pid))
+    worker_cpu: dict[int, float] = {}  # last CPU seconds seen per worker pid
     deadline = started + duration
     ramp = min(RAMP_SECONDS, duration / 10)
     threads = [
@@ -634,7 +637,9 @@ def run_load(
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
     machine_after = machine_cpu_seconds()
-    server_cpu = sum(cpu_seconds(pid) for pid in child_pids(master_pid)) - server_before
+    worker_cpu.update({pid: cpu_seconds(pid) for pid in child_pids(master_pid)})
+    # A worker replaced during the run (max_requests) counts with its last sample.
+    server_cpu = sum(worker_cpu.values()) - server_before
     stop.set()
     watcher.join(timeout=10)
     memory["end"] = memory_snapshot(master_pid)
