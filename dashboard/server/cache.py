@@ -13,7 +13,8 @@ Backends
   oldest first).
 * ``settings.redis_url`` set: :class:`ResilientRedisCache`, shared by every host.
   Each key lives ``settings.cache_timeout`` seconds; the real memory bound is the
-  Redis server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` (docs/deploy.md).
+  Redis server's ``maxmemory`` + ``maxmemory-policy volatile-lru`` (docs/deploy.md):
+  only keys with a TTL (cache entries) are evicted, never shared stories.
   When Redis stops answering (down, or hung: every socket wait is at most 0.5 s),
   requests keep being served from the file-system cache above, one warning is
   logged per outage, and a background probe tries Redis again every
@@ -377,7 +378,7 @@ class ResilientRedisCache(BaseCache):
         if first:
             logger.warning(
                 "Redis at %s refused %s (%s); such calls use the file-system cache. "
-                "Set maxmemory-policy allkeys-lru on the Redis server",
+                "Set maxmemory-policy volatile-lru on the Redis server",
                 self.display_url,
                 method,
                 error,

@@ -195,7 +195,7 @@ def test_memoize_on_redis_stores_keys_with_a_ttl(tmp_path: Path, redis_server: R
     assert status["backend"] == "redis"
     assert status["healthy"] is True
     assert status["serving_from"] == "redis"
-    assert status["maxmemory_policy"] == "allkeys-lru"
+    assert status["maxmemory_policy"] == "volatile-lru"
     assert status["maxmemory_bytes"] == 64 * 1024 * 1024
 
 
@@ -301,4 +301,4 @@ def test_full_redis_under_noeviction_caches_in_files_and_warns_once(
     assert status["maxmemory_policy"] == "noeviction"
     warnings = cache_warnings(caplog)
     assert len(warnings) == 1
-    assert "refused" in warnings[0] and "allkeys-lru" in warnings[0]
+    assert "refused" in warnings[0] and "volatile-lru" in warnings[0]

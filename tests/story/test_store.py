@@ -132,3 +132,19 @@ def test_a_story_shared_on_one_host_opens_on_another_through_redis(redis_server,
     page = second.server.test_client().get(f"/story/{sid}")
     assert page.status_code == 200 and "<h1>Across hosts</h1>" in page.get_data(as_text=True)
     assert not (tmp_path / "a" / "cache" / "stories").exists()
+
+
+@pytest.mark.redis
+def test_a_full_redis_evicts_cache_entries_and_keeps_stories(redis_server):
+    """Under the deploy's policy (volatile-lru, 64 MB here) memory pressure evicts only keys
+    with a TTL, the cache's entries; a shared story has none and stays."""
+    store = RedisStoryStore.from_url(redis_server.url)
+    shared = store.put(doc(7))
+    client = redis_server.client()
+    assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "volatile-lru"
+    entry = b"c" * (1 << 20)
+    for n in range(96):  # 96 MB of cache entries through a 64 MB server
+        client.set(f"cache-entry-{n}", entry, ex=600)
+    assert client.info("stats")["evicted_keys"] > 0
+    assert client.dbsize() < 96 + 1
+    assert store.get(shared) == doc(7)

@@ -41,7 +41,7 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--maxmemory", "64mb",
-                "--maxmemory-policy", "allkeys-lru",
+                "--maxmemory-policy", "volatile-lru",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
