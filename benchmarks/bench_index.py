@@ -37,10 +37,10 @@ import json, resource, sys, time
 from pathlib import Path
 from dashboard.data.corpus_index import index_files
 paths = sorted(Path(sys.argv[1]).glob("*.jpg"))
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 result = index_files(paths, Path(sys.argv[2]), max_side=int(sys.argv[3]))
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "computed": len(result.computed),
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu": cpu, "computed": len(result.computed),
                   "errors": len(result.errors),
                   "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -86,6 +86,11 @@ def warm_up() -> bool:
     return True
 
 
+def worker_cpu_seconds() -> float:
+    """CPU time of this worker process so far (user + system), seconds."""
+    return time.process_time()
+
+
 def worker_peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -121,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         serial = json.loads(child.stdout.strip().splitlines()[-1])
         serial_rate = serial["computed"] / serial["seconds"]
         print(f"serial: {serial['computed']} images in {serial['seconds']:.1f} s, "
-              f"{serial_rate:.2f} images/s, peak {serial['peak_kib'] / 1024:.0f} MiB", flush=True)
+              f"{serial_rate:.2f} images/s, {serial['cpu'] / serial['computed']:.2f} s of CPU "
+              f"per image, peak {serial['peak_kib'] / 1024:.0f} MiB", flush=True)
 
         started = time.perf_counter()
         cluster = local_cluster(args.workers)
@@ -131,17 +137,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cluster of {args.workers} workers started and warmed up in "
                   f"{time.perf_counter() - started:.1f} s (not counted below)", flush=True)
             engine = Engine("scheduler", address=cluster.scheduler_address)
+            cpu_before = client.run(worker_cpu_seconds)
             started = time.perf_counter()
             result = index_files(paths, root / "dask", engine=engine, max_side=args.side)
             dask_seconds = time.perf_counter() - started
+            cpu_after = client.run(worker_cpu_seconds)
             peaks = client.run(worker_peak_kib)
         finally:
             client.close()
             cluster.close()
         dask_rate = len(result.computed) / dask_seconds
+        worker_cpu = sum(cpu_after[w] - cpu_before[w] for w in cpu_after)
         load_after = os.getloadavg()[0]
         print(f"dask, {args.workers} workers: {len(result.computed)} images in "
-              f"{dask_seconds:.1f} s, {dask_rate:.2f} images/s; peak per worker "
+              f"{dask_seconds:.1f} s, {dask_rate:.2f} images/s, "
+              f"{worker_cpu / len(result.computed):.2f} s of worker CPU per image; peak per worker "
               + ", ".join(f"{kib / 1024:.0f} MiB" for kib in peaks.values()))
         speedup = dask_rate / serial_rate
         efficiency = speedup / args.workers
