@@ -124,9 +124,15 @@ def _dask_rows(paths: list[str], engine: Engine, options: dict[str, int]):
     try:
         futures = client.map(image_statistics, paths, pure=False, **options)
         positions = {future.key: i for i, future in enumerate(futures)}
-        for future, row in as_completed(futures, with_results=True):
-            yield positions[future.key], row
-            future.release()
+        try:
+            for future, row in as_completed(futures, with_results=True):
+                yield positions[future.key], row
+                future.release()
+        except Exception as exc:  # noqa: BLE001 - a lost worker, a cluster shut down...
+            # The per-image function never raises for a bad file, so this is the cluster's.
+            raise EngineError(f"the cluster failed while indexing ({type(exc).__name__}: "
+                              f"{str(exc)[:200]}); the rows already computed are kept, run "
+                              "the command again to go on") from None
     finally:
         client.close()
         if cluster is not None:
