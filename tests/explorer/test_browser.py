@@ -299,6 +299,8 @@ def step_variance_with_the_address_bar_held(page, live_server) -> None:
 def test_copy_link_copies_the_latest_view_before_the_address_bar_catches_up(page, live_server):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     step_variance_with_the_address_bar_held(page, live_server)
+    # The browser's clipboard outlives a page: empty it, so only this copy can be read.
+    page.evaluate("navigator.clipboard.writeText('')")
     page.click("#share-clipboard")
     page.wait_for_function("window.location.search.includes('variance=0.0105')", timeout=5_000)
     # dcc.Clipboard copies once the callback has set its content: read until it is there.
