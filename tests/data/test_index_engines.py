@@ -94,7 +94,8 @@ RESUMABLE_BUILD = textwrap.dedent("""
 
 def test_an_interrupted_build_resumes_without_recomputing(tmp_path) -> None:
     # Big enough that the build is still running when it is killed.
-    paths = write_images(tmp_path / "images", 24, side=256, formats=(("png", "PNG"),))
+    # Killed after its second row, with ~60 images of tens of ms each still to go.
+    paths = write_images(tmp_path / "images", 64, side=256, formats=(("png", "PNG"),))
     folder = tmp_path / "index"
     process = subprocess.Popen(
         [sys.executable, "-c", RESUMABLE_BUILD, str(tmp_path / "images"), str(folder)],
