@@ -246,16 +246,28 @@ def fit_outputs(state: ViewState) -> tuple:
     return fit_summary_texts(data["fit"], data["size"])
 
 
-# Its own callback: the figures of a slider move do not wait for what chance gives there.
+# Its own callback, asked for once the figures of the Colour distribution tab have been
+# answered (update_view writes FIT_TRIGGER): the figures of a slider move neither wait for
+# what chance gives there nor share the server's cores with it.
 @registry.callback(
     Output(ids.FIT_HEADER, "children"),
     *(Output(ids.FIT_LINES[channel], "children") for channel in CHANNELS),
-    Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
-    Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
-    Input(ids.SEED_INPUT, "value"),
+    Input(ids.FIT_TRIGGER, "data"),
+    State(ids.VIEW_TABS, "active_tab"), State(ids.ARTWORK_SELECT, "value"),
+    State(ids.MEAN_SLIDER, "value"), State(ids.VARIANCE_SLIDER, "value"),
+    State(ids.SEED_INPUT, "value"),
+    prevent_initial_call=True,
 )
-def update_fit(active_tab, source, mean, variance, seed):
+def update_fit(_trigger, active_tab, source, mean, variance, seed):
     return fit_outputs(ViewState.from_controls(source, mean, variance, seed, view=active_tab))
+
+
+def fit_trigger(state: ViewState) -> object:
+    """What update_view writes to FIT_TRIGGER: the noise the distribution tab now shows, or
+    no_update on the other tabs (the fit summary is on that tab only)."""
+    if state.view != "distributions":
+        return no_update
+    return [state.source, *state.noise]
 
 
 # ----------------------------------------------------------------------------------- joint
@@ -569,7 +581,7 @@ def view_outputs(state: ViewState, drawn=None, noise_only: bool = False) -> tupl
 # One request per control change instead of one per tab: the hidden tabs answer no_update.
 @registry.callback(
     [output for outputs in TAB_OUTPUTS.values() for output in outputs]
-    + [Output(ids.DRAWN_STORE, "data")],
+    + [Output(ids.DRAWN_STORE, "data"), Output(ids.FIT_TRIGGER, "data")],
     Input(ids.VIEW_TABS, "active_tab"), Input(ids.ARTWORK_SELECT, "value"),
     Input(ids.MEAN_SLIDER, "value"), Input(ids.VARIANCE_SLIDER, "value"),
     Input(ids.SEED_INPUT, "value"), Input(ids.SELECTION_STORE, "data"),
@@ -584,5 +596,5 @@ def update_view(active_tab, source, mean, variance, seed, selection, joint_x, jo
         source, mean, variance, seed, view=active_tab, joint_x=joint_x, joint_y=joint_y,
         joint_picture=joint_picture, joint_bins=joint_bins, given=given, space=space,
         bins=bins, selection=selection)
-    return view_outputs(state, drawn, noise_only=_only_noise_changed())
+    return (*view_outputs(state, drawn, noise_only=_only_noise_changed()), fit_trigger(state))
 

@@ -32,6 +32,7 @@ NOISE_CLIPPING = "noise-summary-clipping"
 PMF_GRAPH = "pmf-graph"
 CDF_GRAPH = "cdf-graph"
 FIT_SUMMARY = "fit-summary"
+FIT_TRIGGER = "fit-trigger"
 FIT_HEADER = "fit-summary-header"
 FIT_LINES = {"red": "fit-summary-red", "green": "fit-summary-green", "blue": "fit-summary-blue"}
 JOINT_GRAPH = "joint-graph"

@@ -218,6 +218,7 @@ def explorer_layout(state: ViewState, options: list[dict], notices: list[str],
         html.Div(banners, id=ids.NOTICES),
         dcc.Store(id=ids.SELECTION_STORE, data=state.selection),
         dcc.Store(id=ids.DRAWN_STORE, data={}),
+        dcc.Store(id=ids.FIT_TRIGGER),
         dcc.Store(id=ids.SELECTION_KEY),
         dcc.Store(id=ids.GIVEN_STORE, data=list(state.given) if state.given else None),
         dbc.Row([

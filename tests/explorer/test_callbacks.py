@@ -74,13 +74,16 @@ def test_distribution_figures_carry_the_engine_numbers(app_context):
         assert f"differ on {100 * total_variation:.2f}% of the pixels' probability mass" in line
 
 
-def test_the_fit_summary_has_its_own_callback_on_the_controls(app_context):
+def test_the_fit_summary_has_its_own_callback_after_the_figures(app_context):
     state = _state("distributions", 0.1, 0.03, 2)
     texts = cb.fit_outputs(state)
-    assert cb.update_fit("distributions", SAMPLE, 0.1, 0.03, 2) == texts
+    assert cb.update_fit([SAMPLE, 0.1, 0.03, 2], "distributions", SAMPLE, 0.1, 0.03, 2) == texts
     assert all(isinstance(text, str) for text in texts)
-    assert cb.update_fit("noise", SAMPLE, 0.1, 0.03, 2) == (no_update,) * 4
-    assert cb.update_fit("distributions", "no-such-artwork", 0.1, 0.03, 2) == (None,) * 4
+    assert cb.update_fit(None, "noise", SAMPLE, 0.1, 0.03, 2) == (no_update,) * 4
+    assert cb.update_fit(None, "distributions", "no-such-artwork", 0.1, 0.03, 2) == (None,) * 4
+    state = ViewState(source=SAMPLE, mean=0.1, variance=0.03, seed=2, view="distributions")
+    assert cb.fit_trigger(state) == [SAMPLE, 0.1, 0.03, 2]
+    assert cb.fit_trigger(ViewState(source=SAMPLE, view="joint")) is no_update
     # The figures' callback no longer carries the texts.
     assert len(cb.distribution_outputs(state, patch_only=True)) == 2
 
