@@ -17,7 +17,7 @@ _KIND_LABEL = {"original": "original", "noisy": "noisy (sampled)", "theory": "no
 KIND_DASHES = {"original": "dot", "noisy": "solid", "theory": "dash"}
 #: The key to the line styles and markers, shown under each figure's title.
 LINE_STYLE_KEY = ("dotted: original · solid: noisy, sampled · dashed: noisy, exact theory"
-                  " · ● red ▲ green ■ blue")
+                  "<br>● red ▲ green ■ blue")
 
 
 def trace_index(channel: str, kind: str) -> int:

@@ -144,7 +144,8 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str,
     if subtitle:
         style["title"]["subtitle"] = {"text": subtitle, "font": {"size": BASE_FONT_SIZE - 2,
                                                                  "color": MUTED_TEXT_COLOUR}}
-        style["margin"] = {**style["margin"], "t": 74}
+        # Room for each line of the subtitle (lines are split with <br>).
+        style["margin"] = {**style["margin"], "t": 74 + 16 * subtitle.count("<br>")}
     x_axes = [k for k in current if k.startswith("xaxis")] or ["xaxis"]
     y_axes = [k for k in current if k.startswith("yaxis")] or ["yaxis"]
     for name in x_axes:
