@@ -54,6 +54,9 @@ def check_each_tab(page, tabs: dict[str, tuple[str, ...]]) -> dict[str, str]:
         page.get_by_role("tab", name=label, exact=True).click()
         for graph in graphs:
             plotly_page.wait_for_graph(page, graph, timeout=60_000)
+        # Content still loading is drawn faded: check what the tab shows once it is there.
+        page.wait_for_function(
+            "!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60_000)
         violations = serious_violations(page)
         if violations:
             failures[label] = describe(violations)
