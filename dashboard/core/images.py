@@ -135,6 +135,36 @@ def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, in
     return max(1, round(width * scale)), max_side
 
 
+def webp_canvas_size(data: bytes) -> tuple[int, int] | None:
+    r"""Width and height a WebP file declares, read from its first chunk (``VP8X``'s canvas,
+    ``VP8L``'s or ``VP8 ``'s frame), or None when ``data`` is not a WebP file.
+
+    Read before Pillow opens the file: opening it creates libwebp's animation decoder, which
+    allocates its canvas (four bytes a pixel, twice) at once, before any size check.
+
+    Examples
+    --------
+    >>> header = b"RIFF\x00\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x10\x00\x00\x00"
+    >>> webp_canvas_size(header + (299).to_bytes(3, "little") + (199).to_bytes(3, "little"))
+    (300, 200)
+    >>> webp_canvas_size(b"\x89PNG\r\n\x1a\n") is None
+    True
+    """
+    if len(data) < 30 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return None
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        return (int.from_bytes(data[24:27], "little") + 1,
+                int.from_bytes(data[27:30], "little") + 1)
+    if chunk == b"VP8L" and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
+        return (int.from_bytes(data[26:28], "little") & 0x3FFF,
+                int.from_bytes(data[28:30], "little") & 0x3FFF)
+    return None
+
+
 def _decoded_bytes(image: Image.Image) -> int:
     """Bytes the decoded pixels of ``image`` take at its size, with the decoder's own copies.
 
@@ -323,6 +353,17 @@ def decode_image(
     if len(data) > max_bytes:
         raise ImageError(f"the file is {_mb(len(data))}, larger than the {_mb(max_bytes)} accepted")
 
+    if (canvas := webp_canvas_size(data)) is not None:
+        width, height = canvas
+        needed = width * height * 4 * _DECODER_COPIES["WEBP"]
+        if width * height > max_pixels:
+            raise ImageError(f"the image is {width}x{height} = {width * height:,} pixels; "
+                             f"at most {max_pixels:,} pixels are accepted")
+        if needed > max_decoded_bytes:
+            raise ImageError(
+                f"the image is {width}x{height} pixels in WebP, which takes {_mb(needed)} to "
+                f"decode; this server decodes at most {_mb(max_decoded_bytes)}. Save it "
+                "smaller or as an 8-bit JPEG or PNG")
     try:
         image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
     except Image.DecompressionBombError as exc:

@@ -25,6 +25,7 @@ from dashboard.core.images import (
     decode_image,
     load_image,
     sha256_hex,
+    webp_canvas_size,
 )
 
 RED = (255, 0, 0)
@@ -632,3 +633,24 @@ def test_a_jpeg_is_budgeted_at_the_size_it_decodes_to() -> None:
     assert decode_image(data, max_side=1000, max_decoded_bytes=2_000_000).downscaled
     with pytest.raises(ImageError, match="to decode"):
         decode_image(data, max_side=None, max_decoded_bytes=2_000_000)
+
+
+@pytest.mark.parametrize("options", [{"lossless": True}, {}, {"exif": b"Exif\x00\x00"}])
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_webp_canvas_size_is_read_from_the_header_of_every_kind(options, mode):
+    buffer = io.BytesIO()
+    Image.new(mode, (301, 203), (10, 20, 30)).save(buffer, "WEBP", **options)
+    assert webp_canvas_size(buffer.getvalue()) == (301, 203)
+    assert webp_canvas_size(b"RIFF\x00\x00\x00\x00WEBPVP8?" + bytes(20)) is None
+
+
+def test_a_webp_over_the_decoding_budget_is_refused_before_it_is_opened():
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 500), (1, 2, 3)).save(buffer, "WEBP", lossless=True)
+    # 600 x 500 pixels, 4 bytes a pixel, libwebp's and Pillow's 4 copies: 4.6 MiB.
+    with pytest.raises(ImageError, match=r"600x500 pixels in WebP, which takes 4\.6 MB"):
+        decode_image(buffer.getvalue(), max_decoded_bytes=4_000_000)
+    with pytest.raises(ImageError, match="600x500 = 300,000 pixels; at most 299,999"):
+        decode_image(buffer.getvalue(), max_pixels=299_999)
+    loaded = decode_image(buffer.getvalue(), max_decoded_bytes=5_000_000)
+    assert loaded.pixels.shape[:2] == (500, 600)
