@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -215,10 +216,30 @@ N_COLOURS = 1 << 24
 def colour_codes(rgb: np.ndarray) -> np.ndarray:
     """24-bit code ``(R << 16) | (G << 8) | B`` of every pixel of a (H, W, 3) uint8 image,
     flattened: ``(H * W,)`` uint32."""
-    codes = rgb[..., 0].astype(np.uint32) << 16
-    codes |= rgb[..., 1].astype(np.uint32) << 8
-    codes |= rgb[..., 2]
-    return codes.ravel()
+    rgb = np.ascontiguousarray(rgb)
+    n = rgb.shape[0] * rgb.shape[1]
+    return _codes_into(rgb.reshape(-1), 0, n, np.empty(n, dtype=np.uint32))
+
+
+def _codes_into(levels: np.ndarray, start: int, stop: int, out: np.ndarray) -> np.ndarray:
+    """24-bit codes of pixels ``start .. stop - 1`` of ``levels``, the flat C-ordered bytes of
+    an RGB image, written to ``out[:stop - start]`` (uint32 or intp) and returned.
+
+    One pass: the 4 bytes from a pixel's red level back to the byte before it (the previous
+    pixel's blue), read as a big-endian word, are ``(previous blue << 24) | code``, so a
+    word view with a stride of 3 bytes masked to 24 bits gives the codes. The first pixel of
+    the image has no byte before it and is done alone.
+    """
+    codes = out[:stop - start]
+    first = start
+    if first == 0:
+        codes[0] = (int(levels[0]) << 16) | (int(levels[1]) << 8) | int(levels[2])
+        first = 1
+    if stop > first:
+        words = np.ndarray((stop - first,), dtype=">u4", buffer=levels, offset=3 * first - 1,
+                           strides=(3,))
+        np.bitwise_and(words, 0xFFFFFF, out=codes[first - start:])
+    return codes
 
 
 def flat_bins(colours: np.ndarray, space: str, bins: int) -> np.ndarray:
@@ -266,7 +287,7 @@ def _pixel_flat_bins(rgb: np.ndarray, space: str, bins: int, bin_table) -> np.nd
         return flat.ravel()
     if bin_table is None:
         return None
-    return np.take(_check_bin_table(bin_table), colour_codes(rgb))
+    return np.take(_check_bin_table(bin_table), colour_codes(rgb).astype(np.intp))
 
 
 def pixel_bins(
@@ -340,19 +361,106 @@ def _histogram_from_census(
     return _histogram_from_sums(dense, sums, space, bins)
 
 
-def _histogram_from_pixels(
-    rgb: np.ndarray, flat: np.ndarray, space: str, bins: int
-) -> ColourHistogram:
+#: Pixels the per-pixel path of :func:`colour_histogram` handles at once: its working arrays
+#: (about 20 bytes a pixel) stay in the processor's cache and serve every chunk in turn.
+PIXEL_CHUNK = 1 << 16
+#: Interleaved copies of the per-bin sums: consecutive pixels, which often share a bin, add
+#: to different copies, so an addition does not wait for the one before it. Used while the
+#: copies take at most ``_LANES_MAX_BYTES``.
+_LANES = 4
+_LANES_MAX_BYTES = 1 << 17
+#: Every integer below this is exact in float64.
+_FLOAT_EXACT = 1 << 53
+
+
+@functools.lru_cache(maxsize=8)
+def _lane_offsets(n_cells: int, lanes: int, length: int) -> np.ndarray:
+    """``(length,)`` intp: ``(i % lanes) * n_cells`` at position i (read-only)."""
+    offsets = np.tile(np.arange(lanes, dtype=np.intp) * n_cells, -(-length // lanes))[:length]
+    offsets.flags.writeable = False
+    return offsets
+
+
+def _count_shift(n_pixels: int) -> int | None:
+    """A power of two above ``n_pixels`` such that ``level * shift + 1`` summed over any
+    ``n_pixels`` pixels stays exact in float64 (so one weighted bincount gives both a bin's
+    red sum and its pixel count), or None when the image is too large for that."""
+    shift = 1 << n_pixels.bit_length()
+    return shift if (LEVELS - 1) * n_pixels * shift + n_pixels < _FLOAT_EXACT else None
+
+
+def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple[np.ndarray,
+                                                                               np.ndarray]:
+    """Pixel count ``(bins**3,)`` int64 and sums of the R, G and B levels ``(bins**3, 3)``
+    float64 per flat bin of a C-contiguous image, each pixel's bin from the 256-entry level
+    tables (RGB, ``bin_table`` None) or from ``bin_table`` (its 24-bit code looked up).
+
+    A chunk of ``PIXEL_CHUNK`` pixels at a time, into arrays reused from chunk to chunk.
+    The sums are float64 bincounts of whole numbers: exact below 2**53, and the red weight
+    ``red * shift + 1`` (:func:`_count_shift`) also counts the pixels, as long as the
+    image allows it.
+    """
     n_cells = bins**3
-    dense = np.bincount(flat, minlength=n_cells)
-    if dense.size != n_cells:
-        raise ValueError(f"bin_table holds bins beyond {bins}**3; it is not a table of {bins} bins")
+    levels = rgb.reshape(-1)
     pixels = rgb.reshape(-1, 3)
-    # Whole levels summed in float64: exact below 2**53, i.e. for any image that fits in memory.
-    sums = np.stack(
-        [np.bincount(flat, weights=pixels[:, c], minlength=n_cells) for c in range(3)], axis=1
-    )
-    return _histogram_from_sums(dense, sums, space, bins)
+    n = pixels.shape[0]
+    lanes = _LANES if _LANES * n_cells * 8 <= _LANES_MAX_BYTES else 1
+    width = lanes * n_cells
+    # A chunk at least 4 times the bins, so that adding each chunk's sums stays cheap.
+    chunk = min(n, max(PIXEL_CHUNK, 4 * n_cells))
+    index = np.empty(chunk, dtype=np.intp)
+    weights = np.empty(chunk, dtype=np.float64)
+    if bin_table is None:
+        level = _level_bins(bins)
+        strides = (level * (bins * bins), level * bins, level)
+    else:
+        found = np.empty(chunk, dtype=bin_table.dtype)
+    offsets = _lane_offsets(n_cells, lanes, chunk) if lanes > 1 else None
+    shift = _count_shift(n)
+    counts = None if shift is not None else np.zeros(width, dtype=np.int64)
+    sums = np.zeros((3, width), dtype=np.float64)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        size = stop - start
+        block = pixels[start:stop]
+        idx = index[:size]
+        if bin_table is None:
+            # Combined index from three 256-entry tables premultiplied by each axis's stride.
+            np.take(strides[0], block[:, 0], out=idx)
+            idx += np.take(strides[1], block[:, 1])
+            idx += np.take(strides[2], block[:, 2])
+            flat = idx
+        else:
+            # Codes are below 2**24 by construction: "clip" never clips, and writes to out
+            # directly (mode="raise" would go through a temporary copy).
+            flat = np.take(bin_table, _codes_into(levels, start, stop, idx), out=found[:size],
+                           mode="clip")
+            if int(flat.max()) >= n_cells:
+                raise ValueError(f"bin_table holds bins beyond {bins}**3; it is not a table "
+                                 f"of {bins} bins")
+        if offsets is not None:
+            np.add(flat, offsets[:size], out=idx)
+        elif flat is not idx:
+            np.copyto(idx, flat)
+        w = weights[:size]
+        if shift is not None:
+            np.multiply(block[:, 0], float(shift), out=w)
+            w += 1.0
+        else:
+            counts += np.bincount(idx, minlength=width)
+            np.copyto(w, block[:, 0])
+        sums[0] += np.bincount(idx, weights=w, minlength=width)
+        for channel in (1, 2):
+            np.copyto(w, block[:, channel])
+            sums[channel] += np.bincount(idx, weights=w, minlength=width)
+    sums = sums.reshape(3, lanes, n_cells).sum(axis=1)
+    if shift is not None:
+        red = np.floor(sums[0] / shift)
+        counts = sums[0] - red * shift
+        sums[0] = red
+    else:
+        counts = counts.reshape(lanes, n_cells).sum(axis=0)
+    return counts.astype(np.int64), sums.T
 
 
 def colour_histogram(
@@ -377,9 +485,9 @@ def colour_histogram(
     rgb = validate_image(rgb, "rgb")
     _check_space(space)
     bins = validate_int(bins, "bins", MIN_BINS, MAX_BINS)
-    flat = _pixel_flat_bins(rgb, space, bins, bin_table)
-    if flat is not None:
-        return _histogram_from_pixels(rgb, flat, space, bins)
+    if space == "rgb" or bin_table is not None:
+        table = None if space == "rgb" else _check_bin_table(bin_table)
+        return _histogram_from_sums(*_bin_sums(rgb, bins, table), space, bins)
     colours, counts = _distinct_colours(rgb)
     return _histogram_from_census(colours, counts, space, bins)
 
