@@ -14,6 +14,7 @@ from dashboard.artist import ids
 from dashboard.artist import services as artist_services
 from dashboard.artist.layout import (
     STAT_HELP,
+    compare_palettes,
     compare_summary,
     corpus_summary,
     message,
@@ -23,8 +24,9 @@ from dashboard.artist.layout import (
     search_results,
     typical_lists,
 )
-from dashboard.artist.state import ArtistState
+from dashboard.artist.state import ArtistState, collection_name
 from dashboard.data.corpus import CORPUS_HELP
+from dashboard.data.corpus_index import STAT_NAMES
 from dashboard.figures.artist import (
     corpus_3d_figure,
     painting_comparison_figure,
@@ -33,6 +35,7 @@ from dashboard.figures.artist import (
     pooled_pmf_figure,
     timeline_figure,
 )
+from dashboard.figures.collections import comparison_figure, years_figure
 from dashboard.figures.theme import empty_figure
 from dashboard.ui.registry import CallbackRegistry
 
@@ -212,37 +215,61 @@ def search_outputs(state: ArtistState, drawn: str | None = None):
 
 # ---------------------------------------------------------------------------- collections
 
-def collections_outputs(state: ArtistState) -> tuple:
-    """Two collections side by side: figure, summary in words and palettes."""
+def collections_outputs(state: ArtistState, drawn: dict | None = None) -> tuple:
+    """Two collections side by side: figure, summary in words, palettes and what is drawn
+    (``{"key", "left", "right"}``, for the year figure).
+
+    A figure and palettes already showing these two collections (``drawn``) are not sent
+    again: a colour space change redraws only the summary's divergence.
+    """
     if state.view != "compare":
-        return no_update, no_update, no_update
+        return (no_update,) * 4
     choices = [artist_services.VAN_GOGH, *artist_services.registered_collections()]
     right = state.right or next((c for c in choices if c != state.left), state.left)
     view = artist_services.compare_view(state.left, right, state.space)
     if view is None:
         text = ("Choose two collections: register yours with `python -m dashboard data "
                 "collection add NAME DIR`.")
-        return empty_figure(text.replace("`", "")), message(text), None
-    figure = period_distributions_figure({
-        # Styled as two periods: the dark Dutch line and the bright Arles one.
-        "periods": ["dutch", "arles"], "labels": view["labels"], "counts": view["counts"],
-        "pmfs": view["pmfs"], "lightness": view["lightness"],
-        "lightness_edges": view["lightness_edges"]})
-    figure.update_layout(title_text=f"{view['labels'][0]} against {view['labels'][1]} "
-                                    "(each image counts equally)")
-    rows = [row for side in view["palettes"] for row in side]
-    return figure, compare_summary(view), palette_rows(rows)
+        return empty_figure(text.replace("`", "")), message(text), None, None
+    key = artist_services.compare_key(state.left, right)
+    if drawn and drawn.get("key") == key:
+        return no_update, compare_summary(view), no_update, no_update
+    return (comparison_figure(view), compare_summary(view), compare_palettes(view["palettes"]),
+            {"key": key, "left": state.left, "right": right})
 
 
 @registry.callback(
     Output(ids.COMPARE_GRAPH, "figure"), Output(ids.COMPARE_SUMMARY, "children"),
-    Output(ids.COMPARE_PALETTES, "children"),
+    Output(ids.COMPARE_PALETTES, "children"), Output(ids.COMPARE_DRAWN, "data"),
     Input(ids.TABS, "active_tab"), Input(ids.SPACE, "value"),
     Input(ids.COMPARE_LEFT, "value"), Input(ids.COMPARE_RIGHT, "value"),
+    State(ids.COMPARE_DRAWN, "data"),
 )
-def update_comparison(active_tab, space, left, right):
+def update_comparison(active_tab, space, left, right, drawn):
     return collections_outputs(ArtistState.from_controls(active_tab, "", space, None,
-                                                     left=left, right=right))
+                                                         left=left, right=right), drawn)
+
+
+def years_outputs(drawn: dict | None, stat: object):
+    """The year-by-year figure of the two collections the view draws (``drawn``), for the
+    statistic ``stat`` (mean lightness when it is not one)."""
+    if not isinstance(drawn, dict):
+        return no_update
+    stat = ArtistState.from_controls("compare", "", None, stat).stat
+    left, right = collection_name(drawn.get("left")), collection_name(drawn.get("right"))
+    view = artist_services.compare_years(left, right) if left and right else None
+    if view is None:
+        return empty_figure("Choose two collections.")
+    return years_figure(view, stat, STAT_NAMES)
+
+
+# Drawn once the comparison is answered (its store is written), so it never delays it.
+@registry.callback(
+    Output(ids.COMPARE_YEARS_GRAPH, "figure"),
+    Input(ids.COMPARE_DRAWN, "data"), Input(ids.COMPARE_YEAR_STAT, "value"),
+)
+def update_years(drawn, stat):
+    return years_outputs(drawn, stat)
 
 
 # ------------------------------------------------------------------------- the visible tab

@@ -41,6 +41,10 @@ COMPARE_RIGHT = "artist-compare-right"
 COMPARE_GRAPH = "artist-compare-graph"
 COMPARE_SUMMARY = "artist-compare-summary"
 COMPARE_PALETTES = "artist-compare-palettes"
+#: What the Collections view draws now (its two collections and their versions).
+COMPARE_DRAWN = "artist-compare-drawn"
+COMPARE_YEARS_GRAPH = "artist-compare-years-graph"
+COMPARE_YEAR_STAT = "artist-compare-year-stat"
 
 #: Pattern-matching id type of the "compare with the artist" buttons on painting cards.
 COMPARE_BUTTON = "artist-compare"
@@ -52,4 +56,4 @@ DRAWN_STORES = {section: f"artist-drawn-{section}" for section in
 
 #: Every dcc.Graph on the page.
 GRAPHS = (CORPUS_PMF_GRAPH, CORPUS_CDF_GRAPH, CORPUS_3D_GRAPH, PERIODS_GRAPH, TIMELINE_GRAPH,
-          PAINTING_GRAPH, COMPARE_GRAPH)
+          PAINTING_GRAPH, COMPARE_GRAPH, COMPARE_YEARS_GRAPH)

@@ -17,7 +17,15 @@ from dashboard.artist import ids
 from dashboard.artist.routes import thumbnail_url
 from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.corpus import CORPUS_HELP, PERIOD_LABELS
+from dashboard.data.corpus_index import STAT_NAMES
 from dashboard.figures.artist import STAT_LABELS, stat_value_text
+from dashboard.figures.collections import (
+    COMPARISON_HEIGHT,
+    YEARS_HEIGHT,
+    data_uri,
+    palette_description,
+    palette_picture,
+)
 from dashboard.ui.components import (
     caption,
     labelled,
@@ -386,6 +394,23 @@ def compare_summary(view: dict) -> html.Div:
     ])
 
 
+PALETTE_PICTURE_STYLE = {"display": "block", "maxWidth": "100%", "height": "auto",
+                         "marginBottom": "14px"}
+
+
+def compare_palettes(sides: list[list[tuple[str, object, object]]]) -> html.Div:
+    """Each collection's palette rows (whole, then its groups) as one picture, described in
+    words for screen readers."""
+    return html.Div([html.Img(src=data_uri(palette_picture(rows)), alt=palette_description(rows),
+                              style=PALETTE_PICTURE_STYLE) for rows in sides if rows],
+                    className="artist-palettes")
+
+
+YEARS_CAPTION = ("Each collection's dated images year by year: the mean of the chosen "
+                 "statistic over that year's images (each image counts equally) and, below, "
+                 "how many images the year has; undated images are left out.")
+
+
 def compare_tab(state, options: list[dict]) -> dbc.Tab:
     values = [o["value"] for o in options]
     right = state.right or next((v for v in values if v != state.left), state.left)
@@ -400,9 +425,17 @@ def compare_tab(state, options: list[dict]) -> dbc.Tab:
         ], className="mt-3"),
         caption(rich_text(COMPARE_HELP)),
         dcc.Loading(html.Div(id=ids.COMPARE_SUMMARY, className="summary"), delay_show=300),
-        loading_graph(ids.COMPARE_GRAPH, 620),
+        dcc.Store(id=ids.COMPARE_DRAWN),
+        loading_graph(ids.COMPARE_GRAPH, COMPARISON_HEIGHT),
         html.H5("Palettes: each collection and its groups", className="mt-2"),
         dcc.Loading(html.Div(id=ids.COMPARE_PALETTES), delay_show=300),
+        html.H5("Year by year", className="mt-3"),
+        dbc.Row(dbc.Col(labelled("Statistic", dbc.Select(
+            id=ids.COMPARE_YEAR_STAT, value=state.stat,
+            options=[{"label": STAT_LABELS[n], "value": n} for n in STAT_NAMES])),
+            md=5, lg=4)),
+        caption(YEARS_CAPTION),
+        loading_graph(ids.COMPARE_YEARS_GRAPH, YEARS_HEIGHT),
     ])
 
 

@@ -402,24 +402,72 @@ def collection_summary(name: str) -> dict[str, Any] | None:
 @cache.memoize()
 def _collection_summary(name: str, version: str) -> dict[str, Any]:
     if name == cl.VAN_GOGH:
-        index = _current().index
-        periods = [p for p in PERIOD_IDS if index.period_mask(p).any()]
-        groups = [{"label": PERIOD_LABELS[p], "count": int(index.period_mask(p).sum()),
-                   "rgb": cs.equal_weight_mean(index.histograms["rgb"], index.period_mask(p))}
-                  for p in periods]
-        return {"name": name, "label": "Van Gogh", "n": len(index), "unit": "paintings",
-                "pmf": cs.equal_weight_mean(index.pmfs),
-                "histograms": {s: cs.equal_weight_mean(index.histograms[s]) for s in SPACES},
-                "groups": groups}
-    settings = context.extension()["settings"]
-    collection = cl.load_collection(settings, name)
-    aggregates = cl.load_aggregates(settings, name, pixel_counts=False)
-    groups = [{"label": group, "count": int(aggregates.count[aggregates.row(f"group:{group}")]),
-               "rgb": aggregates.histogram("rgb", f"group:{group}")}
-              for group in collection.groups]
+        return _van_gogh_summary()
+    # Everything here is read from the collection's stored aggregates (palettes, group order
+    # and per-year sums included): a view never reads its rows or its list of images.
+    aggregates = cl.load_aggregates(context.extension()["settings"], name, pixel_counts=False)
+    groups = []
+    for group in aggregates.groups:
+        key = f"group:{group}"
+        colours, shares = aggregates.palette(key)
+        groups.append({"label": group, "count": int(aggregates.count[aggregates.row(key)]),
+                       "colours": colours, "shares": shares})
+    years, counts, means = aggregates.years()
     return {"name": name, "label": name, "n": int(aggregates.count[aggregates.row(cl.ALL)]),
             "unit": "images", "pmf": aggregates.pmf(),
-            "histograms": {s: aggregates.histogram(s) for s in SPACES}, "groups": groups}
+            "histograms": {s: aggregates.histogram(s) for s in SPACES},
+            "palette": aggregates.palette(cl.ALL), "groups": groups,
+            "years": {"years": years, "counts": counts, "means": means}}
+
+
+def _palette_of(rgb_histogram, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    palette = cs.pooled_palette(rgb_histogram, bins, n_colours=PERIOD_PALETTE_SIZE)
+    return palette.colours, palette.shares
+
+
+def _van_gogh_summary() -> dict[str, Any]:
+    """The Van Gogh corpus as a collection: its periods as groups, its dated paintings by
+    year (each painting equally)."""
+    index = _current().index
+    groups = []
+    for period in (p for p in PERIOD_IDS if index.period_mask(p).any()):
+        mask = index.period_mask(period)
+        colours, shares = _palette_of(cs.equal_weight_mean(index.histograms["rgb"], mask),
+                                      index.bins)
+        groups.append({"label": PERIOD_LABELS[period], "count": int(mask.sum()),
+                       "colours": colours, "shares": shares})
+    histograms = {s: cs.equal_weight_mean(index.histograms[s]) for s in SPACES}
+    dated = [i for i, y in enumerate(index.years) if y is not None]
+    dated_years = [index.years[i] for i in dated]
+    years = sorted(set(dated_years))
+    counts = np.array([dated_years.count(y) for y in years], dtype=np.int64)
+    means = np.full((len(years), len(STAT_NAMES)), np.nan)
+    for column, stat in enumerate(STAT_NAMES):
+        found, stat_means, _ = cs.group_value_means(index.stat(stat)[dated], dated_years)
+        for year, mean in zip(found, stat_means, strict=True):
+            means[years.index(year), column] = mean
+    return {"name": cl.VAN_GOGH, "label": "Van Gogh", "n": len(index), "unit": "paintings",
+            "pmf": cs.equal_weight_mean(index.pmfs), "histograms": histograms,
+            "palette": _palette_of(histograms["rgb"], index.bins), "groups": groups,
+            "years": {"years": years, "counts": counts, "means": means}}
+
+
+def compare_key(left: str, right: str) -> str | None:
+    """What the Collections view draws for ``left`` against ``right`` (names and the data's
+    versions: equal keys, equal figures and palettes); None if either is unknown."""
+    versions = (_collection_version(left), _collection_version(right))
+    return None if None in versions else f"{left}@{versions[0]}|{right}@{versions[1]}"
+
+
+def compare_years(left: str, right: str) -> dict[str, Any] | None:
+    """The two collections' dated images per year (``labels`` and ``years``: per side,
+    ``years``, ``counts`` and the mean of each statistic, ``means``); None if either is
+    unknown."""
+    versions = (_collection_version(left), _collection_version(right))
+    if None in versions:
+        return None
+    sides = [_collection_summary(left, versions[0]), _collection_summary(right, versions[1])]
+    return {"labels": [s["label"] for s in sides], "years": [s["years"] for s in sides]}
 
 
 #: Groups whose palettes are shown per collection (the largest first beyond this).
@@ -428,7 +476,8 @@ COMPARE_GROUPS = 8
 
 def compare_view(left: str, right: str, space: str) -> dict[str, Any] | None:
     """Two collections side by side: pooled PMFs and lightness, palettes (whole and per
-    group) and the divergences between them; None if either is unknown."""
+    group), the divergences between them, and each one's dated images per year (counts and
+    the mean of every statistic: ``years``); None if either is unknown."""
     space = _check_space(space)
     versions = (_collection_version(left), _collection_version(right))
     if None in versions:
@@ -443,13 +492,10 @@ def _compare_view(left: str, left_version: str, right: str, right_version: str,
     bins = round(len(sides[0]["histograms"]["rgb"]) ** (1 / 3))
     palettes = []
     for side in sides:
-        pooled = cs.pooled_palette(side["histograms"]["rgb"], bins, n_colours=PERIOD_PALETTE_SIZE)
-        rows = [(f"{side['label']}: all {side['n']}", pooled.colours, pooled.shares)]
+        rows = [(f"{side['label']}: all {side['n']}", *side["palette"])]
         largest = sorted(side["groups"], key=lambda g: -g["count"])[:COMPARE_GROUPS]
-        for group in [g for g in side["groups"] if g in largest]:
-            palette = cs.pooled_palette(group["rgb"], bins, n_colours=PERIOD_PALETTE_SIZE)
-            rows.append((f"{side['label']}: {group['label']} ({group['count']})",
-                         palette.colours, palette.shares))
+        rows += [(f"{side['label']}: {g['label']} ({g['count']})", g["colours"], g["shares"])
+                 for g in side["groups"] if any(g is big for big in largest)]
         palettes.append(rows)
     histograms = [side["histograms"][space] for side in sides]
     pmfs = [side["pmf"] for side in sides]
@@ -464,4 +510,5 @@ def _compare_view(left: str, left_version: str, right: str, right_version: str,
         "js": float(js_divergence_rows(histograms[0][None], histograms[1][None])[0]),
         "emd": earth_movers_distance(pmfs[0][None], pmfs[1])[0],
         "palettes": palettes, "space": space,
+        "years": [side["years"] for side in sides],
     }

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard.core.vocabulary import CHANNELS, LEVELS, SPACES
+from dashboard.core.corpus_stats import pooled_palette
+from dashboard.core.vocabulary import CHANNELS, LEVELS, PERIOD_PALETTE_SIZE, SPACES
 from dashboard.data.corpus import IMAGE_SUFFIXES
 from dashboard.data.files import write_atomically
 from dashboard.data.image_stats import INDEX_BINS, STAT_NAMES, histogram_field
@@ -161,6 +162,16 @@ def image_files(folder: Path) -> list[Path]:
     return found
 
 
+def group_order(metas: list[ImageMeta]) -> list[str]:
+    """The groups of ``metas`` in order of first year (undated last), then name."""
+    first: dict[str, int] = {}
+    for image in metas:
+        group = image.group or NO_GROUP
+        year = image.year if image.year is not None else 10**6
+        first[group] = min(first.get(group, year), year)
+    return sorted(first, key=lambda g: (first[g], g))
+
+
 # --- the collection on disk ------------------------------------------------------------------
 
 
@@ -180,12 +191,7 @@ class Collection:
     @property
     def groups(self) -> list[str]:
         """Groups in order of first year (undated last), then name."""
-        first: dict[str, int] = {}
-        for image in self.images:
-            group = image.group or NO_GROUP
-            year = image.year if image.year is not None else 10**6
-            first[group] = min(first.get(group, year), year)
-        return sorted(first, key=lambda g: (first[g], g))
+        return group_order(self.images)
 
     def to_json(self) -> dict[str, object]:
         return {"version": 1, "name": self.name, "folder": str(self.folder),
@@ -308,7 +314,12 @@ class Aggregates:
     Per key ``k`` (row ``i`` of every array): ``count`` images; ``pmf_units`` (3, 256) and
     ``hist_units[space]`` (bins**3,) the sums of each image's shares in units of 2**-44;
     ``pixel_counts`` (3, 256) and ``hist_pixels[space]`` the sums of pixel counts;
-    ``stat_sums`` (5,) the correctly rounded sums of the statistics.
+    ``stat_sums`` (5,) the correctly rounded sums of the statistics; ``palette_colours``
+    (PERIOD_PALETTE_SIZE, 3) uint8 and ``palette_shares`` the palette of the equal-weight
+    mean RGB histogram (unused entries have share 0), so a view never computes one.
+
+    Keys come in the order a view shows them: ``"all"``, the groups as
+    :func:`group_order` sorts them, then the years in order.
     """
 
     keys: list[str]
@@ -318,6 +329,14 @@ class Aggregates:
     pixel_counts: np.ndarray
     hist_pixels: dict[str, np.ndarray]
     stat_sums: np.ndarray
+    palette_colours: np.ndarray | None = None
+    palette_shares: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.palette_colours is None or self.palette_shares is None:
+            # Aggregates stored before palettes were: computed once, on reading.
+            self.palette_colours, self.palette_shares = key_palettes(self.hist_units["rgb"],
+                                                                     self.count)
 
     def row(self, key: str) -> int:
         try:
@@ -339,9 +358,32 @@ class Aggregates:
         i = self.row(key)
         return self.stat_sums[i] / self.count[i]
 
+    def palette(self, key: str = ALL) -> tuple[np.ndarray, np.ndarray]:
+        """The palette of ``key``: colours (k, 3) uint8 and their shares (k,)."""
+        i = self.row(key)
+        used = self.palette_shares[i] > 0
+        return self.palette_colours[i][used], self.palette_shares[i][used]
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups, in the keys' order."""
+        return [k.removeprefix("group:") for k in self.keys if k.startswith("group:")]
+
+    def years(self) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The dated images per year: ``(years, counts, stat means (years, 5))``, in order of
+        year; undated images are in no year."""
+        rows = sorted((int(k.removeprefix("year:")), i) for i, k in enumerate(self.keys)
+                      if k.startswith("year:"))
+        index = [i for _, i in rows]
+        counts = self.count[index]
+        means = self.stat_sums[index] / np.maximum(counts, 1)[:, None]
+        return [y for y, _ in rows], counts, means.reshape(len(index), len(STAT_NAMES))
+
     def to_bytes(self) -> bytes:
         arrays = {"keys": np.array(self.keys), "count": self.count, "pmf_units": self.pmf_units,
                   "pixel_counts": self.pixel_counts, "stat_sums": self.stat_sums,
+                  "palette_colours": self.palette_colours,
+                  "palette_shares": self.palette_shares,
                   "spaces": np.array(list(SPACES)), "bins": np.array(INDEX_BINS)}
         for space in SPACES:
             arrays[f"hist_units_{space}"] = self.hist_units[space]
@@ -366,7 +408,25 @@ class Aggregates:
                        pixel_counts=stored["pixel_counts"] if pixel_counts else empty,
                        hist_pixels={s: stored[f"hist_pixels_{s}"] if pixel_counts else empty
                                     for s in SPACES},
-                       stat_sums=stored["stat_sums"])
+                       stat_sums=stored["stat_sums"],
+                       palette_colours=stored["palette_colours"]
+                       if "palette_colours" in stored else None,
+                       palette_shares=stored["palette_shares"]
+                       if "palette_shares" in stored else None)
+
+
+def key_palettes(rgb_units: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Palettes of each key's equal-weight mean RGB histogram (``rgb_units`` (keys, bins**3)
+    in units of 2**-44, ``count`` images per key): colours (keys, PERIOD_PALETTE_SIZE, 3)
+    uint8 and shares (keys, PERIOD_PALETTE_SIZE), unused entries 0."""
+    colours = np.zeros((len(count), PERIOD_PALETTE_SIZE, 3), dtype=np.uint8)
+    shares = np.zeros((len(count), PERIOD_PALETTE_SIZE), dtype=np.float64)
+    for i, n in enumerate(count):
+        mean = rgb_units[i] / _SHARE_SCALE / max(int(n), 1)
+        palette = pooled_palette(mean, INDEX_BINS, n_colours=PERIOD_PALETTE_SIZE)
+        k = len(palette.shares)
+        colours[i, :k], shares[i, :k] = palette.colours, palette.shares
+    return colours, shares
 
 
 def share_units(counts: np.ndarray, n_pixels: np.ndarray) -> np.ndarray:
@@ -423,11 +483,9 @@ def image_keys(meta: ImageMeta) -> list[str]:
 
 
 def aggregate_keys(metas: list[ImageMeta]) -> list[str]:
-    seen: dict[str, None] = {}
-    for meta in metas:
-        for key in image_keys(meta):
-            seen.setdefault(key, None)
-    return list(seen)
+    """``"all"``, each group (in :func:`group_order`), each year (in order)."""
+    years = sorted({m.year for m in metas if m.year is not None})
+    return [ALL, *(f"group:{g}" for g in group_order(metas)), *(f"year:{y}" for y in years)]
 
 
 def aggregate_rows(metas: list[ImageMeta], arrays: dict[str, np.ndarray]) -> Aggregates:

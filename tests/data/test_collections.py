@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from dashboard.cli.main import main
+from dashboard.core.corpus_stats import pooled_palette
 from dashboard.core.vocabulary import SPACES
 from dashboard.data import collections as cl
 from dashboard.data.index_store import IndexDataset
@@ -130,6 +131,22 @@ def test_aggregates_are_exact_sums_in_any_order(settings, folder, metadata, caps
                                                                   axis=0), atol=1e-12)
     for space in SPACES:
         assert stored.histogram(space).sum() == pytest.approx(1.0, abs=1e-12)
+    # Keys in the order a view shows them: groups by first year (undated last), then years.
+    assert stored.keys == ["all", "group:early", "group:late", "group:ungrouped",
+                           "year:1899", "year:1901", "year:1905"]
+    assert stored.groups == ["early", "late", "ungrouped"]
+    years, counts, means = stored.years()
+    assert years == [1899, 1901, 1905] and counts.tolist() == [1, 1, 1]
+    dated = {m.year: i for i, m in enumerate(collection.images) if m.year}
+    np.testing.assert_array_equal(means[2], rows_stats(collection, dated[1905]))
+    # Palettes are stored with the sums, equal to the palette of the mean histogram, and
+    # computed on reading aggregates written before palettes were stored.
+    late = pooled_palette(stored.histogram("rgb", "group:late"), 16, n_colours=8)
+    colours, shares = stored.palette("group:late")
+    np.testing.assert_array_equal(colours, late.colours)
+    np.testing.assert_array_equal(shares, late.shares)
+    legacy = cl.Aggregates(**{**vars(stored), "palette_colours": None, "palette_shares": None})
+    np.testing.assert_array_equal(legacy.palette_colours, stored.palette_colours)
     # The same rows in reverse order give the same sums, to the bit.
     rows = IndexDataset(collection.home / cl.INDEX_FOLDER).read()
     order = [rows[d] for d in collection.digests]
@@ -144,6 +161,12 @@ def test_aggregates_are_exact_sums_in_any_order(settings, folder, metadata, caps
             for space in SPACES:
                 assert stored.hist_units[space][i].tobytes() == \
                     again.hist_units[space][j].tobytes()
+
+
+def rows_stats(collection, position: int) -> np.ndarray:
+    """The statistics of one image of ``collection`` as its index row holds them."""
+    rows = IndexDataset(collection.home / cl.INDEX_FOLDER).read()
+    return np.asarray(rows[collection.digests[position]]["stats"], dtype=np.float64)
 
 
 def test_a_damaged_collection_file_is_a_clear_error(settings, folder, capsys):
