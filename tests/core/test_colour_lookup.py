@@ -14,6 +14,9 @@ from dashboard.core.colour_lookup import (
 )
 from dashboard.core.colours import (
     N_COLOURS,
+    PIXEL_CHUNK,
+    _codes_into,
+    _count_shift,
     colour_codes,
     colour_histogram,
     pixel_bins,
@@ -131,3 +134,74 @@ def test_a_table_is_built_into_the_array_given():
     assert int(out[0xFFFFFF]) == 511 and int(out[(31 << 16) | (32 << 8)]) == 8
     with pytest.raises(ValueError, match="out must be a"):
         build_bin_table("rgb", 8, out=np.zeros(N_COLOURS, dtype=np.uint32))
+
+
+def test_codes_of_any_pixel_range_by_hand():
+    rgb = np.array([[[1, 2, 3], [255, 0, 128], [0, 0, 1]], [[9, 8, 7], [0, 255, 0], [255] * 3]],
+                   dtype=np.uint8)
+    expected = [0x010203, 0xFF0080, 0x000001, 0x090807, 0x00FF00, 0xFFFFFF]
+    assert colour_codes(rgb).tolist() == expected
+    levels = rgb.reshape(-1)
+    for start, stop in [(0, 1), (0, 6), (1, 6), (3, 5), (5, 6)]:
+        out = np.full(8, -1, dtype=np.intp)
+        assert _codes_into(levels, start, stop, out).tolist() == expected[start:stop]
+    # A view with gaps and a read-only array give the codes of their own pixels.
+    assert colour_codes(rgb[:, ::2]).tolist() == [0x010203, 0x000001, 0x090807, 0xFFFFFF]
+    frozen = rgb.copy()
+    frozen.flags.writeable = False
+    assert colour_codes(frozen).tolist() == expected
+
+
+def per_bin_reference(rgb: np.ndarray, flat: np.ndarray, n_cells: int):
+    """Pixel count and integer R, G, B sums per flat bin by plain integer additions."""
+    counts = np.zeros(n_cells, dtype=np.int64)
+    sums = np.zeros((n_cells, 3), dtype=np.int64)
+    np.add.at(counts, flat, 1)
+    np.add.at(sums, flat, rgb.reshape(-1, 3).astype(np.int64))
+    return counts, sums
+
+
+@pytest.mark.parametrize("space, bins", [("rgb", 16), ("hsv", 16), ("oklab", 24), ("lab", 48),
+                                         ("rgb", 24)])
+def test_histogram_of_an_image_of_several_chunks_equals_every_pixel(space, bins):
+    # 69,841 pixels: a full chunk of PIXEL_CHUNK and a part of one whose length is not a
+    # multiple of the interleaved copies (16 bins: 4 of them; 24 and 48 bins: none).
+    assert PIXEL_CHUNK < 331 * 211 < 2 * PIXEL_CHUNK and (331 * 211) % 4 == 1
+    photo = np.rint(transform.resize(data.astronaut(), (331, 211), preserve_range=True))
+    rgb = photo.astype(np.uint8)
+    rgb[200:, 150:] = np.random.default_rng(3).integers(0, 256, (131, 61, 3), dtype=np.uint8)
+    table = None if space == "rgb" else sparse_table(rgb, space, bins)
+    hist = colour_histogram(rgb, space, bins, bin_table=table)
+    np.testing.assert_array_equal(hist.counts, histogramdd_of_every_pixel(rgb, space, hist.edges))
+    flat = pixel_bins(rgb, space, bins).ravel()
+    counts, sums = per_bin_reference(rgb, flat, bins**3)
+    occupied = np.ravel_multi_index(hist.occupied.T, (bins,) * 3)
+    np.testing.assert_array_equal(hist.occupied_counts, counts[occupied])
+    np.testing.assert_array_equal(hist.mean_rgb, sums[occupied] / counts[occupied][:, None])
+
+
+def test_pixel_count_rides_on_the_red_sums_while_exact():
+    # red * shift + 1 summed over n pixels: below 2**53 up to n = 4,210,752 (shift 2**23).
+    assert _count_shift(786_432) == 2**20
+    assert _count_shift(4_210_752) == 2**23
+    assert 255 * 4_210_752 * 2**23 + 4_210_752 < 2**53 < 255 * 4_210_753 * 2**23
+    assert _count_shift(4_210_753) is None and _count_shift(2**23) is None
+
+
+@pytest.mark.parametrize("side", [2052, 2060])  # 4,210,704 pixels (packed); 4,243,600 (not)
+def test_largest_sums_stay_exact_on_both_sides_of_the_packing_limit(side):
+    white = np.full((side, side, 3), 255, dtype=np.uint8)
+    white[0, 0] = (0, 10, 20)
+    hist = colour_histogram(white, "rgb", 8)
+    assert (_count_shift(side * side) is None) == (side == 2060)
+    assert hist.occupied_counts.tolist() == [side * side - 1, 1]
+    assert hist.mean_rgb.tolist() == [[255.0, 255.0, 255.0], [0.0, 10.0, 20.0]]
+
+
+def test_a_bin_beyond_the_grid_in_a_later_chunk_is_refused():
+    rgb = np.zeros((300, 300, 3), dtype=np.uint8)
+    rgb[-1, -1] = (1, 2, 3)  # in the second chunk only
+    table = np.zeros(N_COLOURS, dtype=np.uint16)
+    table[0x010203] = 16**3
+    with pytest.raises(ValueError, match="not a table of 16 bins"):
+        colour_histogram(rgb, "hsv", 16, bin_table=table)
