@@ -15,6 +15,7 @@ distinct colours, which a request uses until its table is built.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -189,8 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     rgb = load_bench_image()
     print(f"colour benchmark on a {rgb.shape[1]}x{rgb.shape[0]} image "
           f"(medians of {args.repeats} interleaved runs)")
-    print(format_rows(run(rgb, repeats=args.repeats)))
+    before = _load_average()
+    rows = run(rgb, repeats=args.repeats)
+    print(format_rows(rows))
+    print(f"load average (1, 5, 15 min): {before} before, {_load_average()} after")
     return 0
+
+
+def _load_average() -> str:
+    """The machine's load average, which a timing on a shared machine must be read with."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -381,6 +381,17 @@ def _lane_offsets(n_cells: int, lanes: int, length: int) -> np.ndarray:
     return offsets
 
 
+@functools.lru_cache(maxsize=4)
+def _rgb_index_tables(bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """The RGB flat bin split by the code's bytes: ``(2**16,)`` intp, the red and green part
+    of ``(red << 8) | green``, and ``(256,)`` intp, the blue part (read-only)."""
+    level = _level_bins(bins)
+    red_green = ((level * (bins * bins))[:, None] + (level * bins)[None, :]).reshape(-1)
+    blue = level.copy()
+    red_green.flags.writeable = blue.flags.writeable = False
+    return red_green, blue
+
+
 def _count_shift(n_pixels: int) -> int | None:
     """A power of two above ``n_pixels`` such that ``level * shift + 1`` summed over any
     ``n_pixels`` pixels stays exact in float64 (so one weighted bincount gives both a bin's
@@ -411,8 +422,8 @@ def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple
     index = np.empty(chunk, dtype=np.intp)
     weights = np.empty(chunk, dtype=np.float64)
     if bin_table is None:
-        level = _level_bins(bins)
-        strides = (level * (bins * bins), level * bins, level)
+        red_green, blue = _rgb_index_tables(bins)
+        high = np.empty(chunk, dtype=np.intp)
     else:
         found = np.empty(chunk, dtype=bin_table.dtype)
     offsets = _lane_offsets(n_cells, lanes, chunk) if lanes > 1 else None
@@ -425,10 +436,12 @@ def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple
         block = pixels[start:stop]
         idx = index[:size]
         if bin_table is None:
-            # Combined index from three 256-entry tables premultiplied by each axis's stride.
-            np.take(strides[0], block[:, 0], out=idx)
-            idx += np.take(strides[1], block[:, 1])
-            idx += np.take(strides[2], block[:, 2])
+            # The combined index from (red, green) = code >> 8 and blue = code & 0xFF.
+            codes = _codes_into(levels, start, stop, idx)
+            np.right_shift(codes, 8, out=high[:size])
+            np.bitwise_and(codes, 0xFF, out=codes)
+            np.take(blue, codes, out=idx, mode="clip")
+            idx += np.take(red_green, high[:size], mode="clip")
             flat = idx
         else:
             # Codes are below 2**24 by construction: "clip" never clips, and writes to out
