@@ -232,7 +232,7 @@ def collections_outputs(state: ArtistState, drawn: dict | None = None) -> tuple:
                 "collection add NAME DIR`.")
         return empty_figure(text.replace("`", "")), message(text), None, None
     key = artist_services.compare_key(state.left, right)
-    if drawn and drawn.get("key") == key:
+    if isinstance(drawn, dict) and drawn.get("key") == key:
         return no_update, compare_summary(view), no_update, no_update
     return (comparison_figure(view), compare_summary(view), compare_palettes(view["palettes"]),
             {"key": key, "left": state.left, "right": right})

@@ -125,6 +125,10 @@ def test_unknown_collections_and_hidden_tab(two_collections):
     state = ArtistState.from_controls("compare", "", "rgb", None, left="nope", right="reds")
     figure, summary, palettes, drawn = cb.collections_outputs(state)
     assert "Choose two collections" in str(summary) and palettes is None and drawn is None
+    # A forged drawn store is a view to draw, not an error.
+    good = ArtistState.from_controls("compare", "", "rgb", None, left="reds", right="reds")
+    assert cb.collections_outputs(good, ["junk"])[3]["key"].startswith("reds@")
+    assert cb.years_outputs("junk", "mean_lightness") is cb.no_update
     hidden = ArtistState.from_controls("corpus", "", "rgb", None, left="reds", right="reds")
     assert all(o is cb.no_update for o in cb.collections_outputs(hidden))
 
