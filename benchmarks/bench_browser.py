@@ -46,11 +46,14 @@ MARKER_JS = """
   for (const id of ids) {
     const el = document.getElementById(id);
     if (!el) continue;
+    const gd = el.querySelector('.js-plotly-plot');
     if (el.tagName === 'IMG') {
       el.addEventListener('load', () => { window.__marks[id] = performance.now(); });
-    } else {
-      const gd = el.querySelector('.js-plotly-plot');
+    } else if (gd) {
       gd.on('plotly_afterplot', () => { window.__marks[id] = performance.now(); });
+    } else {  // a text: when its content last changed
+      new MutationObserver(() => { window.__marks[id] = performance.now(); })
+        .observe(el, {childList: true, subtree: true, characterData: true});
     }
   }
 }

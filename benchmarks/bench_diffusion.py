@@ -6,10 +6,11 @@ serve the same 1024-px image on 127.0.0.1 (*The Starry Night* from ``DASHBOARD_A
 when present, else the scikit-image astronaut resized to 1024 x 768), linear schedule,
 T = 1000, starting at t = 250. For each move the t slider's thumb gets one ArrowRight key
 press; the time runs from the key press (its ``keydown`` event) to the last redraw among the
-visible figures (``plotly_afterplot``) and the pictures of x_t and of the denoised image (their
-``load`` events), all on the page's own clock. Our page shows one tab of figures at a time
-(the marginal of x_t, its default); the naive page shows its four figures at once and redraws
-them all. Each new step is computed (no step repeats).
+visible figures (``plotly_afterplot``), the pictures of x_t and of the denoised image (their
+``load`` events) and, on our page, the three channel lines (KL, information, moments and the
+denoiser's measured error; the last change of their text), all on the page's own clock. Our
+page shows one tab of figures at a time (the marginal of x_t, its default); the naive page
+shows its four figures at once and redraws them all. Each new step is computed (no step repeats).
 Prints medians and the ratio, when the figures and when the pictures were done, and the
 payload of one move.
 """
@@ -32,12 +33,13 @@ from tests.support.servers import serving
 START_STEP = 250
 OURS_PICTURES = [ids.NOISY_IMAGE, ids.DENOISED_IMAGE]
 OURS_GRAPHS = [ids.GRAPH_OF_VIEW["marginal"]]
+OURS_TEXTS = list(ids.CHANNEL_LINES.values())
 
 
 def _measure(page, url: str, slider: str, pictures: list[str], graphs: list[str], moves: int,
-             settle_ms: int) -> list[tuple[float, float, float]]:
-    """``(total, figures, pictures)`` ms of each move, from the key press."""
-    watched = pictures + graphs
+             settle_ms: int, texts: tuple[str, ...] = ()) -> list[tuple[float, ...]]:
+    """``(total, figures, pictures, texts)`` ms of each move, from the key press."""
+    watched = pictures + graphs + list(texts)
     page.goto(url)
     page.wait_for_function(
         "(ids) => ids.every(id => { const g = document.querySelector('#' + id + "
@@ -55,13 +57,15 @@ def _measure(page, url: str, slider: str, pictures: list[str], graphs: list[str]
             "([ids, t]) => window.__t0 > t && ids.every(id => (window.__marks[id] || 0) > t)",
             arg=[watched, before], timeout=300_000)
         page.wait_for_timeout(settle_ms)  # a later redraw of the same move would move the mark
-        start, figures, images = page.evaluate(
-            """([graphs, pictures]) => [window.__t0,
+        start, figures, images, words = page.evaluate(
+            """([graphs, pictures, texts]) => [window.__t0,
                  Math.max(...graphs.map(id => window.__marks[id])),
-                 Math.max(0, ...pictures.map(id => window.__marks[id]))]""",
-            [graphs, pictures])
-        times.append((max(figures, images) - start, figures - start,
-                      (images - start) if pictures else float("nan")))
+                 Math.max(0, ...pictures.map(id => window.__marks[id])),
+                 Math.max(0, ...texts.map(id => window.__marks[id]))]""",
+            [graphs, pictures, list(texts)])
+        nan = float("nan")
+        times.append((max(figures, images, words) - start, figures - start,
+                      (images - start) if pictures else nan, (words - start) if texts else nan))
     return times
 
 
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                     if "_dash-update-component" in r.url or "/image/" in r.url else None)
             ours_times = _measure(
                 page, f"{ours_url}/diffusion?artwork={artwork}&t={START_STEP}",
-                ids.STEP_SLIDER, OURS_PICTURES, OURS_GRAPHS, args.moves, 600)
+                ids.STEP_SLIDER, OURS_PICTURES, OURS_GRAPHS, args.moves, 600, OURS_TEXTS)
             ours_bytes = sum(payloads) / args.moves
             payloads.clear()
             naive_times = _measure(page, naive_url, "t-slider", [], list(NAIVE_GRAPHS),
@@ -101,13 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"image: {artwork} ({pixels.shape[1]} x {pixels.shape[0]}), linear schedule, "
           f"T = 1000, from t = {START_STEP}")
     print(f"{'app':<8}{'moves':>7}{'median ms':>12}{'min ms':>10}{'max ms':>10}"
-          f"{'figures ms':>12}{'pictures ms':>13}{'KB per move':>13}")
+          f"{'figures ms':>12}{'pictures ms':>13}{'texts ms':>10}{'KB per move':>13}")
     for name, times, size in (("ours", ours_times, ours_bytes),
                               ("naive", naive_times, naive_bytes)):
         totals = [t[0] for t in times]
         print(f"{name:<8}{len(times):>7}{statistics.median(totals):>12.0f}{min(totals):>10.0f}"
               f"{max(totals):>10.0f}{statistics.median(t[1] for t in times):>12.0f}"
-              f"{statistics.median(t[2] for t in times):>13.0f}{size / 1024:>13.0f}")
+              f"{statistics.median(t[2] for t in times):>13.0f}"
+              f"{statistics.median(t[3] for t in times):>10.0f}{size / 1024:>13.0f}")
     ratio = statistics.median(t[0] for t in naive_times) / statistics.median(
         t[0] for t in ours_times)
     print(f"ratio naive / ours (medians): {ratio:.1f}x")

@@ -6,7 +6,9 @@ wrappers only read Dash's callback context (what triggered them) and delegate.
 The figures sit in tabs and only the visible one is sent. A move of the t slider (or a new
 seed) keeps every curve over the steps: the callback sends a ``Patch`` that moves the step
 markers or replaces the marginal's data, and the browser swaps the pictures' URLs itself
-(``diffusion.syncControls``, assets/40-diffusion.js).
+(``diffusion.syncControls``, assets/40-diffusion.js). What needs the denoiser of every pixel
+(its measured error, in the channel lines and on the information figure) comes from a second
+callback fired by the same controls, so the figure does not wait for it.
 """
 
 from __future__ import annotations
@@ -65,9 +67,14 @@ VIEW_OUTPUTS = (
     *(Output(graph, "figure") for graph in ids.GRAPH_OF_VIEW.values()),
     Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
     Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
-    *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
     Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Output(ids.DRAWN_STORE, "data"),
+)
+
+#: Outputs of :func:`update_errors`, in order: the channel lines, then the information figure.
+ERROR_OUTPUTS = (
+    *(Output(ids.CHANNEL_LINES[channel], "children") for channel in CHANNELS),
+    Output(ids.INFORMATION_GRAPH, "figure", allow_duplicate=True),
 )
 
 
@@ -106,13 +113,19 @@ def _schedule_patch(state: DiffusionState, curves: dict) -> Patch:
     return patch
 
 
-def _information_patch(t: int, errors: np.ndarray) -> Patch:
-    """The step lines, the measured errors at t and the title; the 3D colour prior's point is
-    cleared (it belonged to the step it was asked for)."""
+def _measured_patch(t: int, errors: np.ndarray) -> Patch:
+    """The information figure's measured errors of the denoiser, at step t."""
     patch = Patch()
-    _step_lines(patch, t, 3)
     patch["data"][MEASURED_TRACE]["x"] = [t] * len(CHANNELS)
     patch["data"][MEASURED_TRACE]["y"] = [_marker(float(e))[0] for e in errors]
+    return patch
+
+
+def _information_patch(t: int) -> Patch:
+    """The step lines and the title; the 3D colour prior's point is cleared (it belonged to
+    the step it was asked for). The measured errors follow (:func:`error_outputs`)."""
+    patch = Patch()
+    _step_lines(patch, t, 3)
     patch["data"][COLOUR_TRACE]["x"] = [t]
     patch["data"][COLOUR_TRACE]["y"] = [None]
     patch["data"][COLOUR_TRACE]["showlegend"] = False
@@ -149,8 +162,9 @@ def _correlation_patch(t: int, sample: np.ndarray) -> Patch:
 
 
 def full_figure(view: str, state: DiffusionState, curves: dict, information: dict,
-                correlation, step: dict, errors: np.ndarray):
-    """The figure of tab ``view`` for ``state``, drawn in full."""
+                correlation, step: dict, errors: np.ndarray | None = None):
+    """The figure of tab ``view`` for ``state``, drawn in full; the information figure's
+    measured errors are left empty without ``errors``."""
     t = state.t
     if view == "schedules":
         return schedule_figure(curves["alpha_bar"], curves["log_snr"], curves["beta"],
@@ -158,7 +172,9 @@ def full_figure(view: str, state: DiffusionState, curves: dict, information: dic
     if view == "information":
         info = information_figure(information["kl_nats"],
                                   information["mutual_information_bits"],
-                                  information["mse_expected"], t=t, mse_sample=errors,
+                                  information["mse_expected"], t=t,
+                                  mse_sample=np.full(len(CHANNELS), math.nan)
+                                  if errors is None else errors,
                                   mse_colour_prior=math.nan)
         # The 3D colour prior's point is drawn when asked for (a Patch fills it in).
         info.update_traces(showlegend=False, selector={"name": COLOUR_TRACE_NAME})
@@ -171,14 +187,14 @@ def full_figure(view: str, state: DiffusionState, curves: dict, information: dic
                            alpha_bar_t=step["alpha_bar"])
 
 
-def figure_patch(view: str, state: DiffusionState, curves: dict, step: dict,
-                 errors: np.ndarray) -> Patch:
-    """What moves in tab ``view``'s figure when only the step or the seed changed."""
+def figure_patch(view: str, state: DiffusionState, curves: dict, step: dict) -> Patch:
+    """What moves in tab ``view``'s figure when only the step or the seed changed (but the
+    information figure's measured errors: :func:`error_outputs`)."""
     t = state.t
     if view == "schedules":
         return _schedule_patch(state, curves)
     if view == "information":
-        return _information_patch(t, errors)
+        return _information_patch(t)
     if view == "correlation":
         return _correlation_patch(t, step["correlation_sample"])
     return _marginal_patch(t, step)
@@ -191,6 +207,13 @@ def _reason(error: Exception) -> str:
     if isinstance(error, UnknownSourceError):
         return "Choose an artwork or upload an image in the explorer."
     return str(error)
+
+
+def _patched(drawn_tabs: dict[str, int], view: str, t: int) -> bool:
+    """Whether tab ``view``, drawn at the steps ``drawn_tabs``, gets a ``Patch`` for step t
+    (or is drawn in full): t = 0 and later steps draw the marginal differently."""
+    shown = drawn_tabs.get(view)
+    return shown is not None and (shown == 0) == (t == 0)
 
 
 def _drawn_tabs(drawn: Any, key: str) -> dict[str, int]:
@@ -211,42 +234,41 @@ def view_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
     Only the visible tab's figure (``state.view``) is sent; the others are left as they are
     and drawn when their tab is opened (``drawn`` records the step each tab shows). A tab
     drawn for the same image, schedule, steps, zero-SNR switch and prior gets only what
-    moved: the step markers, the measured points and the marginal's data. Anything else is
-    drawn in full. An image or prior that cannot be used gives the visible tab an empty
-    figure carrying the reason.
+    moved: the step markers and the marginal's data. Anything else is drawn in full. An image
+    or prior that cannot be used gives the visible tab an empty figure carrying the reason.
 
-    The denoiser's measured errors come in the same response: a separate callback would let
-    the figure move before the denoiser is done, but redraws the information figure twice.
+    The denoiser's measured errors are not waited for on a move: :func:`error_outputs` sends
+    them, with the patch of the information figure's measured points. An information figure
+    drawn in full waits for them and draws them.
     """
     t = state.t
     graphs = [ids.GRAPH_OF_VIEW[view] for view in ids.GRAPH_OF_VIEW]
     try:
         keys = services.keys_of(state)
         key = repr(keys)
+        tabs = _drawn_tabs(drawn, key)
+        patched = _patched(tabs, state.view, t)
         curves = services.schedules(state.steps, state.zero_snr)
         information = services.information(*keys)
         step = services.step_view(*keys, t, state.seed)
         correlation = services.correlation(*keys[:-1])
-        errors = services.denoiser_errors(*keys, t, state.seed)
+        errors = (services.denoiser_errors(*keys, t, state.seed)
+                  if state.view == "information" and not patched else None)
     except _UNUSABLE as error:
         visible = ids.GRAPH_OF_VIEW[state.view]
         figures = tuple(empty_figure(_reason(error)) if graph == visible else no_update
                         for graph in graphs)
-        blank = (None,) * (4 + len(CHANNELS))
-        return (*figures, *blank, None, True, {})
+        return (*figures, None, None, None, None, None, True, {})
 
-    tabs = _drawn_tabs(drawn, key)
-    shown = tabs.get(state.view)
-    if shown is not None and (shown == 0) == (t == 0):
-        figure = figure_patch(state.view, state, curves, step, errors)
+    if patched:
+        figure = figure_patch(state.view, state, curves, step)
     else:
         figure = full_figure(state.view, state, curves, information, correlation, step, errors)
     visible = ids.GRAPH_OF_VIEW[state.view]
     figures = tuple(figure if graph == visible else no_update for graph in graphs)
     link = explorer_link(state, step["alpha_bar"])
     return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
-            link.label, *channel_texts(information, step, errors, t), None, True,
-            {"key": key, "tabs": {**tabs, state.view: t}})
+            link.label, None, True, {"key": key, "tabs": {**tabs, state.view: t}})
 
 
 @registry.callback(
@@ -259,6 +281,45 @@ def update_view(source, schedule, steps, t, zero_snr, seed, prior, view, drawn):
     state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
                                                        seed, prior, view))
     return view_outputs(state, drawn)
+
+
+# --------------------------------------------------------------- the denoiser's errors
+
+def error_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
+    """Every output of :data:`ERROR_OUTPUTS` for ``state``: the channel lines with the
+    denoiser's error measured on this image, and the measured points of the information
+    figure when it is the visible tab and :func:`view_outputs` patches it (it draws them in a
+    figure drawn in full). ``drawn`` is the record of what is drawn that both read.
+
+    Fired by the same controls as :func:`view_outputs`, so the figures do not wait for the
+    denoiser; the patches of the two touch different traces. No usable image clears the lines.
+    """
+    try:
+        keys = services.keys_of(state)
+        t = state.t
+        information = services.information(*keys)
+        step = services.step_view(*keys, t, state.seed)
+        errors = services.denoiser_errors(*keys, t, state.seed)
+    except _UNUSABLE:
+        return (*(None,) * len(CHANNELS), no_update)
+    patched = _patched(_drawn_tabs(drawn, repr(keys)), state.view, t)
+    figure = (_measured_patch(t, errors) if state.view == "information" and patched
+              else no_update)
+    return (*channel_texts(information, step, errors, t), figure)
+
+
+@registry.callback(
+    *ERROR_OUTPUTS,
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
+    Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
+    Input(ids.PRIOR, "value"), Input(ids.VIEW_TABS, "active_tab"), State(ids.DRAWN_STORE, "data"),
+    # On the first load nothing is drawn yet, so the information figure is never patched then.
+    prevent_initial_call="initial_duplicate",
+)
+def update_errors(source, schedule, steps, t, zero_snr, seed, prior, view, drawn):
+    state = offered_state(DiffusionState.from_controls(source, schedule, steps, t, zero_snr,
+                                                       seed, prior, view))
+    return error_outputs(state, drawn)
 
 
 #: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring

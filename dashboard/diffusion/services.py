@@ -1,15 +1,17 @@
 """Cached entry points between the diffusion page (callbacks, routes) and the numeric core.
 
 Every function takes small hashable values (source, schedule, steps, zero_snr, prior key, t,
-seed) and returns plain numbers and small arrays, memoized by ``cached_per_image`` in the
-shared cache, so another worker, or the same step later, reads the result without computing
-it. Two granularities:
+seed) and returns plain numbers and small arrays. Two granularities:
 
 * per ``(source, schedule, steps, zero_snr, prior)``: the curves over every step t
-  (:func:`information`: KL, mutual information, expected denoiser MSE; :func:`correlation`);
+  (:func:`information`: KL, mutual information, expected denoiser MSE; :func:`correlation`),
+  memoized by ``cached_per_image`` in the shared cache, so another worker reads them without
+  computing them;
 * per step ``(…, t, seed)``: :func:`step_view` (the marginal of ``x_t`` per channel, its
   moments and channel correlation) and :func:`denoiser_errors` (the per-channel denoiser's
-  measured error), and, only when asked, :func:`colour_denoiser_errors` (the 3D colour prior).
+  measured error), kept in this process: a slider move asks for new steps, and writing each
+  to the shared cache cost more than computing the step view; and, only when asked,
+  :func:`colour_denoiser_errors` (the 3D colour prior), in the shared cache.
 
 The big arrays (``x_0`` and ``x_t`` on the data scale, the denoised images) stay in this
 process, in a few small single-flight LRU maps kept in the app's extension dict: the picture
@@ -84,12 +86,14 @@ class _Memory:
     def __init__(self) -> None:
         self.clean = _LRU(2)             # x_0 on the data scale, float64
         self.level_pmfs = _LRU(4)        # per-channel level PMFs (3, 256)
-        self.noisy = _LRU(3)             # x_t, float64
-        self.denoised = _LRU(3)          # E[x_0 | x_t] per channel, float64
+        self.noisy = _LRU(1)             # x_t, float64, for the 3D colour denoiser
+        self.denoised = _LRU(3)          # E[x_0 | x_t] per channel, as display levels
         self.colour_priors = _LRU(2)     # ColourPrior of an image
         self.colour_denoised = _LRU(2)   # E[x_0 | x_t] under the 3D colour prior
         self.noise_moments = _LRU(4)     # NoiseMoments of an image and seed
         self.sorted_noise = _LRU(2)      # SortedNoise of an image and seed (~20 MB at 1 MP)
+        self.steps = _LRU(64)            # step_view of a step (~40 KB each)
+        self.errors = _LRU(1024)         # denoiser_errors of a step, (3,)
 
 
 def _memory() -> _Memory:
@@ -143,10 +147,11 @@ def _sorted_noise(source: str, seed: int) -> diffusion_sample.SortedNoise:
 
 @dataclass(frozen=True)
 class _Denoised:
-    """``E[x_0 | x_t]`` of every pixel (H, W, 3) and its mean squared error against ``x_0``
-    per channel (3,), data-scale units."""
+    """``E[x_0 | x_t]`` of every pixel as display levels (H, W, 3) uint8
+    (:func:`diffusion.display_levels`), and its mean squared error against ``x_0`` per
+    channel (3,), data-scale units."""
 
-    image: np.ndarray
+    levels: np.ndarray
     mse: np.ndarray
 
 
@@ -181,11 +186,12 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
             x0 = np.ascontiguousarray(clean[..., c])
             x_t = diffusion.forward_sample(x0, ab, field[..., c])
             mean = diffusion.posterior_mean_tabulated(x_t, pmfs[c], ab, DENOISER_TOLERANCE)
-            error = (mean - x0).ravel()
-            return mean, float(error @ error) / error.size
+            levels = diffusion.display_levels(mean)
+            error = np.subtract(mean, x0, out=mean).ravel()
+            return levels, float(error @ error) / error.size
 
         results = list(_channel_pool().map(channel, range(len(CHANNELS))))
-        return _Denoised(image=np.stack([mean for mean, _ in results], axis=-1),
+        return _Denoised(levels=np.stack([levels for levels, _ in results], axis=-1),
                          mse=np.array([mse for _, mse in results]))
 
     return _memory().denoised.get(key, build)
@@ -368,16 +374,22 @@ def _marginal(source: str, seed: int, pmfs: np.ndarray, ab: float) -> dict[str, 
             "density_sample": density, "standard_normal": norm.pdf(grid)}
 
 
-@cached_per_image
 def step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
               seed: int) -> dict[str, Any]:
     """Everything of step t but the denoiser: ᾱ_t, the marginal of x_t per channel (sample
     histogram, exact density, N(0, 1)), its mean and variance in theory and in the sample,
-    and the sample's channel correlation (3 pairs).
+    and the sample's channel correlation (3 pairs). Shared by the callers: read it only.
 
     The sample's statistics are those of every pixel of x_t, from sums and sorted noise kept
     per image and seed (:mod:`dashboard.core.diffusion_sample`): x_t itself is not needed.
     """
+    key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
+    return _memory().steps.get(key, lambda: _step_view(source, schedule, steps, zero_snr,
+                                                       prior, t, seed))
+
+
+def _step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+               seed: int) -> dict[str, Any]:
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
     with heavy_slot():
         pmfs = prior_pmfs(source, prior)
@@ -401,13 +413,17 @@ def _mean_squared(error: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->j", flat, flat) / flat.shape[0]
 
 
-@cached_per_image
 def denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, prior: str,
                     t: int, seed: int) -> np.ndarray:
     """Mean squared error (data scale²) of the per-channel denoiser on this image at step t,
     per channel (3,): measured against x_0, to set beside the expected MSE."""
-    with heavy_slot():
-        return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
+    key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
+
+    def measure() -> np.ndarray:
+        with heavy_slot():
+            return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
+
+    return _memory().errors.get(key, measure).copy()
 
 
 @cached_per_image
@@ -450,12 +466,12 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
                 levels = context.store().rgb(source)
             elif kind == "structure-free":
                 levels = diffusion_colour.structure_free_sample(context.store().rgb(source), seed)
-            elif kind == "xt":
-                levels = diffusion.display_levels(
-                    _noisy(source, schedule, steps, zero_snr, t, seed))
+            elif kind == "xt":  # not kept: the picture is
+                levels = diffusion.display_levels(diffusion.forward_sample(
+                    _clean(source), alpha_bar_at(schedule, steps, zero_snr, t),
+                    context.store().analyser(source, seed).field))
             elif kind == "denoised":
-                levels = diffusion.display_levels(
-                    _denoised(source, schedule, steps, zero_snr, prior, t, seed).image)
+                levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
             else:
                 levels = diffusion.display_levels(
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed))

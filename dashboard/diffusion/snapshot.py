@@ -6,7 +6,13 @@ from collections.abc import Mapping
 
 from dashboard.data.image_store import SourceUnavailableError, UnknownSourceError
 from dashboard.diffusion import services
-from dashboard.diffusion.callbacks import VIEW_OUTPUTS, offered_state, view_outputs
+from dashboard.diffusion.callbacks import (
+    ERROR_OUTPUTS,
+    VIEW_OUTPUTS,
+    error_outputs,
+    offered_state,
+    view_outputs,
+)
 from dashboard.diffusion.state import parse_query
 from dashboard.server import context
 from dashboard.ui.snapshot import ViewSnapshot, drawn_outputs
@@ -25,6 +31,8 @@ def snapshot(query: Mapping[str, str]) -> ViewSnapshot:
                                  artist_prior=services.artist_prior_offered())
     state = offered_state(state)
     figures, texts = drawn_outputs(VIEW_OUTPUTS, view_outputs(state))
+    lines = error_outputs(state)[: len(ERROR_OUTPUTS) - 1]
+    texts += drawn_outputs(ERROR_OUTPUTS[:-1], lines)[1]
     pictures = []
     for kind, label in PICTURES:
         try:

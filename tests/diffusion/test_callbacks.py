@@ -1,6 +1,6 @@
 """The diffusion page's callbacks called directly: what they draw, that only the visible tab
-is sent, and that a step move's ``Patch`` turns a tab's figure of one step into exactly that
-of the next."""
+is sent, that a step move's ``Patch`` turns a tab's figure of one step into exactly that of
+the next, and that the denoiser's measured errors follow the record of what was drawn."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from dashboard.diffusion.callbacks import (
     COLOUR_TRACE,
     MEASURED_TRACE,
     colour_outputs,
+    error_outputs,
     schedule_marker_traces,
     step_range_outputs,
     view_outputs,
@@ -79,6 +80,12 @@ def assert_same_figure(patched: dict, full: go.Figure) -> None:
     assert got_shapes == want_shapes
 
 
+def both(state: DiffusionState, drawn=None) -> tuple[tuple, tuple]:
+    """The outputs of :func:`view_outputs` and of :func:`error_outputs` for ``state``, both
+    reading ``drawn`` as the page fires them."""
+    return view_outputs(state, drawn), error_outputs(state, drawn)
+
+
 def figure_of(outputs: tuple, view: str):
     """The output sent to tab ``view``'s graph."""
     return outputs[list(ids.GRAPH_OF_VIEW).index(view)]
@@ -89,8 +96,9 @@ def drawn_all(state: DiffusionState) -> tuple[dict, dict]:
     the record of what is drawn)."""
     figures, drawn = {}, None
     for view in VIEWS:
-        outputs = view_outputs(replace(state, view=view), drawn)
+        outputs, errors = both(replace(state, view=view), drawn)
         figures[view] = figure_of(outputs, view)
+        assert errors[-1] is no_update  # drawn in full, with the measured errors
         drawn = outputs[-1]
     return figures, drawn
 
@@ -109,7 +117,9 @@ def test_a_first_draw_gives_the_visible_figure_and_every_text(tiny_context):
     colour = information.data[COLOUR_TRACE]
     assert colour.showlegend is False and np.isnan(values(colour.y)).all()
     assert len(figures["marginal"].data) == 9 and len(figures["correlation"].data) == 6
-    step_text, explorer_text, href, label, *channels = outputs[4:11]
+    step_text, explorer_text, href, label = outputs[4:8]
+    *channels, patch = error_outputs(STATE)
+    assert patch is no_update
     assert step_text.startswith("Step t = 50 of 200 (linear schedule)")
     sigma = explorer_sigma(alpha_bar("linear", 200)[50])
     assert f"σ = {sigma:.4g}" in explorer_text
@@ -120,10 +130,35 @@ def test_a_first_draw_gives_the_visible_figure_and_every_text(tiny_context):
     for line, error in zip(channels, errors, strict=True):
         assert "nats" in line and "bits" in line
         assert line.endswith(f"expected, {error:.3g} measured on this image")
-    assert outputs[11:13] == (None, True)  # no 3D colour result for a new view
+    assert outputs[8:10] == (None, True)  # no 3D colour result for a new view
     key = repr(services.keys_of(STATE))
     assert outputs[-1] == {"key": key, "tabs": {"marginal": 50}}
     assert drawn == {"key": key, "tabs": dict.fromkeys(VIEWS, 50)}
+
+
+def test_a_move_on_the_information_tab_gets_its_measured_errors_from_the_second_callback(
+        tiny_context):
+    state = replace(STATE, view="information")
+    drawn = view_outputs(state)
+    moved = replace(state, t=51)
+    outputs, errors = both(moved, drawn[-1])
+    patch = figure_of(outputs, "information")
+    assert isinstance(patch, Patch)
+    locations = {tuple(op["location"][:3]) for op in patch.to_plotly_json()["operations"]}
+    assert ("data", MEASURED_TRACE, "y") not in locations  # not waited for
+    measured = applied(figure_of(drawn, "information"), errors[-1])["data"][MEASURED_TRACE]
+    assert measured["x"] == [51, 51, 51]
+    np.testing.assert_allclose(values(measured["y"]),
+                               services.denoiser_errors(*services.keys_of(moved), 51, 3),
+                               rtol=1e-15)
+    # Another tab visible: no patch of the information figure.
+    assert error_outputs(replace(moved, view="marginal"), drawn[-1])[-1] is no_update
+
+
+def test_no_usable_image_clears_the_channel_lines(tiny_context, tiny_corpus):
+    (tiny_corpus.artworks_dir / "blue-night-1888.jpg").write_bytes(b"not a jpeg at all")
+    for state in (DiffusionState(""), DiffusionState("blue-night-1888")):
+        assert error_outputs(state, {}) == (None, None, None, no_update)
 
 
 @pytest.mark.parametrize(("t_from", "t_to", "seed_to"), [(50, 51, 3), (50, 200, 3), (7, 7, 9),
@@ -134,12 +169,16 @@ def test_a_step_move_patches_a_tab_into_the_figure_of_the_new_step(tiny_context,
     before = DiffusionState(PAINTING, "cosine", 200, t_from, True, 3, view=view)
     after = replace(before, t=t_to, seed=seed_to)
     drawn = view_outputs(before)
-    moved = view_outputs(after, drawn[-1])
-    full = view_outputs(after)
+    moved, moved_errors = both(after, drawn[-1])
+    full, full_errors = both(after)
     patch = figure_of(moved, view)
     assert isinstance(patch, Patch)
-    assert_same_figure(applied(figure_of(drawn, view), patch), figure_of(full, view))
+    patched = applied(figure_of(drawn, view), patch)
+    if view == "information":  # with the measured errors, as the page shows them
+        patched = applied(go.Figure(patched), moved_errors[-1])
+    assert_same_figure(patched, figure_of(full, view))
     assert moved[4:-1] == full[4:-1]
+    assert moved_errors[:3] == full_errors[:3]
     assert moved[-1]["tabs"] == {view: t_to}
 
 
