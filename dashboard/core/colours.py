@@ -6,7 +6,7 @@ of its 8-bit colour alone, and it is exactly the bin of converting that pixel wi
 binning with ``np.histogramdd`` on ``ColourHistogram.edges`` (tests check this). It is found
 in one of three ways, all giving the same bins:
 
-* RGB: a 256-entry table per channel and one ``np.bincount`` on the combined index;
+* RGB: the combined bin index from small tables of the colour's bytes, then bincounts;
 * with a ``bin_table`` (the bin of each of the 2**24 colours, built once by
   :func:`dashboard.core.colour_lookup.build_bin_table`): one look-up per pixel;
 * otherwise on the image's *distinct* colours (a sort of 24-bit codes), each converted once
@@ -403,13 +403,15 @@ def _count_shift(n_pixels: int) -> int | None:
 def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple[np.ndarray,
                                                                                np.ndarray]:
     """Pixel count ``(bins**3,)`` int64 and sums of the R, G and B levels ``(bins**3, 3)``
-    float64 per flat bin of a C-contiguous image, each pixel's bin from the 256-entry level
-    tables (RGB, ``bin_table`` None) or from ``bin_table`` (its 24-bit code looked up).
+    float64 per flat bin of a C-contiguous image, each pixel's bin found from its 24-bit code:
+    by :func:`_rgb_index_tables` (RGB, ``bin_table`` None) or by looking it up in
+    ``bin_table``. The same bins and sums as converting every pixel; every call does the
+    work for every pixel (nothing is kept from one image to the next).
 
     A chunk of ``PIXEL_CHUNK`` pixels at a time, into arrays reused from chunk to chunk.
     The sums are float64 bincounts of whole numbers: exact below 2**53, and the red weight
     ``red * shift + 1`` (:func:`_count_shift`) also counts the pixels, as long as the
-    image allows it.
+    image allows it (up to 4,210,752 pixels; above, the pixels are counted apart).
     """
     n_cells = bins**3
     levels = rgb.reshape(-1)
