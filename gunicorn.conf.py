@@ -20,16 +20,17 @@ _settings = load_settings()
 # A container or PaaS router reaches the app from outside: listen on all interfaces.
 bind = [f"0.0.0.0:{_settings.port}"]
 
-# 2 processes x 12 threads for 2 cores: numpy/scikit-image release the GIL in
+# 2 processes x 20 threads for 2 cores: numpy/scikit-image release the GIL in
 # their inner loops, so threads overlap the heavy parts; processes give the
 # pure-Python parts (Dash, Plotly JSON) a core each. At most DASHBOARD_MAX_HEAVY (2)
-# heavy computations run per worker and 4 per slot queue for them
-# (dashboard.server.hardening.HEAVY_QUEUE_PER_SLOT): two more threads always remain
-# for health checks, cached results and pictures.
+# heavy computations run per worker and up to 8 per slot queue for them
+# (dashboard.server.hardening.HEAVY_QUEUE_PER_SLOT; fewer when recent computations were
+# long: HEAVY_WAIT_BUDGET_SECONDS): two more threads always remain for health checks,
+# cached results and pictures.
 workers = _settings.workers
 # gthread, with the app's security headers on the 400/414/431 pages gunicorn writes itself.
 worker_class = "dashboard.server.gunicorn_worker.HardenedThreadWorker"
-threads = 5 * _settings.max_heavy_computations + 2
+threads = 9 * _settings.max_heavy_computations + 2
 
 # Each worker builds its own app on first import (dashboard.app's lazy
 # ``server``): nothing is forked half-initialised (thread pools, Redis sockets).

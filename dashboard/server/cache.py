@@ -62,6 +62,10 @@ KEY_PREFIX = f"vangogh-dashboard:{__version__}:"
 #: A full file-system cache is pruned down to this fraction of its bound, so that
 #: the directory scan pruning needs happens once per ~10 % of writes, not on every write.
 PRUNE_TO_FRACTION = 0.9
+#: Most new entries a process counts in memory before it adds them to the shared entry count
+#: file (a fiftieth of the entry bound, at least 1): writing that file on every new entry
+#: tripled the cost of a write (0.19 -> 0.69 ms).
+COUNT_FLUSH_ENTRIES = 32
 
 
 
@@ -83,6 +87,10 @@ class BoundedFileSystemCache(FileSystemCache):
         again once it has written a tenth of this since it last looked, and then removes the
         oldest entries down to 90 %: the folder stays within ``max_bytes`` plus a tenth of
         it per process writing to it.
+
+    New entries are added to the shared count file up to :data:`COUNT_FLUSH_ENTRIES` at a time
+    (a fiftieth of ``threshold``), so the entry bound may be passed by that many entries per
+    process before pruning starts.
     """
 
     def __init__(
@@ -102,6 +110,8 @@ class BoundedFileSystemCache(FileSystemCache):
         # Bytes this process wrote since it last measured the folder; starting at the bound
         # makes the first write measure it (another process may have filled it).
         self._written_since_scan = max_bytes
+        self._uncounted = 0  # new entries not yet in the count file
+        self._count_batch = max(1, min(COUNT_FLUSH_ENTRIES, threshold // 50))
         super().__init__(
             cache_dir,
             threshold=threshold,
@@ -173,6 +183,18 @@ class BoundedFileSystemCache(FileSystemCache):
             except OSError:
                 continue
         return total
+
+    def _update_count(self, delta: int | None = None, value: int | None = None) -> None:
+        if delta:
+            with self._bytes_lock:
+                self._uncounted += delta
+                if self._uncounted < self._count_batch:
+                    return
+                delta, self._uncounted = self._uncounted, 0
+        elif value is not None:
+            with self._bytes_lock:
+                self._uncounted = 0
+        super()._update_count(delta=delta, value=value)
 
     def _get_filename(self, key: str | Any) -> str:
         if not isinstance(key, str):

@@ -41,7 +41,14 @@ REQUEST_OVERHEAD_BYTES = 1024 * 1024
 HEAVY_WAIT_SECONDS = 20.0
 #: Requests that may queue for a slot, per slot; beyond that a heavy request is refused at once,
 #: so that a worker's threads stay free for health checks, cached results and pictures.
-HEAVY_QUEUE_PER_SLOT = 4
+HEAVY_QUEUE_PER_SLOT = 8
+#: A heavy request is also refused at once when the queue ahead of it would keep it waiting
+#: longer than this (seconds), judged from how long recent computations held their slot: short
+#: ones (a slider move) may queue deep, long ones (a 3D colour histogram) only a few.
+HEAVY_WAIT_BUDGET_SECONDS = 1.0
+#: Weight of the newest hold in the running mean of hold times, and the mean to start from (s).
+HOLD_SMOOTHING = 0.2
+INITIAL_HOLD_SECONDS = 0.05
 #: Seconds the browser is asked to wait before sending a refused request again.
 RETRY_AFTER_SECONDS = 1
 #: Seconds between two log lines about refused requests in one worker.
@@ -147,8 +154,12 @@ class ServerBusy(HTTPException):
 
 
 class HeavyLimiter:
-    """At most ``slots`` heavy computations at once in this process, a short bounded queue
-    behind them, and an immediate refusal beyond it; re-entrant per thread.
+    """At most ``slots`` heavy computations at once in this process, a bounded queue behind
+    them, and an immediate refusal beyond it; re-entrant per thread.
+
+    A request joins the queue only if there is room (``max_waiting``) and the wait it can
+    expect, ``(queued + 1) * mean hold / slots``, is within :data:`HEAVY_WAIT_BUDGET_SECONDS`;
+    the mean hold is a running mean of how long computations held their slot.
 
     Parameters
     ----------
@@ -179,6 +190,7 @@ class HeavyLimiter:
         self._busy = 0
         self._waiting = 0
         self.refused = 0
+        self.mean_hold = INITIAL_HOLD_SECONDS
         self._refusals_logged = 0
         self._next_log = 0.0
 
@@ -192,11 +204,21 @@ class HeavyLimiter:
         """Requests queued for a slot right now."""
         return self._waiting
 
+    def observe_hold(self, seconds: float) -> None:
+        """Count one computation that held its slot for ``seconds`` in the mean hold."""
+        with self._lock:
+            self.mean_hold += HOLD_SMOOTHING * (max(0.0, seconds) - self.mean_hold)
+
+    def expected_wait(self) -> float:
+        """Seconds a request joining the queue now can expect to wait for a slot."""
+        return (self._waiting + 1) * self.mean_hold / self.slots
+
     def _acquire(self, wait: float) -> bool:
         if self._semaphore.acquire(blocking=False):
             return True
         with self._lock:
-            if self._waiting >= self.max_waiting:
+            if (self._waiting >= self.max_waiting
+                    or self.expected_wait() > HEAVY_WAIT_BUDGET_SECONDS):
                 return False
             self._waiting += 1
         try:
@@ -234,10 +256,12 @@ class HeavyLimiter:
         with self._lock:
             self._busy += 1
         self._held.depth = 1
+        started = time.monotonic()
         try:
             yield
         finally:
             self._held.depth = 0
+            self.observe_hold(time.monotonic() - started)
             with self._lock:
                 self._busy -= 1
             self._semaphore.release()

@@ -114,6 +114,19 @@ def test_filesystem_cache_stays_within_its_bound(tmp_path: Path) -> None:
     assert backend.get("k24") == 24
 
 
+def test_new_entries_reach_the_shared_count_a_batch_at_a_time(tmp_path: Path) -> None:
+    backend = BoundedFileSystemCache(str(tmp_path / "fs"), threshold=2000, default_timeout=60)
+    reader = BoundedFileSystemCache(str(tmp_path / "fs"), threshold=2000, default_timeout=60)
+    for i in range(31):
+        backend.set(f"k{i}", i)
+    backend.set("k0", 0)  # an overwrite is not a new entry
+    assert reader._file_count == 0 and reader.entry_count() == 31
+    backend.set("k31", 31)  # the 32nd new entry: a fiftieth of 2000, at most 32
+    assert reader._file_count == 32
+    backend.set("k32", 32)
+    assert reader._file_count == 32
+
+
 def test_filesystem_cache_stays_within_its_byte_bound(tmp_path: Path) -> None:
     # Joint-view entries are ~0.5 MB: a count bound alone lets the folder grow with them.
     backend = BoundedFileSystemCache(str(tmp_path / "fs"), threshold=0, max_bytes=200_000)

@@ -92,7 +92,7 @@ def test_healthz_reports_version_and_cache(server: Flask) -> None:
     assert body["cache"]["backend"] == "filesystem"
     assert body["cache"]["healthy"] is True
     assert body["heavy_computations"] == {
-        "busy": 0, "slots": 1, "waiting": 0, "max_waiting": 4, "refused": 0}
+        "busy": 0, "slots": 1, "waiting": 0, "max_waiting": 8, "refused": 0}
 
 
 def test_oversized_callback_body_gets_413_json(server: Flask) -> None:
@@ -184,7 +184,7 @@ def test_heavy_slot_gives_503_when_the_worker_is_full(server: Flask) -> None:
         assert busy.get_json()["error"] == "server_busy"
         assert "try again" in busy.get_json()["message"]
         assert client.get("/healthz").get_json()["heavy_computations"] == {
-            "busy": 1, "slots": 1, "waiting": 0, "max_waiting": 4, "refused": 1}
+            "busy": 1, "slots": 1, "waiting": 0, "max_waiting": 8, "refused": 1}
     finally:
         release.set()
         holder.join(timeout=30)
@@ -224,6 +224,42 @@ def test_heavy_limiter_refuses_when_full() -> None:
     finally:
         release.set()
         holder.join(timeout=30)
+
+
+def test_heavy_limiter_queues_only_what_it_can_serve_within_its_wait_budget() -> None:
+    limiter = HeavyLimiter(1, wait_seconds=30, max_waiting=10)
+    for _ in range(60):  # computations that held the slot 0.3 s each, as far as it knows
+        limiter.observe_hold(0.3)
+    assert limiter.mean_hold == pytest.approx(0.3, abs=1e-4)
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with limiter.slot():
+            taken.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(timeout=30)
+    queued = [threading.Thread(target=hold) for _ in range(3)]
+    try:
+        # Worked by hand: the n-th to queue expects n x 0.3 s on one slot; 0.9 s <= 1 s.
+        for count, thread in enumerate(queued, start=1):
+            thread.start()
+            wait_until(lambda count=count: limiter.waiting == count, timeout=30,
+                       what=f"{count} queued")
+        assert limiter.expected_wait() == pytest.approx(1.2, abs=1e-3)
+        with pytest.raises(ServerBusy):  # 1.2 s > 1 s: refused at once, with room left
+            with limiter.slot():
+                pass
+        assert (limiter.waiting, limiter.refused) == (3, 1)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        for thread in queued:
+            thread.join(timeout=30)
+    # Four holds far shorter than 0.3 s (the queued ones took no time) brought the mean down.
+    assert limiter.mean_hold < 0.3
 
 
 def test_heavy_limiter_queues_a_few_and_refuses_the_rest_at_once() -> None:
