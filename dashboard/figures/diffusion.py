@@ -17,8 +17,8 @@ from dashboard.figures.theme import (
     CHANNEL_SYMBOLS,
     SAMPLE_COLOUR,
     THEORY_COLOUR,
-    base_layout,
     channel_trace_style,
+    styled_layout,
 )
 
 #: Line style of each schedule, so they differ without colour; the selected one is drawn wider.
@@ -60,9 +60,9 @@ def _finish(fig: go.Figure, layout: dict, *, title: str, x_title: str, y_titles:
             t: int, height: int = 360) -> go.Figure:
     """Shared look on the three panels of ``layout`` (domains, anchors, titles), then a
     vertical line at step ``t`` in every panel."""
-    fig.layout = {key: value for key, value in layout.items() if key.startswith(("xaxis", "yaxis"))}
-    base_layout(fig, title=title, x_title=x_title, y_title=y_titles[0], height=height)
-    merged = fig.layout.to_plotly_json()
+    axes = {key: value for key, value in layout.items() if key.startswith(("xaxis", "yaxis"))}
+    merged = styled_layout(axes, title=title, x_title=x_title, y_title=y_titles[0],
+                           height=height)
     for key, value in layout.items():
         if key.startswith(("xaxis", "yaxis")):
             merged[key] = {**merged.get(key, {}), **value}
@@ -219,9 +219,8 @@ def correlation_figure(theory, sample, *, t: int) -> go.Figure:
             legendgroup=label, marker={"color": SAMPLE_COLOUR, "size": 10,
                                        "symbol": ("circle", "square", "diamond")[p]},
             hovertemplate=f"{label} sample<br>ρ %{{y:.4f}}<extra></extra>"))
-    base_layout(fig, title=f"Channel correlation of x_t, step t = {t}", x_title="step t",
-                y_title="correlation ρ_t", height=380)
-    layout = fig.layout.to_plotly_json()
+    layout = styled_layout({}, title=f"Channel correlation of x_t, step t = {t}",
+                           x_title="step t", y_title="correlation ρ_t", height=380)
     layout["yaxis"] = {**layout["yaxis"], "range": [-1.02, 1.02], "rangemode": "normal"}
     layout["shapes"] = [{"type": "line", "x0": t, "x1": t, "xref": "x", "y0": 0, "y1": 1,
                          "yref": "y domain",

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.core.vocabulary import CHANNELS, LEVELS
-from dashboard.figures.theme import CHANNEL_LIGHT, base_layout, channel_trace_style
+from dashboard.figures.theme import CHANNEL_LIGHT, channel_trace_style, styled_layout
 
 LEVEL_AXIS = np.arange(LEVELS)
 
@@ -49,20 +49,28 @@ def _channel_traces(channel: str, original, noisy, theory, hover_unit: str) -> l
 
 
 def _distribution_figure(original, noisy, theory, *, title: str, y_title: str,
-                         hover_unit: str, selection: tuple[int, int] | None) -> go.Figure:
-    fig = go.Figure()
+                         hover_unit: str, selection: tuple[int, int] | None,
+                         y_axis: dict, annotations: list | None = None) -> go.Figure:
+    """The figure, built once from its whole layout (``y_axis``: the y axis's range and any
+    other setting; ``annotations``): each assignment of a layout validates all of it again."""
+    traces = []
     for ci, channel in enumerate(CHANNELS):
-        fig.add_traces(_channel_traces(channel, original[ci], noisy[ci], theory[ci], hover_unit))
+        traces += _channel_traces(channel, original[ci], noisy[ci], theory[ci], hover_unit)
     # The line styles are explained in the subtitle rather than by legend-only traces: each
     # trace costs every redraw in the browser, and the legend stays one entry per channel.
-    base_layout(fig, title=title, x_title="intensity level (0–255)", y_title=y_title,
-                subtitle=LINE_STYLE_KEY)
-    fig.update_xaxes(range=[-2, 257])
-    fig.update_layout(dragmode="select", selectdirection="h")
+    layout = styled_layout({}, title=title, x_title="intensity level (0–255)", y_title=y_title,
+                           subtitle=LINE_STYLE_KEY)
+    layout["xaxis"] = {**layout["xaxis"], "range": [-2, 257]}
+    layout["yaxis"] = {**layout["yaxis"], **y_axis}
+    layout.update(dragmode="select", selectdirection="h")
+    if annotations is not None:
+        layout["annotations"] = annotations
     if selection is not None:
         lo, hi = selection
-        fig.add_vrect(x0=lo - 0.5, x1=hi + 0.5, fillcolor="rgba(255,196,0,0.25)", line_width=0)
-    return fig
+        layout["shapes"] = [{"type": "rect", "x0": lo - 0.5, "x1": hi + 0.5, "xref": "x",
+                             "y0": 0, "y1": 1, "yref": "y domain",
+                             "fillcolor": "rgba(255,196,0,0.25)", "line": {"width": 0}}]
+    return go.Figure(traces, layout=layout)
 
 
 def clip_spike_layout(arrays) -> dict:
@@ -95,20 +103,18 @@ def pmf_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
     Arrays are (3, 256) probabilities over levels 0..255; ``selection`` is a highlighted
     inclusive level range.
     """
-    fig = _distribution_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
-                               title="Probability mass function per channel",
-                               y_title="P(level)", hover_unit="P", selection=selection)
     spikes = clip_spike_layout((original_pmf, noisy_pmf, noisy_pmf_theory))
-    fig.update_layout(annotations=spikes["annotations"])
-    fig.update_yaxes(range=spikes["range"])
-    return fig
+    return _distribution_figure(original_pmf, noisy_pmf, noisy_pmf_theory,
+                                title="Probability mass function per channel",
+                                y_title="P(level)", hover_unit="P", selection=selection,
+                                y_axis={"range": spikes["range"]},
+                                annotations=spikes["annotations"])
 
 
 def cdf_figure(original_cdf, noisy_cdf, noisy_cdf_theory,
                selection: tuple[int, int] | None = None) -> go.Figure:
     """CDF per channel, same traces as :func:`pmf_figure`; arrays (3, 256) in [0, 1]."""
-    fig = _distribution_figure(original_cdf, noisy_cdf, noisy_cdf_theory,
-                               title="Cumulative distribution per channel",
-                               y_title="P(level ≤ x)", hover_unit="F", selection=selection)
-    fig.update_yaxes(range=[0, 1.02])
-    return fig
+    return _distribution_figure(original_cdf, noisy_cdf, noisy_cdf_theory,
+                                title="Cumulative distribution per channel",
+                                y_title="P(level ≤ x)", hover_unit="F", selection=selection,
+                                y_axis={"range": [0, 1.02]})

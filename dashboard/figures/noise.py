@@ -9,9 +9,9 @@ from dashboard.core.vocabulary import CHANNELS
 from dashboard.figures.theme import (
     SAMPLE_COLOUR,
     THEORY_COLOUR,
-    base_layout,
     channel_trace_style,
     fixed_margins,
+    styled_layout,
 )
 
 #: Theoretical probabilities below this are not drawn: no image has enough pixels to show them.
@@ -93,13 +93,13 @@ def noise_figure(grid, pdf_theory, cdf_theory, ecdf, bin_edges, density, *, mean
                    name="theoretical CDF",
                    line={"color": THEORY_COLOUR, "width": 2, "dash": "dash"},
                    hovertemplate="ε %{x:.4f}<br>Φ %{y:.4f}<extra></extra>"),
-    ], layout={"xaxis": {"domain": list(PDF_DOMAIN)}, "yaxis": {"anchor": "x"},
-               "xaxis2": {"domain": list(CDF_DOMAIN), "anchor": "y2"},
-               "yaxis2": {"anchor": "x2"}})
-    base_layout(fig, title=values["title"],
-                x_title="noise ε (intensity scale 0–1; × 255 = levels)", y_title="density",
-                height=400)
-    layout = fig.layout.to_plotly_json()
+    ])
+    layout = styled_layout({"xaxis": {"domain": list(PDF_DOMAIN)}, "yaxis": {"anchor": "x"},
+                            "xaxis2": {"domain": list(CDF_DOMAIN), "anchor": "y2"},
+                            "yaxis2": {"anchor": "x2"}},
+                           title=values["title"],
+                           x_title="noise ε (intensity scale 0–1; × 255 = levels)",
+                           y_title="density", height=400)
     layout["yaxis2"] = {**layout["yaxis2"], "title": {"text": "P(ε ≤ x)"}, "range": [0, 1.02],
                         "rangemode": "normal"}
     # At the foot of the figure, below both axis titles.
@@ -150,9 +150,9 @@ def effective_noise_figure(offsets, empirical, theory) -> go.Figure:
             legendgroup=channel, **channel_trace_style(channel, width=1.5, dash="dash"),
             hovertemplate=f"{channel}: Δ %{{x}} levels<br>P %{{y:.3g}}<extra>theory</extra>"))
     fig = go.Figure(traces)
-    base_layout(fig, title="Effective noise after clipping and rounding (noisy − original)",
-                x_title="difference in levels", y_title="P(difference) (log scale)")
-    layout = fig.layout.to_plotly_json()
+    layout = styled_layout({}, title="Effective noise after clipping and rounding "
+                           "(noisy − original)", x_title="difference in levels",
+                           y_title="P(difference) (log scale)")
     layout["yaxis"] = {**layout["yaxis"], "type": "log", "rangemode": "normal",
                        "range": values["y_range"], "exponentformat": "power"}
     layout["xaxis"] = {**layout["xaxis"], "range": values["x_range"]}
