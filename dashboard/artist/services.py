@@ -17,6 +17,7 @@ plain numbers, strings and small arrays.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -59,6 +60,12 @@ class PaintingIndex:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    @functools.cached_property
+    def as_collection(self) -> dict[str, Any]:
+        """The paintings as a collection for the Collections view (computed once, as a
+        collection's aggregates are when it is added)."""
+        return _van_gogh_summary(self.index)
 
 
 class IndexHolder:
@@ -399,13 +406,16 @@ def collection_summary(name: str) -> dict[str, Any] | None:
     return None if version is None else _collection_summary(name, version)
 
 
-@cache.memoize()
 def _collection_summary(name: str, version: str) -> dict[str, Any]:
-    if name == cl.VAN_GOGH:
-        return _van_gogh_summary()
+    return _current().as_collection if name == cl.VAN_GOGH else _stored_summary(name, version)
+
+
+@cache.memoize()
+def _stored_summary(name: str, version: str) -> dict[str, Any]:
     # Everything here is read from the collection's stored aggregates (palettes, group order
     # and per-year sums included): a view never reads its rows or its list of images.
-    aggregates = cl.load_aggregates(context.extension()["settings"], name, pixel_counts=False)
+    aggregates = cl.load_aggregates(context.extension()["settings"], name, pixel_counts=False,
+                                    histograms="whole")
     groups = []
     for group in aggregates.groups:
         key = f"group:{group}"
@@ -425,10 +435,9 @@ def _palette_of(rgb_histogram, bins: int) -> tuple[np.ndarray, np.ndarray]:
     return palette.colours, palette.shares
 
 
-def _van_gogh_summary() -> dict[str, Any]:
+def _van_gogh_summary(index: CorpusIndex) -> dict[str, Any]:
     """The Van Gogh corpus as a collection: its periods as groups, its dated paintings by
     year (each painting equally)."""
-    index = _current().index
     groups = []
     for period in (p for p in PERIOD_IDS if index.period_mask(p).any()):
         mask = index.period_mask(period)

@@ -331,6 +331,8 @@ class Aggregates:
     stat_sums: np.ndarray
     palette_colours: np.ndarray | None = None
     palette_shares: np.ndarray | None = None
+    #: The keys whose histograms ``hist_units`` holds, row by row (None: every key).
+    hist_keys: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.palette_colours is None or self.palette_shares is None:
@@ -352,7 +354,13 @@ class Aggregates:
     def histogram(self, space: str, key: str = ALL) -> np.ndarray:
         """Equal-weight mean 3D histogram (flat shares) in ``space`` of the images of ``key``."""
         i = self.row(key)
-        return self.hist_units[space][i] / _SHARE_SCALE / self.count[i]
+        if self.hist_keys is None:
+            held = i
+        elif key in self.hist_keys:
+            held = self.hist_keys.index(key)
+        else:
+            raise KeyError(f"the histograms of {key!r} were not read")
+        return self.hist_units[space][held] / _SHARE_SCALE / self.count[i]
 
     def stat_means(self, key: str = ALL) -> np.ndarray:
         i = self.row(key)
@@ -380,6 +388,8 @@ class Aggregates:
         return [y for y, _ in rows], counts, means.reshape(len(index), len(STAT_NAMES))
 
     def to_bytes(self) -> bytes:
+        if self.hist_keys is not None:
+            raise ValueError("aggregates read in part cannot be written")
         arrays = {"keys": np.array(self.keys), "count": self.count, "pmf_units": self.pmf_units,
                   "pixel_counts": self.pixel_counts, "stat_sums": self.stat_sums,
                   "palette_colours": self.palette_colours,
@@ -388,23 +398,34 @@ class Aggregates:
         for space in SPACES:
             arrays[f"hist_units_{space}"] = self.hist_units[space]
             arrays[f"hist_pixels_{space}"] = self.hist_pixels[space]
+            # The whole collection's row again, on its own: a view reads ~100 KB, not every
+            # group's and year's histograms (megabytes to decompress).
+            arrays[f"whole_hist_units_{space}"] = self.hist_units[space][[self.row(ALL)]]
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
         return buffer.getvalue()
 
     @classmethod
-    def from_file(cls, path: Path, *, pixel_counts: bool = True) -> Aggregates:
+    def from_file(cls, path: Path, *, pixel_counts: bool = True,
+                  histograms: str = "every key") -> Aggregates:
         """Read stored aggregates; ``pixel_counts=False`` leaves the pixel-count sums unread
-        (empty), which the page's views do not use."""
+        (empty), which the page's views do not use; ``histograms="whole"`` reads the 3D
+        histograms of the whole collection only (what a view draws)."""
+        if histograms not in ("every key", "whole"):
+            raise ValueError(f"histograms must be 'every key' or 'whole'; got {histograms!r}")
         with np.load(path, allow_pickle=False) as stored:
             if tuple(str(s) for s in stored["spaces"]) != SPACES \
                     or int(stored["bins"]) != INDEX_BINS:
                 raise CollectionError("the collection's aggregates are from another index "
                                       "version; add the collection again")
             empty = np.zeros((0,), dtype=np.int64)
+            # Files written before palettes and the whole row were stored: read every row.
+            whole = histograms == "whole" and "palette_colours" in stored \
+                and f"whole_hist_units_{SPACES[0]}" in stored
+            prefix = "whole_hist_units" if whole else "hist_units"
             return cls(keys=[str(k) for k in stored["keys"]], count=stored["count"],
                        pmf_units=stored["pmf_units"],
-                       hist_units={s: stored[f"hist_units_{s}"] for s in SPACES},
+                       hist_units={s: stored[f"{prefix}_{s}"] for s in SPACES},
                        pixel_counts=stored["pixel_counts"] if pixel_counts else empty,
                        hist_pixels={s: stored[f"hist_pixels_{s}"] if pixel_counts else empty
                                     for s in SPACES},
@@ -412,7 +433,8 @@ class Aggregates:
                        palette_colours=stored["palette_colours"]
                        if "palette_colours" in stored else None,
                        palette_shares=stored["palette_shares"]
-                       if "palette_shares" in stored else None)
+                       if "palette_shares" in stored else None,
+                       hist_keys=[ALL] if whole else None)
 
 
 def key_palettes(rgb_units: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -519,11 +541,12 @@ def aggregate_dataset(collection: Collection) -> Aggregates:
     return accumulator.result()
 
 
-def load_aggregates(settings, name: str, *, pixel_counts: bool = True) -> Aggregates:
+def load_aggregates(settings, name: str, *, pixel_counts: bool = True,
+                    histograms: str = "every key") -> Aggregates:
     """The stored aggregates of collection ``name`` (see :meth:`Aggregates.from_file`)."""
     path = collection_home(settings, name) / AGGREGATES_FILE
     try:
-        return Aggregates.from_file(path, pixel_counts=pixel_counts)
+        return Aggregates.from_file(path, pixel_counts=pixel_counts, histograms=histograms)
     except FileNotFoundError:
         raise CollectionError(f"there is no collection {name!r}") from None
     except (OSError, ValueError, KeyError) as exc:

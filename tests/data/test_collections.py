@@ -147,6 +147,13 @@ def test_aggregates_are_exact_sums_in_any_order(settings, folder, metadata, caps
     np.testing.assert_array_equal(shares, late.shares)
     legacy = cl.Aggregates(**{**vars(stored), "palette_colours": None, "palette_shares": None})
     np.testing.assert_array_equal(legacy.palette_colours, stored.palette_colours)
+    # A view reads the whole collection's histograms only, the same numbers.
+    whole = cl.load_aggregates(settings, "mine", pixel_counts=False, histograms="whole")
+    assert whole.hist_units["oklab"].shape == (1, 16**3)
+    assert whole.histogram("oklab").tobytes() == stored.histogram("oklab").tobytes()
+    np.testing.assert_array_equal(whole.palette("group:late")[0], colours)
+    with pytest.raises(KeyError, match="not read"):
+        whole.histogram("rgb", "group:late")
     # The same rows in reverse order give the same sums, to the bit.
     rows = IndexDataset(collection.home / cl.INDEX_FOLDER).read()
     order = [rows[d] for d in collection.digests]
