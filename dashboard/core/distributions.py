@@ -292,15 +292,23 @@ class NoiseSample:
     edge may be counted on the other side of it.
     """
 
-    def __init__(self, field: np.ndarray) -> None:
+    def __init__(self, field: np.ndarray, sorted_z=None) -> None:
+        """``sorted_z``: the field's draws already sorted, anything ``np.searchsorted``
+        searches like a sorted float32 array of ``field.size`` draws (the image store's
+        shared sorted streams); without it the field is sorted here."""
         field = np.asarray(field)
         if field.dtype != np.float32 or field.size == 0:
             raise ValueError(
                 f"field must be a non-empty float32 array, got {field.dtype} {field.shape}"
             )
         validate_field(field, field.shape)
-        self.sorted_z = np.sort(field, axis=None)
-        self.sorted_z.flags.writeable = False
+        if sorted_z is None:
+            sorted_z = np.sort(field, axis=None)
+            sorted_z.flags.writeable = False
+        elif len(sorted_z) != field.size:
+            raise ValueError(f"sorted_z must hold the field's {field.size} draws, "
+                             f"got {len(sorted_z)}")
+        self.sorted_z = sorted_z
         self.size = int(field.size)
         self.z_mean = float(np.mean(field, dtype=np.float64))
         self.z_variance = float(np.var(field, dtype=np.float64))

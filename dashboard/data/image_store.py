@@ -47,7 +47,7 @@ class SourceUnavailableError(ValueError):
     """A known source whose image cannot be decoded (corrupt, truncated, too large)."""
 
 
-class _LRU:
+class SingleFlightLRU:
     """A tiny thread-safe LRU map whose values are built on a miss by ``factory``.
 
     Single flight: concurrent requests for a missing key wait for one build instead of
@@ -107,19 +107,6 @@ def return_freed_memory() -> None:
         trim(0)
 
 
-class SharedNoiseSample(NoiseSample):
-    """A :class:`NoiseSample` of a field whose sorted draws come from the seed's
-    :class:`SortedStream` (searchable as sorted, see :class:`SortedDraws`) instead of a new
-    sort of the field: the same counts, hence the same histograms and ECDFs, bit for bit."""
-
-    def __init__(self, field: np.ndarray, sorted_stream: SortedStream) -> None:
-        # NoiseSample's own constructor would sort the field again (0.1-0.2 s a megapixel).
-        self.sorted_z = sorted_stream.prefix(field.size)
-        self.size = int(field.size)
-        self.z_mean = float(np.mean(field, dtype=np.float64))
-        self.z_variance = float(np.var(field, dtype=np.float64))
-
-
 class SharedNoiseAnalyser(NoiseAnalyser):
     """A :class:`NoiseAnalyser` whose field and sorted sample are shared with every image of
     the same size and seed (``sample`` is built by ``sample_factory``, once per size and seed)."""
@@ -160,13 +147,13 @@ class ImageStore:
     def __init__(self, settings: Settings, corpus: Corpus) -> None:
         self.settings = settings
         self.corpus = corpus
-        self._images = _LRU(self.IMAGES)
-        self._analysers = _LRU(self.ANALYSERS)
-        self._streams = _LRU(self.SEEDS)
-        self._samples = _LRU(self.SAMPLES)
-        self._noisy_images = _LRU(self.NOISY_IMAGES)
-        self._moves = _LRU(self.MOVES)
-        self._pictures = _LRU(self.PICTURES)
+        self._images = SingleFlightLRU(self.IMAGES)
+        self._analysers = SingleFlightLRU(self.ANALYSERS)
+        self._streams = SingleFlightLRU(self.SEEDS)
+        self._samples = SingleFlightLRU(self.SAMPLES)
+        self._noisy_images = SingleFlightLRU(self.NOISY_IMAGES)
+        self._moves = SingleFlightLRU(self.MOVES)
+        self._pictures = SingleFlightLRU(self.PICTURES)
 
     # -- sources -----------------------------------------------------------------------------
     def _upload_path(self, source: str) -> Path | None:
@@ -254,7 +241,7 @@ class ImageStore:
             field = self.field(shape, seed)
             if field.size > self._stream_size():
                 return NoiseSample(field)
-            return SharedNoiseSample(field, self._sorted_stream(seed))
+            return NoiseSample(field, sorted_z=self._sorted_stream(seed).prefix(field.size))
 
         return self._samples.get((shape, seed), build)
 

@@ -46,7 +46,7 @@ from dashboard.core.vocabulary import CHANNELS
 from dashboard.data.corpus import PERIOD_IDS, Corpus
 from dashboard.data.corpus_index import load_or_build_index
 from dashboard.data.files import encode_jpeg
-from dashboard.data.image_store import _LRU
+from dashboard.data.image_store import SingleFlightLRU
 from dashboard.diffusion.state import DiffusionState
 from dashboard.figures.diffusion import CHANNEL_PAIRS
 from dashboard.server import context
@@ -84,16 +84,16 @@ class _Memory:
     (the image store's single-flight LRU maps)."""
 
     def __init__(self) -> None:
-        self.clean = _LRU(2)             # x_0 on the data scale, float64
-        self.level_pmfs = _LRU(4)        # per-channel level PMFs (3, 256)
-        self.noisy = _LRU(1)             # x_t, float64, for the 3D colour denoiser
-        self.denoised = _LRU(3)          # E[x_0 | x_t] per channel, as display levels
-        self.colour_priors = _LRU(2)     # ColourPrior of an image
-        self.colour_denoised = _LRU(2)   # E[x_0 | x_t] under the 3D colour prior
-        self.noise_moments = _LRU(4)     # NoiseMoments of an image and seed
-        self.sorted_noise = _LRU(2)      # SortedNoise of an image and seed (~20 MB at 1 MP)
-        self.steps = _LRU(64)            # step_view of a step (~40 KB each)
-        self.errors = _LRU(1024)         # denoiser_errors of a step, (3,)
+        self.clean = SingleFlightLRU(2)           # x_0 on the data scale, float64
+        self.level_pmfs = SingleFlightLRU(4)      # per-channel level PMFs (3, 256)
+        self.noisy = SingleFlightLRU(1)           # x_t, float64, for the 3D colour denoiser
+        self.denoised = SingleFlightLRU(3)        # E[x_0 | x_t] per channel, as display levels
+        self.colour_priors = SingleFlightLRU(2)   # ColourPrior of an image
+        self.colour_denoised = SingleFlightLRU(2) # E[x_0 | x_t] under the 3D colour prior
+        self.noise_moments = SingleFlightLRU(4)   # NoiseMoments of an image and seed
+        self.sorted_noise = SingleFlightLRU(2)    # SortedNoise of an image, seed (~20 MB)
+        self.steps = SingleFlightLRU(64)          # step_view of a step (~40 KB each)
+        self.errors = SingleFlightLRU(1024)       # denoiser_errors of a step, (3,)
 
 
 def _memory() -> _Memory:

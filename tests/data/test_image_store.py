@@ -13,11 +13,11 @@ from PIL import Image
 
 from dashboard.config import load_settings
 from dashboard.data.corpus import Corpus
-from dashboard.data.image_store import _LRU, ImageStore
+from dashboard.data.image_store import ImageStore, SingleFlightLRU
 
 
 def test_lru_evicts_least_recently_used():
-    lru = _LRU(2)
+    lru = SingleFlightLRU(2)
     assert lru.get("a", lambda: 1) == 1
     assert lru.get("b", lambda: 2) == 2
     assert lru.get("a", lambda: 99) == 1  # hit: "a" is now the most recent
@@ -27,7 +27,7 @@ def test_lru_evicts_least_recently_used():
 
 
 def test_concurrent_misses_build_once():
-    lru = _LRU(4)
+    lru = SingleFlightLRU(4)
     started, release = threading.Event(), threading.Event()
     calls = []
 
@@ -53,7 +53,7 @@ def test_concurrent_misses_build_once():
 
 
 def test_failed_build_is_retried_by_the_next_caller():
-    lru = _LRU(2)
+    lru = SingleFlightLRU(2)
 
     def boom():
         raise ValueError("bad image")
