@@ -84,16 +84,16 @@ class _Memory:
     (the image store's single-flight LRU maps)."""
 
     def __init__(self) -> None:
-        self.clean = SingleFlightLRU(2)           # x_0 on the data scale, float64
-        self.level_pmfs = SingleFlightLRU(4)      # per-channel level PMFs (3, 256)
-        self.noisy = SingleFlightLRU(1)           # x_t, float64, for the 3D colour denoiser
-        self.denoised = SingleFlightLRU(3)        # E[x_0 | x_t] per channel, as display levels
-        self.colour_priors = SingleFlightLRU(2)   # ColourPrior of an image
-        self.colour_denoised = SingleFlightLRU(2) # E[x_0 | x_t] under the 3D colour prior
-        self.noise_moments = SingleFlightLRU(4)   # NoiseMoments of an image and seed
-        self.sorted_noise = SingleFlightLRU(2)    # SortedNoise of an image, seed (~20 MB)
-        self.steps = SingleFlightLRU(64)          # step_view of a step (~40 KB each)
-        self.errors = SingleFlightLRU(1024)       # denoiser_errors of a step, (3,)
+        self.clean = SingleFlightLRU(2)            # x_0 on the data scale, float64
+        self.level_pmfs = SingleFlightLRU(4)       # per-channel level PMFs (3, 256)
+        self.noisy = SingleFlightLRU(1)            # x_t, float64, for the 3D colour denoiser
+        self.denoised = SingleFlightLRU(3)         # E[x_0 | x_t] per channel, as display levels
+        self.colour_priors = SingleFlightLRU(2)    # ColourPrior of an image
+        self.colour_denoised = SingleFlightLRU(2)  # E[x_0 | x_t] under the 3D colour prior
+        self.noise_moments = SingleFlightLRU(4)    # NoiseMoments of an image and seed
+        self.sorted_noise = SingleFlightLRU(2)     # SortedNoise of an image, seed (~20 MB)
+        self.steps = SingleFlightLRU(64)           # step_view of a step (~40 KB each)
+        self.errors = SingleFlightLRU(1024)        # denoiser_errors of a step, (3,)
 
 
 def _memory() -> _Memory:
