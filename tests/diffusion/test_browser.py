@@ -122,6 +122,13 @@ def test_moving_t_patches_the_visible_figure_and_swaps_the_pictures(page, live_s
     page.locator(f"#{ids.STEP_SLIDER} [role=slider]").focus()
     page.keyboard.press("ArrowRight")
     wait_for_graph_state(page, ids.INFORMATION_GRAPH, "values(g.data[9].x)[0] === 42")
+    # The denoiser's measured errors at t = 42 (from the second callback): three positive
+    # numbers on the MSE panel, the same as the channel lines give.
+    measured = trace_values(page, ids.INFORMATION_GRAPH, 9)
+    assert len(measured) == 3 and all(0 < value < 4 for value in measured)
+    for channel, value in zip(("red", "green", "blue"), measured, strict=True):
+        assert f"expected, {value:.3g} measured" in page.inner_text(
+            f"#{ids.CHANNEL_LINES[channel]}")
     open_tab(page, "correlation")
     wait_for_graph_state(page, ids.CORRELATION_GRAPH, "values(g.data[1].x)[0] === 42")
     # The x0 picture keeps its URL (and the browser its copy).
