@@ -371,6 +371,11 @@ _LANES = 4
 _LANES_MAX_BYTES = 1 << 17
 #: Every integer below this is exact in float64.
 _FLOAT_EXACT = 1 << 53
+#: Green and blue share one weight, ``green * _PAIR_SHIFT + blue``, summed over at most
+#: ``_PAIR_PIXELS`` pixels before being taken apart: each sum stays below
+#: 255 * 2**18 < 2**26 and the whole below 2**52, exact.
+_PAIR_SHIFT = 1 << 26
+_PAIR_PIXELS = 1 << 18
 
 
 @functools.lru_cache(maxsize=8)
@@ -411,7 +416,8 @@ def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple
     A chunk of ``PIXEL_CHUNK`` pixels at a time, into arrays reused from chunk to chunk.
     The sums are float64 bincounts of whole numbers: exact below 2**53, and the red weight
     ``red * shift + 1`` (:func:`_count_shift`) also counts the pixels, as long as the
-    image allows it (up to 4,210,752 pixels; above, the pixels are counted apart).
+    image allows it (up to 4,210,752 pixels; above, the pixels are counted apart); green and
+    blue share one weight while a chunk is at most ``_PAIR_PIXELS`` pixels.
     """
     n_cells = bins**3
     levels = rgb.reshape(-1)
@@ -432,6 +438,8 @@ def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple
     shift = _count_shift(n)
     counts = None if shift is not None else np.zeros(width, dtype=np.int64)
     sums = np.zeros((3, width), dtype=np.float64)
+    packed = np.zeros(width, dtype=np.float64) if chunk <= _PAIR_PIXELS else None
+    pending = 0
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
         size = stop - start
@@ -465,9 +473,24 @@ def _bin_sums(rgb: np.ndarray, bins: int, bin_table: np.ndarray | None) -> tuple
             counts += np.bincount(idx, minlength=width)
             np.copyto(w, block[:, 0])
         sums[0] += np.bincount(idx, weights=w, minlength=width)
-        for channel in (1, 2):
-            np.copyto(w, block[:, channel])
-            sums[channel] += np.bincount(idx, weights=w, minlength=width)
+        if packed is None:
+            for channel in (1, 2):
+                np.copyto(w, block[:, channel])
+                sums[channel] += np.bincount(idx, weights=w, minlength=width)
+            continue
+        # Green and blue in one weight, green * _PAIR_SHIFT + blue, taken apart at least
+        # every _PAIR_PIXELS pixels, before either sum can reach _PAIR_SHIFT.
+        np.multiply(block[:, 1], float(_PAIR_SHIFT), out=w)
+        np.add(w, block[:, 2], out=w)
+        packed += np.bincount(idx, weights=w, minlength=width)
+        pending += size
+        if pending + chunk > _PAIR_PIXELS or stop == n:
+            green = np.floor(packed * (1.0 / _PAIR_SHIFT))
+            sums[1] += green
+            packed -= green * _PAIR_SHIFT
+            sums[2] += packed
+            packed[:] = 0.0
+            pending = 0
     sums = sums.reshape(3, lanes, n_cells).sum(axis=1)
     if shift is not None:
         red = np.floor(sums[0] / shift)

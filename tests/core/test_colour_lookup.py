@@ -13,6 +13,8 @@ from dashboard.core.colour_lookup import (
     table_dtype,
 )
 from dashboard.core.colours import (
+    _PAIR_PIXELS,
+    _PAIR_SHIFT,
     N_COLOURS,
     PIXEL_CHUNK,
     _codes_into,
@@ -180,6 +182,23 @@ def test_histogram_of_an_image_of_several_chunks_equals_every_pixel(space, bins)
     np.testing.assert_array_equal(hist.mean_rgb, sums[occupied] / counts[occupied][:, None])
 
 
+def test_green_and_blue_apart_when_a_chunk_is_too_large_to_share_a_weight():
+    # 48 bins: chunks of 4 * 48**3 = 442,368 pixels, so this 270,400-pixel image is one
+    # chunk above _PAIR_PIXELS (2**18), and green and blue are summed apart.
+    assert 2**18 == _PAIR_PIXELS < 520 * 520 < 4 * 48**3
+    rgb = np.random.default_rng(8).integers(0, 256, (520, 520, 3), dtype=np.uint8)
+    rgb[:260] = (255, 255, 255)
+    hist = colour_histogram(rgb, "rgb", 48)
+    counts, sums = per_bin_reference(rgb, pixel_bins(rgb, "rgb", 48).ravel(), 48**3)
+    occupied = np.ravel_multi_index(hist.occupied.T, (48,) * 3)
+    np.testing.assert_array_equal(hist.occupied_counts, counts[occupied])
+    np.testing.assert_array_equal(hist.mean_rgb, sums[occupied] / counts[occupied][:, None])
+    # The top bin: the white half and the random pixels with every level >= 251 (48 bins
+    # of 256/48 levels: the last one starts at 250.67).
+    assert hist.occupied[0].tolist() == [47, 47, 47]
+    assert hist.occupied_counts[0] == 260 * 520 + int(np.all(rgb[260:] >= 251, axis=2).sum())
+
+
 def test_pixel_count_rides_on_the_red_sums_while_exact():
     # red * shift + 1 summed over n pixels: below 2**53 up to n = 4,210,752 (shift 2**23).
     assert _count_shift(786_432) == 2**20
@@ -190,6 +209,9 @@ def test_pixel_count_rides_on_the_red_sums_while_exact():
 
 @pytest.mark.parametrize("side", [2052, 2060])  # 4,210,704 pixels (packed); 4,243,600 (not)
 def test_largest_sums_stay_exact_on_both_sides_of_the_packing_limit(side):
+    # Also green and blue sharing a weight at their worst: 2**18 white pixels between
+    # two takings apart, 255 * 2**18 each, just below 2**26.
+    assert 255 * _PAIR_PIXELS < _PAIR_SHIFT == 2**26
     white = np.full((side, side, 3), 255, dtype=np.uint8)
     white[0, 0] = (0, 10, 20)
     hist = colour_histogram(white, "rgb", 8)
