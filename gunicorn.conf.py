@@ -24,8 +24,8 @@ bind = [f"0.0.0.0:{_settings.port}"]
 # their inner loops, so threads overlap the heavy parts; processes give the
 # pure-Python parts (Dash, Plotly JSON) a core each. At most DASHBOARD_MAX_HEAVY (2)
 # heavy computations run per worker and up to 8 per slot queue for them
-# (dashboard.server.hardening.HEAVY_QUEUE_PER_SLOT; fewer when recent computations were
-# long: HEAVY_WAIT_BUDGET_SECONDS): two more threads always remain for health checks,
+# (dashboard.server.hardening.HEAVY_QUEUE_PER_SLOT; beyond 4 only while the expected wait
+# is short: HEAVY_WAIT_BUDGET_SECONDS): two more threads always remain for health checks,
 # cached results and pictures.
 workers = _settings.workers
 # gthread, with the app's security headers on the 400/414/431 pages gunicorn writes itself.

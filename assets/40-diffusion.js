@@ -71,13 +71,16 @@ window.dash_clientside.diffusion.imageUrl = function (picture, state) {
 
 /* The pictures' URLs from the controls alone, so their requests leave at once on a move, and
    the share link handed to share.replaceQuery (assets/25-share.js). The image's and the
-   structure-free sample's URLs are left alone when they do not change. */
+   structure-free sample's URLs are left alone when they do not change. A 3D colour result on
+   show belonged to the controls before: it is cleared and its picture hidden. */
 window.dash_clientside.diffusion.syncControls = function (source, schedule, steps, t, zeroSnr,
                                                           seed, prior, view) {
   const d = window.dash_clientside.diffusion;
   const noUpdate = window.dash_clientside.no_update;
+  const colourShown = document.getElementById('diffusion-colour-figure');
+  const colour = colourShown && !colourShown.hidden ? [null, true] : [noUpdate, noUpdate];
   const state = d.state(source, schedule, steps, t, zeroSnr, seed, prior, view);
-  if (!state) { return [noUpdate, noUpdate, noUpdate, noUpdate]; }
+  if (!state) { return [noUpdate, noUpdate, noUpdate, noUpdate, ...colour]; }
   window.dash_clientside.share.replaceQuery(d.query(state));
   const unlessSame = (id, url) => {
     const element = document.getElementById(id);
@@ -86,5 +89,6 @@ window.dash_clientside.diffusion.syncControls = function (source, schedule, step
   return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state)),
           unlessSame('diffusion-xt-image', d.imageUrl('xt', state)),
           unlessSame('diffusion-denoised-image', d.imageUrl('denoised', state)),
-          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state))];
+          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state)),
+          ...colour];
 };

@@ -67,7 +67,6 @@ VIEW_OUTPUTS = (
     *(Output(graph, "figure") for graph in ids.GRAPH_OF_VIEW.values()),
     Output(ids.STEP_TEXT, "children"), Output(ids.EXPLORER_TEXT, "children"),
     Output(ids.EXPLORER_LINK, "href"), Output(ids.EXPLORER_LINK, "children"),
-    Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Output(ids.DRAWN_STORE, "data"),
 )
 
@@ -258,7 +257,7 @@ def view_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
         visible = ids.GRAPH_OF_VIEW[state.view]
         figures = tuple(empty_figure(_reason(error)) if graph == visible else no_update
                         for graph in graphs)
-        return (*figures, None, None, None, None, None, True, {})
+        return (*figures, None, None, None, None, {})
 
     if patched:
         figure = figure_patch(state.view, state, curves, step)
@@ -268,7 +267,7 @@ def view_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
     figures = tuple(figure if graph == visible else no_update for graph in graphs)
     link = explorer_link(state, step["alpha_bar"])
     return (*figures, step_sentence(state, step["alpha_bar"]), link.sentence, link.href,
-            link.label, None, True, {"key": key, "tabs": {**tabs, state.view: t}})
+            link.label, {"key": key, "tabs": {**tabs, state.view: t}})
 
 
 @registry.callback(
@@ -324,11 +323,13 @@ def update_errors(source, schedule, steps, t, zero_snr, seed, prior, view, drawn
 
 #: Pictures' URLs and the share link, built in the browser from the controls alone (mirroring
 #: :func:`dashboard.diffusion.routes.image_url` and :meth:`DiffusionState.to_query`), so the
-#: JPEG requests leave at once on a move.
+#: JPEG requests leave at once on a move; a 3D colour result on show is cleared (it belonged
+#: to the controls before), without a server round trip.
 registry.clientside_callback(
     ClientsideFunction(namespace="diffusion", function_name="syncControls"),
     Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
     Output(ids.DENOISED_IMAGE, "src"), Output(ids.STRUCTURE_FREE_IMAGE, "src"),
+    Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
     Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
     Input(ids.PRIOR, "value"), Input(ids.VIEW_TABS, "active_tab"),

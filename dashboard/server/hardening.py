@@ -42,9 +42,11 @@ HEAVY_WAIT_SECONDS = 20.0
 #: Requests that may queue for a slot, per slot; beyond that a heavy request is refused at once,
 #: so that a worker's threads stay free for health checks, cached results and pictures.
 HEAVY_QUEUE_PER_SLOT = 8
-#: A heavy request is also refused at once when the queue ahead of it would keep it waiting
-#: longer than this (seconds), judged from how long recent computations held their slot: short
-#: ones (a slider move) may queue deep, long ones (a 3D colour histogram) only a few.
+#: Requests that may always queue, per slot (a page's first requests come together). Beyond
+#: them, up to :data:`HEAVY_QUEUE_PER_SLOT`, a request queues only if the wait it can expect
+#: is within :data:`HEAVY_WAIT_BUDGET_SECONDS`, judged from how long recent computations held
+#: their slot: short ones (slider moves) may queue deep, long ones only this far.
+HEAVY_QUEUE_ALWAYS_PER_SLOT = 4
 HEAVY_WAIT_BUDGET_SECONDS = 1.0
 #: Weight of the newest hold in the running mean of hold times, and the mean to start from (s).
 HOLD_SMOOTHING = 0.2
@@ -157,9 +159,10 @@ class HeavyLimiter:
     """At most ``slots`` heavy computations at once in this process, a bounded queue behind
     them, and an immediate refusal beyond it; re-entrant per thread.
 
-    A request joins the queue only if there is room (``max_waiting``) and the wait it can
-    expect, ``(queued + 1) * mean hold / slots``, is within :data:`HEAVY_WAIT_BUDGET_SECONDS`;
-    the mean hold is a running mean of how long computations held their slot.
+    A request joins a queue shorter than ``min_waiting``; up to ``max_waiting`` it joins only
+    if the wait it can expect, ``(queued + 1) * mean hold / slots``, is within
+    :data:`HEAVY_WAIT_BUDGET_SECONDS`; the mean hold is a running mean of how long
+    computations held their slot.
 
     Parameters
     ----------
@@ -170,10 +173,13 @@ class HeavyLimiter:
     max_waiting : int, optional
         Requests allowed to queue; one more is refused at once. Default
         ``HEAVY_QUEUE_PER_SLOT * slots``.
+    min_waiting : int, optional
+        Requests that may queue whatever the expected wait. Default
+        ``HEAVY_QUEUE_ALWAYS_PER_SLOT * slots``, at most ``max_waiting``.
     """
 
     def __init__(self, slots: int, wait_seconds: float = HEAVY_WAIT_SECONDS,
-                 max_waiting: int | None = None) -> None:
+                 max_waiting: int | None = None, min_waiting: int | None = None) -> None:
         if slots < 1:
             raise ValueError(f"slots={slots!r} must be a positive integer")
         if wait_seconds < 0:
@@ -181,6 +187,11 @@ class HeavyLimiter:
         max_waiting = HEAVY_QUEUE_PER_SLOT * slots if max_waiting is None else max_waiting
         if max_waiting < 0:
             raise ValueError(f"max_waiting={max_waiting!r} must be >= 0 requests")
+        min_waiting = (HEAVY_QUEUE_ALWAYS_PER_SLOT * slots if min_waiting is None
+                       else min_waiting)
+        if min_waiting < 0:
+            raise ValueError(f"min_waiting={min_waiting!r} must be >= 0 requests")
+        self.min_waiting = min(min_waiting, max_waiting)
         self.slots = slots
         self.wait_seconds = wait_seconds
         self.max_waiting = max_waiting
@@ -217,8 +228,9 @@ class HeavyLimiter:
         if self._semaphore.acquire(blocking=False):
             return True
         with self._lock:
-            if (self._waiting >= self.max_waiting
-                    or self.expected_wait() > HEAVY_WAIT_BUDGET_SECONDS):
+            if self._waiting >= self.max_waiting or (
+                    self._waiting >= self.min_waiting
+                    and self.expected_wait() > HEAVY_WAIT_BUDGET_SECONDS):
                 return False
             self._waiting += 1
         try:

@@ -130,7 +130,6 @@ def test_a_first_draw_gives_the_visible_figure_and_every_text(tiny_context):
     for line, error in zip(channels, errors, strict=True):
         assert "nats" in line and "bits" in line
         assert line.endswith(f"expected, {error:.3g} measured on this image")
-    assert outputs[8:10] == (None, True)  # no 3D colour result for a new view
     key = repr(services.keys_of(STATE))
     assert outputs[-1] == {"key": key, "tabs": {"marginal": 50}}
     assert drawn == {"key": key, "tabs": dict.fromkeys(VIEWS, 50)}

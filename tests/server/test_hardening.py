@@ -227,7 +227,7 @@ def test_heavy_limiter_refuses_when_full() -> None:
 
 
 def test_heavy_limiter_queues_only_what_it_can_serve_within_its_wait_budget() -> None:
-    limiter = HeavyLimiter(1, wait_seconds=30, max_waiting=10)
+    limiter = HeavyLimiter(1, wait_seconds=30, max_waiting=10, min_waiting=1)
     for _ in range(60):  # computations that held the slot 0.3 s each, as far as it knows
         limiter.observe_hold(0.3)
     assert limiter.mean_hold == pytest.approx(0.3, abs=1e-4)
@@ -243,7 +243,8 @@ def test_heavy_limiter_queues_only_what_it_can_serve_within_its_wait_budget() ->
     assert taken.wait(timeout=30)
     queued = [threading.Thread(target=hold) for _ in range(3)]
     try:
-        # Worked by hand: the n-th to queue expects n x 0.3 s on one slot; 0.9 s <= 1 s.
+        # Worked by hand: the first always queues; the n-th expects n x 0.3 s on one slot,
+        # and the third's 0.9 s is within the 1 s budget.
         for count, thread in enumerate(queued, start=1):
             thread.start()
             wait_until(lambda count=count: limiter.waiting == count, timeout=30,
@@ -306,6 +307,9 @@ def test_heavy_limiter_validates_its_arguments() -> None:
         HeavyLimiter(1, wait_seconds=-1)
     with pytest.raises(ValueError, match="max_waiting=-1"):
         HeavyLimiter(1, max_waiting=-1)
+    with pytest.raises(ValueError, match="min_waiting=-1"):
+        HeavyLimiter(1, min_waiting=-1)
+    assert HeavyLimiter(2).min_waiting == 8 and HeavyLimiter(2, max_waiting=3).min_waiting == 3
 
 
 def test_heavy_slot_outside_an_app_limits_nothing() -> None:
