@@ -176,25 +176,32 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
     key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
 
     def build() -> _Denoised:
-        clean = _clean(source)
-        field = context.store().analyser(source, seed).field
-        pmfs = prior_pmfs(source, prior)
-        ab = alpha_bar_at(schedule, steps, zero_snr, t)
-
-        def channel(c: int) -> tuple[np.ndarray, float]:
-            # One channel of x_t, contiguous: the denoiser's passes run faster on it.
-            x0 = np.ascontiguousarray(clean[..., c])
-            x_t = diffusion.forward_sample(x0, ab, field[..., c])
-            mean = diffusion.posterior_mean_tabulated(x_t, pmfs[c], ab, DENOISER_TOLERANCE)
-            levels = diffusion.display_levels(mean)
-            error = np.subtract(mean, x0, out=mean).ravel()
-            return levels, float(error @ error) / error.size
-
-        results = list(_channel_pool().map(channel, range(len(CHANNELS))))
-        return _Denoised(levels=np.stack([levels for levels, _ in results], axis=-1),
-                         mse=np.array([mse for _, mse in results]))
+        with heavy_slot():
+            return _denoise(source, schedule, steps, zero_snr, prior, t, seed)
 
     return _memory().denoised.get(key, build)
+
+
+def _denoise(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+             seed: int) -> _Denoised:
+    """Build :func:`_denoised` (the caller holds a heavy-computation slot)."""
+    clean = _clean(source)
+    field = context.store().analyser(source, seed).field
+    pmfs = prior_pmfs(source, prior)
+    ab = alpha_bar_at(schedule, steps, zero_snr, t)
+
+    def channel(c: int) -> tuple[np.ndarray, float]:
+        # One channel of x_t, contiguous: the denoiser's passes run faster on it.
+        x0 = np.ascontiguousarray(clean[..., c])
+        x_t = diffusion.forward_sample(x0, ab, field[..., c])
+        mean = diffusion.posterior_mean_tabulated(x_t, pmfs[c], ab, DENOISER_TOLERANCE)
+        levels = diffusion.display_levels(mean)
+        error = np.subtract(mean, x0, out=mean).ravel()
+        return levels, float(error @ error) / error.size
+
+    results = list(_channel_pool().map(channel, range(len(CHANNELS))))
+    return _Denoised(levels=np.stack([levels for levels, _ in results], axis=-1),
+                     mse=np.array([mse for _, mse in results]))
 
 
 def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
@@ -420,8 +427,9 @@ def denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, prio
     key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
 
     def measure() -> np.ndarray:
-        with heavy_slot():
-            return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
+        # No slot held here: this may only wait for the picture request's denoiser, which
+        # takes a slot while it computes (a waiting slot would hold up other work).
+        return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
 
     return _memory().errors.get(key, measure).copy()
 
@@ -461,6 +469,10 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
     }[kind]
 
     def encode() -> bytes:
+        if kind == "denoised":  # its denoiser takes a slot only while it computes
+            levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
+            with heavy_slot():
+                return encode_jpeg(levels, quality=JPEG_QUALITY)
         with heavy_slot():
             if kind == "x0":
                 levels = context.store().rgb(source)
@@ -470,8 +482,6 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
                 levels = diffusion.display_levels(diffusion.forward_sample(
                     _clean(source), alpha_bar_at(schedule, steps, zero_snr, t),
                     context.store().analyser(source, seed).field))
-            elif kind == "denoised":
-                levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
             else:
                 levels = diffusion.display_levels(
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed))
