@@ -230,7 +230,9 @@ def collections_outputs(state: ArtistState, drawn: dict | None = None) -> tuple:
     if view is None:
         text = ("Choose two collections: register yours with `python -m dashboard data "
                 "collection add NAME DIR`.")
-        return empty_figure(text.replace("`", "")), message(text), None, None
+        # The year figure follows (it says the same), rather than keep an older pair.
+        return (empty_figure(text.replace("`", "")), message(text), None,
+                {"key": None, "left": state.left, "right": right})
     key = artist_services.compare_key(state.left, right)
     if isinstance(drawn, dict) and drawn.get("key") == key:
         return no_update, compare_summary(view), no_update, no_update
