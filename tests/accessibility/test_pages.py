@@ -34,6 +34,7 @@ ARTIST_TABS = {
     "Timeline": (artist_ids.TIMELINE_GRAPH,),
     "One painting against the artist": (artist_ids.PAINTING_GRAPH,),
     "Find by colour": (),
+    "Collections": (artist_ids.COMPARE_GRAPH, artist_ids.COMPARE_YEARS_GRAPH),
 }
 
 DIFFUSION_TABS = {label: (diffusion_ids.GRAPH_OF_VIEW[view],)
