@@ -5,7 +5,7 @@ The two figures are plain plotly dicts on a layout built once per process: build
 ``go.Figure`` (``make_subplots`` and its validation) cost ~100 ms a view on the 2-core
 machine, a third of the view's whole budget, for the same JSON. The palettes are one SVG
 image per collection rather than a Dash component per swatch: the browser's Dash renderer
-mounts every component one by one, and the ~500 of 18 palette rows took ~700 ms to appear.
+mounts every component one by one, and the ~400 of 15 palette rows took ~700 ms to appear.
 """
 
 from __future__ import annotations
