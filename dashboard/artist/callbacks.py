@@ -327,9 +327,11 @@ def update_view(active_tab, space, stat, artwork, *values):
 # ------------------------------------------------------------------------------------ URL
 
 def query_outputs(view, artwork, space, stat, colours: list, switches: list,
-                  left=None, right=None) -> str:
-    """The canonical query string of the current controls."""
-    return ArtistState.from_controls(view, artwork, space, stat, colours, switches,
+                  left=None, right=None, year_stat=None) -> str:
+    """The canonical query string of the current controls; ``stat`` is the timeline's
+    statistic, or on the Collections view the year figure's (``year_stat``)."""
+    shown_stat = year_stat if view == "compare" else stat
+    return ArtistState.from_controls(view, artwork, space, shown_stat, colours, switches,
                                      left=left, right=right).to_query()
 
 
@@ -340,12 +342,13 @@ def query_outputs(view, artwork, space, stat, colours: list, switches: list,
     *(Input(picker, "value") for picker in ids.COLOUR_PICKERS),
     *(Input(switch, "value") for switch in ids.COLOUR_SWITCHES),
     Input(ids.COMPARE_LEFT, "value"), Input(ids.COMPARE_RIGHT, "value"),
+    Input(ids.COMPARE_YEAR_STAT, "value"),
 )
 def update_query(view, artwork, space, stat, *values):
     n = len(ids.COLOUR_PICKERS)
-    left, right = values[2 * n:]
+    left, right, year_stat = values[2 * n:]
     return query_outputs(view, artwork, space, stat, list(values[:n]), list(values[n:2 * n]),
-                         left=left, right=right)
+                         left=left, right=right, year_stat=year_stat)
 
 
 registry.share_link(ids.URL_QUERY_STORE, ids.URL_SYNC_SINK, ids.SHARE_CLIPBOARD)

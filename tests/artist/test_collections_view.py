@@ -135,17 +135,23 @@ def test_unknown_collections_and_hidden_tab(two_collections):
 
 
 def test_the_share_link_carries_the_two_collections(two_collections):
-    query = cb.query_outputs("compare", "", "rgb", None, [], [], left="reds", right="van-gogh")
+    query = cb.query_outputs("compare", "", "rgb", "blue_share", [], [], left="reds",
+                             right="van-gogh", year_stat="entropy_bits")
     assert query.endswith("&left=reds&right=van-gogh")
+    # On this view the link's statistic is the year figure's, which the page starts from.
+    assert "stat=entropy_bits" in query
+    assert "stat=blue_share" in cb.query_outputs("timeline", "", "rgb", "blue_share", [], [],
+                                                 year_stat="entropy_bits")
     state, notices = parse_artist_query({"view": "compare", "left": "reds", "right": "../x"},
                                         is_painting=lambda _: False, default_artwork="")
     assert (state.view, state.left, state.right) == ("compare", "reds", "")
     assert notices and "Ignored the right collection" in notices[-1]
-    tree = page.layout(view="compare", left="reds")
+    tree = page.layout(view="compare", left="reds", stat="yellow_share")
     found = []
 
     def walk(node):
-        if getattr(node, "id", None) in (ids.COMPARE_LEFT, ids.COMPARE_RIGHT):
+        if getattr(node, "id", None) in (ids.COMPARE_LEFT, ids.COMPARE_RIGHT,
+                                         ids.COMPARE_YEAR_STAT):
             found.append(node.value)
         children = getattr(node, "children", None)
         for child in children if isinstance(children, list | tuple) else [children]:
@@ -153,7 +159,7 @@ def test_the_share_link_carries_the_two_collections(two_collections):
                 walk(child)
 
     walk(tree)
-    assert found == ["reds", "van-gogh"]
+    assert found == ["reds", "van-gogh", "yellow_share"]
 
 
 @pytest.fixture
