@@ -42,12 +42,14 @@ timeout = 60
 graceful_timeout = 30
 keepalive = 5
 
-# Recycle a worker after 10000-11000 requests (jittered so both never restart
+# Recycle a worker after 50000-55000 requests (jittered so both never restart
 # together) to bound slow memory growth inside libraries. The app's own memory
-# is bounded by its LRU maps (~0.5 GiB per worker under load); 1000 was measured
-# to cost 30 % of throughput, as each page action is ~10 requests.
-max_requests = 10000
-max_requests_jitter = 1000
+# is bounded by its LRU maps (~0.5 GiB per worker under load). A recycled worker
+# starts cold (its images and noise decoded again) while the other takes all the
+# work: 1000 cost 30 % of throughput, and 10000 (one recycle every ~3 minutes of
+# the drag load test) put a move's p95 above 1 s.
+max_requests = 50000
+max_requests_jitter = 5000
 
 # Heartbeat files on tmpfs: a slow or full disk in a container must not stall workers.
 if os.path.isdir("/dev/shm"):
