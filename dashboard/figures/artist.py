@@ -127,6 +127,18 @@ def corpus_3d_figure(view: dict, *, space: str, n_paintings: int) -> go.Figure:
 
 # ------------------------------------------------------------------------------ periods
 
+def channel_and_lightness_axes(fig: go.Figure) -> None:
+    """Axis titles and ranges of a 2 x 2 grid of the red, green and blue PMFs and the
+    lightness histogram (the periods side by side, two collections compared). Only the bottom
+    row names its x axis: the top row's title would hit the subplot titles below it."""
+    for ci in range(3):
+        fig.update_xaxes(title_text="level (0–255)" if ci == 2 else None, range=[-2, 257],
+                         row=1 + ci // 2, col=1 + ci % 2)
+        fig.update_yaxes(title_text="P(level)", row=1 + ci // 2, col=1 + ci % 2)
+    fig.update_xaxes(title_text="L* (0 = black, 100 = white)", range=[0, 100], row=2, col=2)
+    fig.update_yaxes(title_text="% of pixels", row=2, col=2)
+
+
 def period_distributions_figure(view: dict) -> go.Figure:
     """Small multiples: pooled PMF of red, green, blue and the lightness distribution, one line
     per period (equal weight per painting within a period)."""
@@ -153,14 +165,7 @@ def period_distributions_figure(view: dict) -> go.Figure:
             row=2, col=2)
     base_layout(fig, title="The periods side by side (each painting counts equally)",
                 x_title="", y_title="", height=620)
-    for ci in range(3):
-        # Only the bottom row names its x axis: the top row's title would hit the subplot
-        # titles below it.
-        fig.update_xaxes(title_text="level (0–255)" if ci == 2 else None, range=[-2, 257],
-                         row=1 + ci // 2, col=1 + ci % 2)
-        fig.update_yaxes(title_text="P(level)", row=1 + ci // 2, col=1 + ci % 2)
-    fig.update_xaxes(title_text="L* (0 = black, 100 = white)", range=[0, 100], row=2, col=2)
-    fig.update_yaxes(title_text="% of pixels", row=2, col=2)
+    channel_and_lightness_axes(fig)
     top = 1.15 * float(np.asarray(view["pmfs"], float)[:, :, 2:254].max())
     for ci in range(3):
         fig.update_yaxes(range=[0, top if top > 0 else 1], row=1 + ci // 2, col=1 + ci % 2)

@@ -25,6 +25,7 @@ from dashboard.figures.artist import (
     PERIOD_DASHES,
     PERIOD_SYMBOLS,
     STAT_LABELS,
+    channel_and_lightness_axes,
     stat_scale,
 )
 from dashboard.figures.theme import (
@@ -51,12 +52,7 @@ def _comparison_layout() -> dict:
     fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.14,
                         subplot_titles=("Red", "Green", "Blue", "Lightness L*"))
     base_layout(fig, title="", x_title="", y_title="", height=COMPARISON_HEIGHT)
-    for ci in range(3):
-        fig.update_xaxes(title_text="level (0–255)" if ci == 2 else None, range=[-2, 257],
-                         row=1 + ci // 2, col=1 + ci % 2)
-        fig.update_yaxes(title_text="P(level)", row=1 + ci // 2, col=1 + ci % 2)
-    fig.update_xaxes(title_text="L* (0 = black, 100 = white)", range=[0, 100], row=2, col=2)
-    fig.update_yaxes(title_text="% of pixels", row=2, col=2)
+    channel_and_lightness_axes(fig)
     fig.update_layout(legend={"y": -0.13}, margin={"t": 80, "b": 90})
     return fig.layout.to_plotly_json()
 

@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -205,8 +207,9 @@ def test_heavy_limiter_is_reentrant_and_releases_on_error() -> None:
         assert limiter.busy == 1
 
 
-def test_heavy_limiter_refuses_when_full() -> None:
-    limiter = HeavyLimiter(1, wait_seconds=0)
+@contextmanager
+def slot_held(limiter: HeavyLimiter) -> Iterator[None]:
+    """A thread holds one of ``limiter``'s slots until the block ends."""
     taken, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -218,12 +221,34 @@ def test_heavy_limiter_refuses_when_full() -> None:
     holder.start()
     try:
         assert taken.wait(timeout=30)
-        with pytest.raises(ServerBusy):
-            with limiter.slot():
-                pass
+        yield
     finally:
         release.set()
         holder.join(timeout=30)
+
+
+def queue_for_a_slot(limiter: HeavyLimiter, count: int, outcomes: list[str]) -> list:
+    """``count`` threads queued for a slot one after the other (each appends "computed" to
+    ``outcomes`` once it gets one)."""
+
+    def queue() -> None:
+        with limiter.slot():
+            outcomes.append("computed")
+
+    threads = [threading.Thread(target=queue) for _ in range(count)]
+    for queued, thread in enumerate(threads, start=1):
+        thread.start()
+        wait_until(lambda queued=queued: limiter.waiting == queued, timeout=30,
+                   what=f"{queued} queued")
+    return threads
+
+
+def test_heavy_limiter_refuses_when_full() -> None:
+    limiter = HeavyLimiter(1, wait_seconds=0)
+    with slot_held(limiter):
+        with pytest.raises(ServerBusy):
+            with limiter.slot():
+                pass
 
 
 def test_heavy_limiter_queues_only_what_it_can_serve_within_its_wait_budget() -> None:
@@ -231,71 +256,36 @@ def test_heavy_limiter_queues_only_what_it_can_serve_within_its_wait_budget() ->
     for _ in range(60):  # computations that held the slot 0.3 s each, as far as it knows
         limiter.observe_hold(0.3)
     assert limiter.mean_hold == pytest.approx(0.3, abs=1e-4)
-    taken, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with limiter.slot():
-            taken.set()
-            release.wait(timeout=30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert taken.wait(timeout=30)
-    queued = [threading.Thread(target=hold) for _ in range(3)]
-    try:
+    outcomes: list[str] = []
+    with slot_held(limiter):
         # Worked by hand: the first always queues; the n-th expects n x 0.3 s on one slot,
         # and the third's 0.9 s is within the 1 s budget.
-        for count, thread in enumerate(queued, start=1):
-            thread.start()
-            wait_until(lambda count=count: limiter.waiting == count, timeout=30,
-                       what=f"{count} queued")
+        queued = queue_for_a_slot(limiter, 3, outcomes)
         assert limiter.expected_wait() == pytest.approx(1.2, abs=1e-3)
         with pytest.raises(ServerBusy):  # 1.2 s > 1 s: refused at once, with room left
             with limiter.slot():
                 pass
         assert (limiter.waiting, limiter.refused) == (3, 1)
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        for thread in queued:
-            thread.join(timeout=30)
+    for thread in queued:
+        thread.join(timeout=30)
+    assert outcomes == ["computed"] * 3
     # Four holds far shorter than 0.3 s (the queued ones took no time) brought the mean down.
     assert limiter.mean_hold < 0.3
 
 
 def test_heavy_limiter_queues_a_few_and_refuses_the_rest_at_once() -> None:
     limiter = HeavyLimiter(1, wait_seconds=30, max_waiting=2)
-    taken, release = threading.Event(), threading.Event()
     outcomes: list[str] = []
-
-    def hold() -> None:
-        with limiter.slot():
-            taken.set()
-            release.wait(timeout=30)
-
-    def queue() -> None:
-        with limiter.slot():
-            outcomes.append("computed")
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert taken.wait(timeout=30)
-    queued = [threading.Thread(target=queue) for _ in range(2)]
-    try:
-        for thread in queued:
-            thread.start()
-        wait_until(lambda: limiter.waiting == 2, timeout=30, what="two queued requests")
+    with slot_held(limiter):
+        queued = queue_for_a_slot(limiter, 2, outcomes)
         # The queue is full: the next one is refused without waiting its 30 s.
         with pytest.raises(ServerBusy):
             with limiter.slot():
                 pass
         assert limiter.refused == 1
         assert (limiter.busy, limiter.waiting) == (1, 2)
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        for thread in queued:
-            thread.join(timeout=30)
+    for thread in queued:
+        thread.join(timeout=30)
     assert outcomes == ["computed", "computed"]  # the queued ones ran once the slot freed
     assert (limiter.busy, limiter.waiting, limiter.refused) == (0, 0, 1)
 
