@@ -5,11 +5,14 @@ The layout is built from the share link's :class:`~dashboard.artist.state.Artist
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dashboard.artist import services as artist_services
 from dashboard.artist.layout import artist_layout, no_corpus_layout
-from dashboard.artist.state import PICKER_DEFAULTS, parse_artist_query
+from dashboard.artist.state import PICKER_DEFAULTS, VAN_GOGH, ArtistState, parse_artist_query
 from dashboard.data.corpus import PERIOD_LABELS, PERIODS, PREFERRED_PAINTINGS, Corpus
 from dashboard.server import context
+from dashboard.ui.query import shortened
 
 
 def painting_ids(corpus: Corpus) -> list[str]:
@@ -54,7 +57,22 @@ def layout(**query):
         return no_corpus_layout()
     state, notices = parse_artist_query(query, is_painting=available.__contains__,
                                         default_artwork=default_artwork(corpus))
+    collections = artist_services.collection_options(len(available))
+    state = known_collections(state, {option["value"] for option in collections}, notices)
     return artist_layout(state, painting_options(corpus), notices,
                          n_paintings=len(available), picker_defaults=PICKER_DEFAULTS,
-                         images=corpus.has_artworks(),
-                         collections=artist_services.collection_options(len(available)))
+                         images=corpus.has_artworks(), collections=collections)
+
+
+def known_collections(state: ArtistState, known: set[str], notices: list[str]) -> ArtistState:
+    """``state`` with a collection of the link that is not registered here replaced by the
+    default (Van Gogh on the left; on the right the first other collection, or Van Gogh),
+    with a notice (appended to ``notices``)."""
+    for side, default, instead in (("left", VAN_GOGH, "Van Gogh"),
+                                   ("right", "", "the default collection")):
+        name = getattr(state, side)
+        if name and name not in known:
+            notices.append(f"There is no collection {shortened(name)!r} here; showing "
+                           f"{instead} instead.")
+            state = replace(state, **{side: default})
+    return state

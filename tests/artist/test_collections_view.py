@@ -208,3 +208,19 @@ def test_the_collections_tab_in_chromium(page, collections_server):
     page.wait_for_timeout(300)
     assert plotly_page.graph_eval(page, ids.COMPARE_GRAPH, "g.data[0].__kept === true")
     assert page.console_errors == []
+
+
+def test_a_link_naming_no_registered_collection_falls_back_with_a_notice():
+    from dashboard.artist.state import VAN_GOGH
+
+    notices: list[str] = []
+    state = ArtistState.from_controls("compare", "", "rgb", None, left="vangogh",
+                                      right="missing")
+    fixed = page.known_collections(state, {VAN_GOGH, "reds"}, notices)
+    assert (fixed.left, fixed.right) == (VAN_GOGH, "")
+    assert notices == [
+        "There is no collection 'vangogh' here; showing Van Gogh instead.",
+        "There is no collection 'missing' here; showing the default collection instead."]
+    kept = ArtistState.from_controls("compare", "", "rgb", None, left="reds", right=VAN_GOGH)
+    assert page.known_collections(kept, {VAN_GOGH, "reds"}, notices) == kept
+    assert len(notices) == 2
