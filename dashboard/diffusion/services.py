@@ -86,7 +86,7 @@ class _Memory:
     def __init__(self) -> None:
         self.clean = SingleFlightLRU(2)            # x_0 on the data scale, float64
         self.level_pmfs = SingleFlightLRU(4)       # per-channel level PMFs (3, 256)
-        self.noisy = SingleFlightLRU(1)            # x_t, float64, for the 3D colour denoiser
+        self.noisy = SingleFlightLRU(1)            # x_t, float64, of the latest step
         self.denoised = SingleFlightLRU(3)         # E[x_0 | x_t] per channel, as display levels
         self.colour_priors = SingleFlightLRU(2)    # ColourPrior of an image
         self.colour_denoised = SingleFlightLRU(2)  # E[x_0 | x_t] under the 3D colour prior
@@ -429,7 +429,7 @@ def denoiser_errors(source: str, schedule: str, steps: int, zero_snr: bool, prio
     def measure() -> np.ndarray:
         # No slot held here: this may only wait for the picture request's denoiser, which
         # takes a slot while it computes (a waiting slot would hold up other work).
-        return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse.copy()
+        return _denoised(source, schedule, steps, zero_snr, prior, t, seed).mse
 
     return _memory().errors.get(key, measure).copy()
 
@@ -478,10 +478,9 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
                 levels = context.store().rgb(source)
             elif kind == "structure-free":
                 levels = diffusion_colour.structure_free_sample(context.store().rgb(source), seed)
-            elif kind == "xt":  # not kept: the picture is
-                levels = diffusion.display_levels(diffusion.forward_sample(
-                    _clean(source), alpha_bar_at(schedule, steps, zero_snr, t),
-                    context.store().analyser(source, seed).field))
+            elif kind == "xt":
+                levels = diffusion.display_levels(
+                    _noisy(source, schedule, steps, zero_snr, t, seed))
             else:
                 levels = diffusion.display_levels(
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed))

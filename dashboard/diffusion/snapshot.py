@@ -31,8 +31,7 @@ def snapshot(query: Mapping[str, str]) -> ViewSnapshot:
                                  artist_prior=services.artist_prior_offered())
     state = offered_state(state)
     figures, texts = drawn_outputs(VIEW_OUTPUTS, view_outputs(state))
-    lines = error_outputs(state)[: len(ERROR_OUTPUTS) - 1]
-    texts += drawn_outputs(ERROR_OUTPUTS[:-1], lines)[1]
+    texts += drawn_outputs(ERROR_OUTPUTS, error_outputs(state))[1]
     pictures = []
     for kind, label in PICTURES:
         try:

@@ -127,6 +127,14 @@ def corpus_3d_figure(view: dict, *, space: str, n_paintings: int) -> go.Figure:
 
 # ------------------------------------------------------------------------------ periods
 
+def level_axes_top(pmfs) -> float:
+    """Top of the level axes for PMFs (..., 256): 1.15 times the highest probability of
+    levels 2..253, leaving out the spikes of clipped colours at 0, 1, 254 and 255 (1 when
+    all are zero)."""
+    top = 1.15 * float(np.asarray(pmfs, float)[..., 2:254].max())
+    return top if top > 0 else 1.0
+
+
 def channel_and_lightness_axes(fig: go.Figure) -> None:
     """Axis titles and ranges of a 2 x 2 grid of the red, green and blue PMFs and the
     lightness histogram (the periods side by side, two collections compared). Only the bottom
@@ -166,9 +174,9 @@ def period_distributions_figure(view: dict) -> go.Figure:
     base_layout(fig, title="The periods side by side (each painting counts equally)",
                 x_title="", y_title="", height=620)
     channel_and_lightness_axes(fig)
-    top = 1.15 * float(np.asarray(view["pmfs"], float)[:, :, 2:254].max())
+    top = level_axes_top(view["pmfs"])
     for ci in range(3):
-        fig.update_yaxes(range=[0, top if top > 0 else 1], row=1 + ci // 2, col=1 + ci % 2)
+        fig.update_yaxes(range=[0, top], row=1 + ci // 2, col=1 + ci % 2)
     fig.update_layout(legend={"y": -0.13}, margin={"t": 80, "b": 90})
     return fig
 

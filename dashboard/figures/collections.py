@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from plotly.subplots import make_subplots
 
+from dashboard.core.corpus_stats import hex_colour
 from dashboard.core.vocabulary import CHANNELS, LEVELS
 from dashboard.figures.artist import (
     PERIOD_COLOURS,
@@ -26,6 +27,7 @@ from dashboard.figures.artist import (
     PERIOD_SYMBOLS,
     STAT_LABELS,
     channel_and_lightness_axes,
+    level_axes_top,
     stat_scale,
 )
 from dashboard.figures.theme import (
@@ -86,10 +88,9 @@ def comparison_figure(view: dict) -> dict:
     layout = copy.deepcopy(_comparison_layout())
     layout["title"]["text"] = (f"{html.escape(view['labels'][0])} against "
                                f"{html.escape(view['labels'][1])} (each image counts equally)")
-    # The top of the level axes leaves out the spikes at 0, 1, 254, 255 (clipped colours).
-    top = 1.15 * float(np.asarray(view["pmfs"], float)[:, :, 2:254].max())
+    top = level_axes_top(view["pmfs"])
     for axis in ("yaxis", "yaxis2", "yaxis3"):
-        layout[axis]["range"] = [0, top if top > 0 else 1]
+        layout[axis]["range"] = [0, top]
     return {"data": data, "layout": layout}
 
 
@@ -180,11 +181,12 @@ def palette_picture(rows: Sequence[tuple[str, object, object]]) -> str:
             x = _LABEL_WIDTH + j * step
             ink = text_colour_on(r, g, b)
             middle = x + _SWATCH_WIDTH // 2
+            code = hex_colour((r, g, b))
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{_SWATCH_WIDTH}" height="{_SWATCH_HEIGHT}" rx="6" '
-                f'fill="#{r:02x}{g:02x}{b:02x}"/><text class="s" x="{middle}" y="{y + 27}" '
+                f'fill="{code}"/><text class="s" x="{middle}" y="{y + 27}" '
                 f'fill="{ink}">{100 * share:.1f}%</text><text class="x" x="{middle}" '
-                f'y="{y + 45}" fill="{ink}">#{r:02x}{g:02x}{b:02x}</text>')
+                f'y="{y + 45}" fill="{ink}">{code}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -193,7 +195,7 @@ def palette_description(rows: Sequence[tuple[str, object, object]]) -> str:
     """The palette rows in words (the picture's text alternative)."""
     described = []
     for label, colours, shares in rows:
-        entries = ", ".join(f"{100 * share:.1f}% #{r:02x}{g:02x}{b:02x}" for (r, g, b), share
+        entries = ", ".join(f"{100 * share:.1f}% {hex_colour(rgb)}" for rgb, share
                             in zip(np.asarray(colours).tolist(), np.asarray(shares).tolist(),
                                    strict=True))
         described.append(f"{label}: {entries or 'no colours'}")
