@@ -60,11 +60,19 @@ window.dash_clientside.diffusion.query = function (state) {
   return '?' + params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
 };
 
+/* The pictures' size for this screen: below 1.5 device pixels per CSS pixel the page's
+   picture columns show about 400 of them, so every other pixel of a 1024-pixel image is all
+   that can be seen (dashboard.diffusion.services.screen_stride); sharper screens get all. */
+window.dash_clientside.diffusion.pictureSize = function () {
+  return (window.devicePixelRatio || 1) < 1.5 ? 'screen' : 'full';
+};
+
 /* Mirrors dashboard.diffusion.routes.image_url. */
-window.dash_clientside.diffusion.imageUrl = function (picture, state) {
+window.dash_clientside.diffusion.imageUrl = function (picture, state, size) {
   const d = window.dash_clientside.diffusion;
   const params = [['src', state.source]];
   for (const name of d.parameters[picture]) { params.push([name, state[name]]); }
+  if (size && size !== 'full') { params.push(['size', size]); }
   return '/diffusion/image/' + picture + '.jpg?' +
     params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
 };
@@ -86,9 +94,10 @@ window.dash_clientside.diffusion.syncControls = function (source, schedule, step
     const element = document.getElementById(id);
     return element && element.getAttribute('src') === url ? noUpdate : url;
   };
-  return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state)),
-          unlessSame('diffusion-xt-image', d.imageUrl('xt', state)),
-          unlessSame('diffusion-denoised-image', d.imageUrl('denoised', state)),
-          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state)),
+  const size = d.pictureSize();
+  return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state, size)),
+          unlessSame('diffusion-xt-image', d.imageUrl('xt', state, size)),
+          unlessSame('diffusion-denoised-image', d.imageUrl('denoised', state, size)),
+          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state, size)),
           ...colour];
 };

@@ -75,6 +75,8 @@ _SEPARATION = 20.0
 _NEAR_STANDARD = 1e-2
 # Elements of one (points x atoms) block: 8 MB of float64 per temporary.
 _BLOCK = 1 << 20
+#: Fewest points for which the denoiser is tabulated (below, the exact sum is cheap).
+TABULATE_FROM = 256
 # Floor of the shifted exponents (see _posterior_blocks).
 _LOWEST_EXPONENT = -700.0
 # How far a PMF's sum may be from 1 before it is refused.
@@ -88,8 +90,8 @@ def _level_atoms() -> np.ndarray:
     return atoms
 
 
-# Data-scale value of each level 0..255 (read-only).
-_ATOMS = _level_atoms()
+#: Data-scale value ``2 k / 255 - 1`` of each level k = 0..255 (read-only).
+LEVEL_ATOMS = _level_atoms()
 
 
 # ------------------------------------------------------------------ data scale, forward
@@ -104,7 +106,7 @@ def to_data_scale(levels: np.ndarray) -> np.ndarray:
     [-1.0, 1.0]
     """
     levels = validate_image(levels, "levels", rgb=False)
-    return _ATOMS[levels]
+    return LEVEL_ATOMS[levels]
 
 
 def display_levels(x: np.ndarray) -> np.ndarray:
@@ -183,7 +185,7 @@ def validate_pmf(pmf: object, name: str = "pmf") -> np.ndarray:
 def _occupied(pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Atoms (data scale) and probabilities of the levels with positive mass."""
     levels = np.flatnonzero(pmf > 0)
-    return _ATOMS[levels], pmf[levels]
+    return LEVEL_ATOMS[levels], pmf[levels]
 
 
 def _entropy_nats(weights: np.ndarray) -> float:
@@ -196,8 +198,8 @@ def marginal_moments(pmf: np.ndarray, alpha_bar_t: float) -> tuple[float, float]
     if pmf.ndim != 1:
         raise ValueError(f"pmf must have shape ({LEVELS},); got {pmf.shape}")
     ab = validate_alpha_bar(alpha_bar_t)
-    mean = float(pmf @ _ATOMS)
-    variance = float(pmf @ (_ATOMS - mean) ** 2)
+    mean = float(pmf @ LEVEL_ATOMS)
+    variance = float(pmf @ (LEVEL_ATOMS - mean) ** 2)
     return math.sqrt(ab) * mean, ab * variance + (1.0 - ab)
 
 
@@ -269,7 +271,9 @@ def _posterior_blocks(
     return log_norm, mean, variance
 
 
-def _checked_channel(pmf: object, alpha_bar_t: object) -> tuple[np.ndarray, np.ndarray, float]:
+def channel_prior(pmf: object, alpha_bar_t: object) -> tuple[np.ndarray, np.ndarray, float]:
+    """A channel's PMF and ``alpha_bar``, checked: its occupied atoms (data scale), their
+    probabilities, and ``alpha_bar`` as a float."""
     pmf = validate_pmf(pmf)
     if pmf.ndim != 1:
         raise ValueError(f"pmf must have shape ({LEVELS},); got {pmf.shape}")
@@ -321,7 +325,7 @@ def marginal_log_density(x: np.ndarray, pmf: np.ndarray, alpha_bar_t: float) -> 
     ``p_t(x) = sum_k P(k) N(x; sqrt(ab) x_0k, 1 - ab)``, a density per data-scale unit.
     At ``ab = 1`` (t = 0) ``x_0`` is discrete and has no density: ValueError.
     """
-    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    atoms, weights, ab = channel_prior(pmf, alpha_bar_t)
     x = _as_points(x, "x")
     if ab == 1.0:
         raise ValueError("alpha_bar_t must be < 1 for a density: at t = 0 x_0 is discrete")
@@ -350,7 +354,7 @@ def marginal_score(x: np.ndarray, pmf: np.ndarray, alpha_bar_t: float) -> np.nda
     Tweedie's formula then reads ``E[x_0 | x_t = x] = (x + s^2 score(x)) / a``.
     Undefined at ``ab = 1`` (ValueError).
     """
-    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    atoms, weights, ab = channel_prior(pmf, alpha_bar_t)
     x = _as_points(x, "x")
     if ab == 1.0:
         raise ValueError("alpha_bar_t must be < 1 for a score: at t = 0 x_0 is discrete")
@@ -369,7 +373,7 @@ def posterior_moments(
     occupied levels, normalised by log-sum-exp. At ``ab = 0`` the posterior is the prior; at
     ``ab = 1`` it is the limit ``ab -> 1``: all mass on the nearest occupied level.
     """
-    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    atoms, weights, ab = channel_prior(pmf, alpha_bar_t)
     x_t = _as_points(x_t, "x_t")
     if ab == 0.0:
         mean = float(weights @ atoms)
@@ -392,7 +396,7 @@ def posterior_mean(x_t: np.ndarray, pmf: np.ndarray, alpha_bar_t: float) -> np.n
     >>> posterior_mean(np.array([-2.0, 0.0, 2.0]), pmf, 0.5).round(4).tolist()
     [-0.993, 0.0, 0.993]
     """
-    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    atoms, weights, ab = channel_prior(pmf, alpha_bar_t)
     x_t = _as_points(x_t, "x_t")
     if ab == 0.0:
         return np.full(x_t.shape, float(weights @ atoms))
@@ -401,7 +405,8 @@ def posterior_mean(x_t: np.ndarray, pmf: np.ndarray, alpha_bar_t: float) -> np.n
     return _mixture(x_t, atoms, weights, ab, want_variance=False)[1]
 
 
-def _validated_tolerance(tolerance: object) -> float:
+def validated_tolerance(tolerance: object) -> float:
+    """A denoiser tolerance (data-scale units) checked to be a number in [1e-14, 0.1]."""
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.floating):
         raise ValueError(f"tolerance must be a number in [1e-14, 0.1]; got {tolerance!r}")
     value = float(tolerance)
@@ -456,51 +461,87 @@ def posterior_mean_tabulated(
     >>> bool(np.max(np.abs(fast - exact)) <= 1e-9)
     True
     """
-    atoms, weights, ab = _checked_channel(pmf, alpha_bar_t)
+    atoms, weights, ab = channel_prior(pmf, alpha_bar_t)
     x_t = _as_points(x_t, "x_t")
-    tolerance = _validated_tolerance(tolerance)
-    if ab in (0.0, 1.0) or x_t.size < 256:
+    tolerance = validated_tolerance(tolerance)
+    if ab in (0.0, 1.0) or x_t.size < TABULATE_FROM:
         return posterior_mean(x_t, pmf, ab)
-    low, high = float(x_t.min()), float(x_t.max())
-    table = None
-    if high > low:
-        table = _hermite_table(atoms, weights, ab, low, high, tolerance, x_t.size // 4)
+    table = denoiser_table(atoms, weights, ab, float(x_t.min()), float(x_t.max()), tolerance,
+                           x_t.size // 4)
     if table is None:
         return posterior_mean(x_t, pmf, ab)
-    return _hermite_evaluate(x_t, low, *table)
+    return table.evaluate(x_t)
 
 
-def _hermite_evaluate(x_t: np.ndarray, low: float, grid: np.ndarray, values: np.ndarray,
-                      slopes: np.ndarray) -> np.ndarray:
-    """The cubic Hermite interpolant of :func:`_hermite_table` at every point of ``x_t``, each
-    clamped between the exact values at its interval's ends.
+@dataclass(frozen=True)
+class DenoiserTable:
+    """The cubic Hermite interpolant of ``E[x_0 | x_t = x]`` on a uniform grid
+    (:func:`denoiser_table`): per interval ``i``, ``p(u) = c0 + c1 u + c2 u^2 + c3 u^3`` with
+    ``u = (x - low) / step - i`` in [0, 1], clamped between the exact means ``c0`` and ``top``
+    at the interval's ends (the mean increases, so they bound it)."""
 
-    Three image-sized buffers reused in place (a slider move runs this on a million pixels per
-    channel); the arithmetic, and so every bit of the result, is that of the plain formula.
-    ``take`` gets ``mode="clip"`` (the indices are already in range): with the default mode
-    and an ``out`` buffer numpy copies through a buffer, ten times slower.
-    """
-    step = grid[1] - grid[0]
+    low: float
+    step: float
+    c3: np.ndarray
+    c2: np.ndarray
+    c1: np.ndarray
+    c0: np.ndarray
+    top: np.ndarray
+
+    def evaluate(self, x_t: np.ndarray) -> np.ndarray:
+        """The interpolant at every point of ``x_t`` (a new array of its shape)."""
+        u = np.subtract(x_t, self.low)
+        index = np.empty(u.shape, dtype=np.intp)
+        result = np.empty_like(u)
+        return self.evaluate_into(u, index, np.empty_like(u), result)
+
+    def evaluate_into(self, u: np.ndarray, index: np.ndarray, term: np.ndarray,
+                      out: np.ndarray) -> np.ndarray:
+        """The interpolant at ``x = u + low`` into ``out``; ``u`` holds ``x - low >= 0`` on entry
+        and is overwritten, ``index`` (intp) and ``term`` are scratch buffers of its shape.
+
+        Every operation works in place on the caller's buffers (a slider move runs this on a
+        million pixels per channel, in chunks that stay in the processor's cache), and every
+        bit of the result is that of the plain formula. ``take`` gets ``mode="clip"`` (the
+        indices are already in range): with the default mode and an ``out`` buffer numpy
+        copies through a buffer, ten times slower.
+        """
+        u /= self.step
+        np.copyto(index, u, casting="unsafe")  # truncation, as astype(intp)
+        # Only x = high gives index = intervals; x < low, were there any, would be clamped
+        # below (take clips the index, and the result is held between c0 and top).
+        np.minimum(index, self.c0.size - 1, out=index)
+        u -= index
+        np.take(self.c3, index, mode="clip", out=out)
+        out *= u
+        out += np.take(self.c2, index, mode="clip", out=term)
+        out *= u
+        out += np.take(self.c1, index, mode="clip", out=term)
+        out *= u
+        out += np.take(self.c0, index, mode="clip", out=term)
+        np.maximum(out, term, out=out)
+        return np.minimum(out, np.take(self.top, index, mode="clip", out=term), out=out)
+
+
+def denoiser_table(atoms: np.ndarray, weights: np.ndarray, ab: float, low: float, high: float,
+                   tolerance: float, max_points: int) -> DenoiserTable | None:
+    """:class:`DenoiserTable` of the occupied ``atoms`` and their ``weights`` at ``0 < ab < 1``
+    over [low, high], within ``tolerance`` of the exact mean everywhere in it; None if that
+    needs more than ``max_points`` exact evaluations or the range is a single point."""
+    if not high > low:
+        return None
+    table = _hermite_table(atoms, weights, ab, low, high, tolerance, max_points)
+    if table is None:
+        return None
+    grid, values, slopes = table
     rise = values[1:] - values[:-1]
     # p(u) = v0 + d0 u + (3 rise - 2 d0 - d1) u^2 + (d0 + d1 - 2 rise) u^3, u in [0, 1].
-    c1 = slopes[:-1]
-    c2 = 3.0 * rise - 2.0 * slopes[:-1] - slopes[1:]
-    c3 = slopes[:-1] + slopes[1:] - 2.0 * rise
-    u = np.subtract(x_t, low)
-    u /= step
-    index = u.astype(np.intp)
-    np.clip(index, 0, grid.size - 2, out=index)
-    u -= index
-    result = np.take(c3, index, mode="clip")
-    term = np.empty_like(result)
-    result *= u
-    result += np.take(c2, index, mode="clip", out=term)
-    result *= u
-    result += np.take(c1, index, mode="clip", out=term)
-    result *= u
-    result += np.take(values[:-1], index, mode="clip", out=term)
-    np.maximum(result, term, out=result)
-    return np.minimum(result, np.take(values[1:], index, mode="clip", out=term), out=result)
+    return DenoiserTable(
+        low=low, step=float(grid[1] - grid[0]),
+        c3=slopes[:-1] + slopes[1:] - 2.0 * rise,
+        c2=3.0 * rise - 2.0 * slopes[:-1] - slopes[1:],
+        c1=slopes[:-1], c0=values[:-1], top=values[1:],
+    )
 
 
 def posterior_mean_image(
@@ -714,7 +755,7 @@ def expected_denoiser_mse(pmf: np.ndarray, alpha_bar_t: float) -> float:
 
 def entropy_bits(pmf: np.ndarray) -> float:
     """Shannon entropy of one channel's levels in bits: ``I(x_0; x_t)`` at t = 0."""
-    atoms, weights, _ = _checked_channel(pmf, 1.0)
+    atoms, weights, _ = channel_prior(pmf, 1.0)
     return _entropy_nats(weights) / math.log(2.0)
 
 

@@ -12,7 +12,6 @@ from dash import dcc, html
 from dashboard.core.diffusion_schedules import SCHEDULES
 from dashboard.core.noise import SEED_RANGE
 from dashboard.diffusion import ids
-from dashboard.diffusion.routes import image_url
 from dashboard.diffusion.services import COLOUR_BINS
 from dashboard.diffusion.state import STEPS_RANGE, DiffusionState
 from dashboard.diffusion.summaries import channel_slots
@@ -136,16 +135,17 @@ def step_summary() -> html.Div:
     ], className="summary")
 
 
-def _picture(image_id: str, title: str, src: str | None = None):
+def _picture(image_id: str, title: str):
+    """A picture (its URL set in the browser, at the screen's size: ``syncControls``)."""
     return html.Figure([
-        dcc.Loading(html.Img(id=image_id, alt=title, src=src, className="artwork-image"),
+        dcc.Loading(html.Img(id=image_id, alt=title, className="artwork-image"),
                     delay_show=300, type="dot"),
         html.Figcaption(title),
         html.P(CAPTIONS[image_id], className="figure-caption"),
     ], className="image-figure")
 
 
-def pictures_card(state: DiffusionState) -> dbc.Card:
+def pictures_card() -> dbc.Card:
     """x₀, x_t and the denoised image; the structure-free sample and, on request, the 3D
     colour prior's denoised image."""
     colour_button = html.Div([
@@ -159,8 +159,7 @@ def pictures_card(state: DiffusionState) -> dbc.Card:
                               id=ids.COLOUR_FIGURE, hidden=True)
     return dbc.Card(dbc.CardBody([
         dbc.Row([
-            dbc.Col(_picture(ids.ORIGINAL_IMAGE, "x₀, the image",
-                             image_url("x0", state)), md=4),
+            dbc.Col(_picture(ids.ORIGINAL_IMAGE, "x₀, the image"), md=4),
             dbc.Col(_picture(ids.NOISY_IMAGE, "x_t, at step t"), md=4),
             dbc.Col(_picture(ids.DENOISED_IMAGE, "E[x₀ | x_t], per channel"), md=4),
         ]),
@@ -204,7 +203,7 @@ def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[s
                     className="mb-3"),
             dbc.Col([
                 step_summary(),
-                pictures_card(state),
+                pictures_card(),
                 figure_tabs(state),
             ], lg=9),
         ]),

@@ -5,7 +5,9 @@ per-channel denoiser's output), ``colour-denoised`` (the 3D colour prior's) or
 ``structure-free`` (the painting's pixels redrawn independently). ``x_t`` and the denoised
 images are real-valued on the data scale; they are mapped back to 0–255 with clipping for
 display only. The query names everything a picture depends on, so the same URL always gives
-the same bytes: a bad value is refused (400), an unknown image is 404, never a 500.
+the same bytes: a bad value is refused (400), an unknown image is 404, never a 500. An optional
+``size=screen`` asks for every k-th pixel only (:func:`services.picture_jpeg`), what a
+screen of one device pixel per CSS pixel shows; without it the picture has every pixel.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ PARAMETERS = {
 }
 
 
-def image_url(picture: str, state: DiffusionState) -> str:
-    """The URL of one picture of ``state``, naming only what that picture depends on."""
+def image_url(picture: str, state: DiffusionState, size: str = "full") -> str:
+    """The URL of one picture of ``state`` at ``size`` (``services.PICTURE_SIZES``), naming
+    only what that picture depends on."""
     values = {"schedule": state.schedule, "steps": state.steps,
               "zero_snr": int(state.zero_snr), "t": state.t, "seed": state.seed,
               "prior": state.prior}
     params = {"src": state.source, **{name: values[name] for name in PARAMETERS[picture]}}
+    if size != "full":
+        params["size"] = size
     return f"/diffusion/image/{picture}.jpg?{urlencode(params, safe=':')}"
 
 
@@ -51,8 +56,8 @@ def _whole(name: str, bounds: tuple[float, float]) -> int:
     return int(value)
 
 
-def _choice(name: str, choices: tuple[str, ...]) -> str:
-    value = request.args.get(name, "")
+def _choice(name: str, choices: tuple[str, ...], default: str = "") -> str:
+    value = request.args.get(name, default)
     if value not in choices:
         abort(400, f"{name} must be one of {', '.join(choices)}.")
     return value
@@ -85,8 +90,9 @@ def serve_picture(picture: str) -> Response:
     if picture not in PARAMETERS:
         abort(404)
     state = requested_state(picture)
+    size = _choice("size", services.PICTURE_SIZES, default="full")
     try:
-        data = services.picture_jpeg(picture, state)
+        data = services.picture_jpeg(picture, state, size)
     except SourceUnavailableError as error:
         abort(404, str(error))
     except services.PriorUnavailableError as error:

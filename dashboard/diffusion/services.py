@@ -14,9 +14,11 @@ seed) and returns plain numbers and small arrays. Two granularities:
   :func:`colour_denoiser_errors` (the 3D colour prior), in the shared cache.
 
 The big arrays (``x_0`` and ``x_t`` on the data scale, the denoised images) stay in this
-process, in a few small single-flight LRU maps kept in the app's extension dict: the picture
-route and the callbacks of one slider move ask for the same ``x_t`` at once, and it is drawn
-once. ``prior`` arguments are *prior keys* (:func:`prior_key`): ``"painting"``, or
+process, in a few small single-flight LRU maps kept in the app's extension dict: the denoised
+picture's request and the errors callback of one slider move ask for the same denoiser at
+once, and it runs once. The pictures of x_t and of the denoiser are chunked passes over the
+image's levels and noise (:mod:`dashboard.core.diffusion_pixels`); only the 3D colour prior
+keeps a float ``x_t``. ``prior`` arguments are *prior keys* (:func:`prior_key`): ``"painting"``, or
 ``"artist:<fingerprint>"`` naming the indexed corpus, so a rebuilt index never reads an old
 result.
 """
@@ -33,7 +35,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import norm
 
-from dashboard.core import diffusion, diffusion_colour, diffusion_sample
+from dashboard.core import diffusion, diffusion_colour, diffusion_pixels, diffusion_sample
 from dashboard.core.corpus_stats import equal_weight_mean
 from dashboard.core.diffusion_schedules import (
     SCHEDULES,
@@ -56,11 +58,18 @@ from dashboard.server.hardening import heavy_slot
 #: Tolerance (data-scale units) of the per-channel denoiser on a whole image: far below what
 #: a JPEG or a plotted MSE can show, and about a hundred times faster than the exact sum.
 DENOISER_TOLERANCE = 1e-9
+#: Threads of the per-channel denoiser (see ``_channel_pool``).
+DENOISER_THREADS = 2
 #: Bins per axis of the 3D colour prior (occupied bins are its atoms).
 COLOUR_BINS = diffusion_colour.DEFAULT_COLOUR_BINS
 JPEG_QUALITY = 85
 #: The pictures of the page, by the name their URL uses.
 PICTURES = ("x0", "xt", "denoised", "colour-denoised", "structure-free")
+#: A picture's sizes: every pixel, or every k-th pixel of every k-th row with the long side
+#: kept at :data:`SCREEN_MIN_SIDE` or more (what a screen of one device pixel per CSS pixel
+#: shows in the page's picture columns).
+PICTURE_SIZES = ("full", "screen")
+SCREEN_MIN_SIDE = 480
 #: Histogram bins of the sampled ``x_t`` per channel (after the first step).
 MARGINAL_BINS = 160
 #: The marginal is drawn over ``sqrt(ab) [-1, 1]`` widened by this many noise deviations.
@@ -91,6 +100,7 @@ class _Memory:
         self.colour_priors = SingleFlightLRU(2)    # ColourPrior of an image
         self.colour_denoised = SingleFlightLRU(2)  # E[x_0 | x_t] under the 3D colour prior
         self.noise_moments = SingleFlightLRU(4)    # NoiseMoments of an image and seed
+        self.noise_ranges = SingleFlightLRU(4)     # least and greatest noise per channel
         self.sorted_noise = SingleFlightLRU(2)     # SortedNoise of an image, seed (~20 MB)
         self.steps = SingleFlightLRU(64)           # step_view of a step (~40 KB each)
         self.errors = SingleFlightLRU(1024)        # denoiser_errors of a step, (3,)
@@ -145,6 +155,19 @@ def _sorted_noise(source: str, seed: int) -> diffusion_sample.SortedNoise:
         context.store().rgb(source), context.store().analyser(source, seed).field))
 
 
+def _noise_ranges(source: str, seed: int) -> tuple[tuple[float, float], ...]:
+    """The least and greatest value of the seed's noise in each channel (the range of x_t at
+    any step follows from them)."""
+    key = (source, _version(source), seed)
+
+    def build() -> tuple[tuple[float, float], ...]:
+        field = context.store().analyser(source, seed).field
+        return tuple((float(field[..., c].min()), float(field[..., c].max()))
+                     for c in range(len(CHANNELS)))
+
+    return _memory().noise_ranges.get(key, build)
+
+
 @dataclass(frozen=True)
 class _Denoised:
     """``E[x_0 | x_t]`` of every pixel as display levels (H, W, 3) uint8
@@ -156,12 +179,13 @@ class _Denoised:
 
 
 def _channel_pool() -> ThreadPoolExecutor:
-    """Threads that denoise the three channels of one image at once (numpy releases the GIL
-    in the arithmetic): on two idle cores a slider move's denoiser takes about half as long."""
+    """Threads that denoise the channels of one image (numpy releases the GIL in the
+    arithmetic). Two, not three: the chunked passes hand the GIL over often, and on two cores
+    a third thread added CPU time without taking any off the wall time."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=len(CHANNELS), thread_name_prefix="denoiser")
+            _POOL = ThreadPoolExecutor(max_workers=DENOISER_THREADS, thread_name_prefix="denoiser")
         return _POOL
 
 
@@ -184,24 +208,22 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
 
 def _denoise(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
              seed: int) -> _Denoised:
-    """Build :func:`_denoised` (the caller holds a heavy-computation slot)."""
-    clean = _clean(source)
+    """Build :func:`_denoised` (the caller holds a heavy-computation slot): one channel per
+    thread, each a chunked pass over the image (:func:`diffusion_pixels.denoise_channel`)."""
+    rgb = context.store().rgb(source)
     field = context.store().analyser(source, seed).field
     pmfs = prior_pmfs(source, prior)
+    ranges = _noise_ranges(source, seed)
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
+    levels = np.empty(rgb.shape, dtype=np.uint8)
 
-    def channel(c: int) -> tuple[np.ndarray, float]:
-        # One channel of x_t, contiguous: the denoiser's passes run faster on it.
-        x0 = np.ascontiguousarray(clean[..., c])
-        x_t = diffusion.forward_sample(x0, ab, field[..., c])
-        mean = diffusion.posterior_mean_tabulated(x_t, pmfs[c], ab, DENOISER_TOLERANCE)
-        levels = diffusion.display_levels(mean)
-        error = np.subtract(mean, x0, out=mean).ravel()
-        return levels, float(error @ error) / error.size
+    def channel(c: int) -> float:
+        return diffusion_pixels.denoise_channel(
+            rgb[..., c], field[..., c], pmfs[c], ab, DENOISER_TOLERANCE, eps_range=ranges[c],
+            out=levels[..., c]).mse
 
-    results = list(_channel_pool().map(channel, range(len(CHANNELS))))
-    return _Denoised(levels=np.stack([levels for levels, _ in results], axis=-1),
-                     mse=np.array([mse for _, mse in results]))
+    return _Denoised(levels=levels,
+                     mse=np.array(list(_channel_pool().map(channel, range(len(CHANNELS))))))
 
 
 def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
@@ -449,15 +471,28 @@ def colour_denoiser_errors(source: str, schedule: str, steps: int, zero_snr: boo
 
 # ------------------------------------------------------------------------------- pictures
 
-def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
-    """JPEG bytes of one picture of ``state`` (``kind`` in :data:`PICTURES`).
+def screen_stride(shape: tuple[int, ...]) -> int:
+    """Every how many pixels a ``"screen"`` picture of an image of ``shape`` keeps: the
+    largest k that leaves the long side at :data:`SCREEN_MIN_SIDE` pixels or more (1 for
+    smaller images)."""
+    return max(1, max(shape[:2]) // SCREEN_MIN_SIDE)
+
+
+def picture_jpeg(kind: str, state: DiffusionState, size: str = "full") -> bytes:
+    """JPEG bytes of one picture of ``state`` (``kind`` in :data:`PICTURES`), at ``size``
+    (:data:`PICTURE_SIZES`).
 
     ``x_t`` and the denoised images are mapped back to levels 0..255 with clipping, for
-    display only. Kept in this process only (the image store's recent pictures): browsers
-    cache each by its URL, which names everything it depends on.
+    display only. At ``"screen"`` size a picture keeps every k-th pixel of every k-th row
+    (:func:`screen_stride`), each exactly the full picture's: nothing is averaged, so the
+    noise in x_t looks as strong as it is (an average of k² pixels would shrink it k times).
+    Kept in this process only (the image store's recent pictures): browsers cache each by
+    its URL, which names everything it depends on.
     """
     if kind not in PICTURES:
         raise ValueError(f"picture must be one of {', '.join(PICTURES)}; got {kind!r}")
+    if size not in PICTURE_SIZES:
+        raise ValueError(f"size must be one of {', '.join(PICTURE_SIZES)}; got {size!r}")
     source, (schedule, steps, zero_snr), t, seed = state.source, state.process, state.t, state.seed
     prior = prior_key(state.prior) if kind == "denoised" else None
     depends = {
@@ -469,22 +504,25 @@ def picture_jpeg(kind: str, state: DiffusionState) -> bytes:
     }[kind]
 
     def encode() -> bytes:
+        rgb = context.store().rgb(source)
+        k = screen_stride(rgb.shape) if size == "screen" else 1
         if kind == "denoised":  # its denoiser takes a slot only while it computes
             levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
             with heavy_slot():
-                return encode_jpeg(levels, quality=JPEG_QUALITY)
+                return encode_jpeg(np.ascontiguousarray(levels[::k, ::k]), quality=JPEG_QUALITY)
         with heavy_slot():
             if kind == "x0":
-                levels = context.store().rgb(source)
+                levels = rgb[::k, ::k]
             elif kind == "structure-free":
-                levels = diffusion_colour.structure_free_sample(context.store().rgb(source), seed)
-            elif kind == "xt":
-                levels = diffusion.display_levels(
-                    _noisy(source, schedule, steps, zero_snr, t, seed))
+                levels = diffusion_colour.structure_free_sample(rgb, seed)[::k, ::k]
+            elif kind == "xt":  # only the pixels shown
+                field = context.store().analyser(source, seed).field
+                levels = diffusion_pixels.noisy_levels(
+                    rgb[::k, ::k], field[::k, ::k], alpha_bar_at(schedule, steps, zero_snr, t))
             else:
                 levels = diffusion.display_levels(
-                    _colour_denoised(source, schedule, steps, zero_snr, t, seed))
-            return encode_jpeg(levels, quality=JPEG_QUALITY)
+                    _colour_denoised(source, schedule, steps, zero_snr, t, seed)[::k, ::k])
+            return encode_jpeg(np.ascontiguousarray(levels), quality=JPEG_QUALITY)
 
-    key = ("diffusion", source, _version(source), kind, *depends)
+    key = ("diffusion", source, _version(source), kind, size, *depends)
     return context.store().picture(key, encode)

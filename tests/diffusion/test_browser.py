@@ -85,11 +85,12 @@ def test_share_link_reproduces_the_view(page, live_server):
     assert page.input_value(f"#{ids.STEPS}") == "300"
     assert page.input_value(f"#{ids.STEP_SLIDER} input") == "120"
     assert page.input_value(f"#{ids.SEED_INPUT}") == "42"
-    # The browser builds the pictures' URLs: they must be the server's.
+    # The browser builds the pictures' URLs: they must be the server's, at the size of a
+    # screen of one device pixel per CSS pixel.
     for picture, image_id in (("x0", ids.ORIGINAL_IMAGE), ("xt", ids.NOISY_IMAGE),
                               ("denoised", ids.DENOISED_IMAGE),
                               ("structure-free", ids.STRUCTURE_FREE_IMAGE)):
-        assert wait_for_image(page, image_id, "src=") == image_url(picture, state)
+        assert wait_for_image(page, image_id, "src=") == image_url(picture, state, "screen")
     page.wait_for_function("window.location.search.includes('prior=painting')")
     assert page.url.endswith("/diffusion" + state.to_query())
     ab = alpha_bar("cosine", 300, True)[120]
@@ -133,8 +134,22 @@ def test_moving_t_patches_the_visible_figure_and_swaps_the_pictures(page, live_s
     wait_for_graph_state(page, ids.CORRELATION_GRAPH, "values(g.data[1].x)[0] === 42")
     # The x0 picture keeps its URL (and the browser its copy).
     assert page.get_attribute(f"#{ids.ORIGINAL_IMAGE}", "src") == (
-        "/diffusion/image/x0.jpg?src=sample-astronaut")
+        "/diffusion/image/x0.jpg?src=sample-astronaut&size=screen")
     assert page.console_errors == []
+
+
+def test_a_sharper_screen_gets_every_pixel(browser, live_server):
+    """Two device pixels per CSS pixel: the pictures come at full size."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000},
+                                  device_scale_factor=2)
+    try:
+        page = context.new_page()
+        state = DiffusionState("sample-coffee", steps=50, t=10)
+        page.goto(live_server + "/diffusion" + state.to_query())
+        assert wait_for_image(page, ids.NOISY_IMAGE, "xt.jpg") == image_url("xt", state)
+        assert wait_for_image(page, ids.ORIGINAL_IMAGE, "x0.jpg") == image_url("x0", state)
+    finally:
+        context.close()
 
 
 def test_fewer_steps_clamp_t_and_redraw(page, live_server):
@@ -183,12 +198,13 @@ def test_the_browsers_links_are_the_servers(page, live_server, case):
     page.goto(live_server + "/diffusion?artwork=sample-coffee&steps=20")
     page.wait_for_selector(f"#{ids.NOISY_IMAGE}[src]")
     state = DiffusionState.from_controls(*case)
-    script = """([args, picture]) => { const d = window.dash_clientside.diffusion;
-                                       const s = d.state(...args);
-                                       return [d.query(s), d.imageUrl(picture, s)]; }"""
+    script = """([args, picture, size]) => { const d = window.dash_clientside.diffusion;
+                                             const s = d.state(...args);
+                                             return [d.query(s), d.imageUrl(picture, s, size)]; }"""
     for picture in ("x0", "xt", "denoised", "colour-denoised", "structure-free"):
-        query, url = page.evaluate(script, [list(case), picture])
-        assert (query, url) == (state.to_query(), image_url(picture, state))
+        for size in ("full", "screen"):
+            query, url = page.evaluate(script, [list(case), picture, size])
+            assert (query, url) == (state.to_query(), image_url(picture, state, size))
 
 
 def test_the_diffusion_page_links_to_the_explorer_at_its_sigma(page, live_server):

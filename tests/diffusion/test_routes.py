@@ -39,6 +39,8 @@ def test_each_picture_url_names_what_the_picture_depends_on():
     assert query(image_url("colour-denoised", STATE)) == query(image_url("xt", STATE))
     upload = DiffusionState("upload:" + "c" * 64)
     assert image_url("x0", upload) == "/diffusion/image/x0.jpg?src=upload:" + "c" * 64
+    assert query(image_url("xt", STATE, "screen")) == {**query(image_url("xt", STATE)),
+                                                       "size": "screen"}
 
 
 @pytest.mark.parametrize("picture", sorted(PARAMETERS))
@@ -54,6 +56,11 @@ def test_every_picture_is_a_cacheable_jpeg(tiny_client, picture):
 XT = "/diffusion/image/xt.jpg?src=blue-night-1888&schedule=linear&steps=100&zero_snr=0&t=5&seed=0"
 
 
+def test_a_screen_sized_picture_is_served(tiny_client):
+    response = tiny_client.get(XT + "&size=screen")
+    assert response.status_code == 200 and response.data[:3] == b"\xff\xd8\xff"
+
+
 @pytest.mark.parametrize(("change", "message"), [
     (("schedule", "quadratic"), "schedule must be one of"),
     (("steps", "1"), "steps must be a whole number in [2, 2000]"),
@@ -66,6 +73,7 @@ XT = "/diffusion/image/xt.jpg?src=blue-night-1888&schedule=linear&steps=100&zero
     (("seed", "-3"), "seed must be a whole number"),
     (("seed", "1e99"), "seed must be a whole number"),
     (("seed", ""), "seed must be a whole number"),
+    (("seed", "0&size=huge"), "size must be one of full, screen"),
 ])
 def test_a_bad_value_is_refused_with_the_reason(tiny_client, change, message):
     name, value = change
