@@ -127,9 +127,19 @@ def test_marginal_figure_draws_histogram_theory_and_standard_normal_per_channel(
         np.testing.assert_allclose(values_of(exact.y), theory[c])
         np.testing.assert_allclose(values_of(reference.y), normal)
         assert exact.xaxis == ("x" if c == 0 else f"x{c + 1}")
+        assert {trace.yaxis for trace in (histogram, exact, reference)} == {"y"}
     assert sum(trace.showlegend is not False for trace in fig.data) == 3
     assert "0.6" in fig.layout.title.text and not fig.layout.shapes
-    assert_three_panels(fig)
+    # Three panels on one density axis, each named by its x axis.
+    layout = fig.layout
+    domains = [tuple(axis.domain) for axis in (layout.xaxis, layout.xaxis2, layout.xaxis3)]
+    assert domains[0][0] == 0 and domains[2][1] == 1
+    assert domains[0][1] < domains[1][0] < domains[1][1] < domains[2][0]
+    assert (layout.xaxis.anchor, layout.xaxis2.anchor, layout.xaxis3.anchor) == ("y",) * 3
+    assert "yaxis2" not in layout.to_plotly_json() and layout.yaxis.title.text == "density"
+    assert [axis.title.text for axis in (layout.xaxis, layout.xaxis2, layout.xaxis3)] == [
+        "x_t, red channel", "x_t, green channel", "x_t, blue channel"]
+    assert not layout.annotations and layout.xaxis3.gridcolor == layout.xaxis.gridcolor
 
 
 def test_correlation_figure_draws_theory_over_steps_and_sample_at_t():
