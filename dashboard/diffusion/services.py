@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,13 +51,15 @@ from dashboard.data.files import encode_jpeg
 from dashboard.data.image_store import SingleFlightLRU
 from dashboard.diffusion.state import DiffusionState
 from dashboard.figures.diffusion import CHANNEL_PAIRS
-from dashboard.server import context, pixel_pool
+from dashboard.server import context
 from dashboard.server.context import cached_per_image
 from dashboard.server.hardening import heavy_slot
 
 #: Tolerance (data-scale units) of the per-channel denoiser on a whole image: far below what
 #: a JPEG or a plotted MSE can show, and about a hundred times faster than the exact sum.
 DENOISER_TOLERANCE = 1e-9
+#: Threads of the per-channel denoiser (see ``_channel_pool``).
+DENOISER_THREADS = 2
 #: Bins per axis of the 3D colour prior (occupied bins are its atoms).
 COLOUR_BINS = diffusion_colour.DEFAULT_COLOUR_BINS
 JPEG_QUALITY = 85
@@ -175,6 +178,22 @@ class _Denoised:
     mse: np.ndarray
 
 
+def _channel_pool() -> ThreadPoolExecutor:
+    """Threads that denoise the channels of one image, half a channel at a time (numpy
+    releases the GIL in the arithmetic). Two, not three: the chunked passes hand the GIL over
+    often, and on two cores a third thread added CPU time without taking any off the wall
+    time."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=DENOISER_THREADS, thread_name_prefix="denoiser")
+        return _POOL
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
 def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
               seed: int) -> _Denoised:
     """The per-channel denoiser of every pixel, each channel under the prior's level PMF
@@ -190,23 +209,31 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
 
 def _denoise(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
              seed: int) -> _Denoised:
-    """Build :func:`_denoised` (the caller holds a heavy-computation slot): the channels on the
-    pixel pool's threads, each a chunked pass over the image
-    (:func:`diffusion_pixels.denoise_channel`)."""
+    """Build :func:`_denoised` (the caller holds a heavy-computation slot): one channel per
+    thread, each a chunked pass over the image (:func:`diffusion_pixels.denoise_channel`)."""
     rgb = context.store().rgb(source)
     field = context.store().analyser(source, seed).field
     pmfs = prior_pmfs(source, prior)
     ranges = _noise_ranges(source, seed)
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
     levels = np.empty(rgb.shape, dtype=np.uint8)
+    # Each channel in two halves of rows, so two threads share the work evenly. A half's
+    # table is its channel's (the range comes from the whole channel's noise): the same bits.
+    middle = rgb.shape[0] // 2
+    parts = [(c, rows) for c in range(len(CHANNELS))
+             for rows in (slice(0, middle), slice(middle, None)) if rgb[rows].size]
 
-    def channel(c: int) -> float:
-        return diffusion_pixels.denoise_channel(
-            rgb[..., c], field[..., c], pmfs[c], ab, DENOISER_TOLERANCE, eps_range=ranges[c],
-            out=levels[..., c]).mse
+    def part(job: tuple[int, slice]) -> float:
+        c, rows = job
+        result = diffusion_pixels.denoise_channel(
+            rgb[rows, :, c], field[rows, :, c], pmfs[c], ab, DENOISER_TOLERANCE,
+            eps_range=ranges[c], out=levels[rows, :, c])
+        return result.mse * result.levels.size  # the half's sum of squared errors
 
-    return _Denoised(levels=levels,
-                     mse=np.array(pixel_pool.run_each(channel, range(len(CHANNELS)))))
+    squares = np.zeros(len(CHANNELS))
+    for (c, _), total in zip(parts, _channel_pool().map(part, parts), strict=True):
+        squares[c] += total
+    return _Denoised(levels=levels, mse=squares / (rgb.shape[0] * rgb.shape[1]))
 
 
 def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
@@ -492,19 +519,16 @@ def picture_jpeg(kind: str, state: DiffusionState, size: str = "full") -> bytes:
         if kind == "denoised":  # its denoiser takes a slot only while it computes
             levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
             with heavy_slot():
-                return pixel_pool.run(lambda: encode_jpeg(np.ascontiguousarray(levels[::k, ::k]),
-                                                          quality=JPEG_QUALITY))
-        if kind == "xt":  # only the pixels shown, on the pixel pool
-            field = context.store().analyser(source, seed).field
-            ab = alpha_bar_at(schedule, steps, zero_snr, t)
-            with heavy_slot():
-                return pixel_pool.run(lambda: encode_jpeg(diffusion_pixels.noisy_levels(
-                    rgb[::k, ::k], field[::k, ::k], ab), quality=JPEG_QUALITY))
+                return encode_jpeg(np.ascontiguousarray(levels[::k, ::k]), quality=JPEG_QUALITY)
         with heavy_slot():
             if kind == "x0":
                 levels = rgb[::k, ::k]
             elif kind == "structure-free":
                 levels = diffusion_colour.structure_free_sample(rgb, seed)[::k, ::k]
+            elif kind == "xt":  # only the pixels shown
+                field = context.store().analyser(source, seed).field
+                levels = diffusion_pixels.noisy_levels(
+                    rgb[::k, ::k], field[::k, ::k], alpha_bar_at(schedule, steps, zero_snr, t))
             else:
                 levels = diffusion.display_levels(
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed)[::k, ::k])
