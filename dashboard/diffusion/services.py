@@ -209,8 +209,9 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
 
 def _denoise(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
              seed: int) -> _Denoised:
-    """Build :func:`_denoised` (the caller holds a heavy-computation slot): one channel per
-    thread, each a chunked pass over the image (:func:`diffusion_pixels.denoise_channel`)."""
+    """Build :func:`_denoised` (the caller holds a heavy-computation slot): each channel in
+    two halves of rows on the denoiser's threads, each half a chunked pass
+    (:func:`diffusion_pixels.denoise_channel`)."""
     rgb = context.store().rgb(source)
     field = context.store().analyser(source, seed).field
     pmfs = prior_pmfs(source, prior)
@@ -513,9 +514,10 @@ def picture_jpeg(kind: str, state: DiffusionState, size: str = "full") -> bytes:
         "colour-denoised": (schedule, steps, zero_snr, t, seed),
     }[kind]
 
+    rgb = context.store().rgb(source)
+    k = screen_stride(rgb.shape) if size == "screen" else 1
+
     def encode() -> bytes:
-        rgb = context.store().rgb(source)
-        k = screen_stride(rgb.shape) if size == "screen" else 1
         if kind == "denoised":  # its denoiser takes a slot only while it computes
             levels = _denoised(source, schedule, steps, zero_snr, prior, t, seed).levels
             with heavy_slot():
@@ -534,5 +536,6 @@ def picture_jpeg(kind: str, state: DiffusionState, size: str = "full") -> bytes:
                     _colour_denoised(source, schedule, steps, zero_snr, t, seed)[::k, ::k])
             return encode_jpeg(np.ascontiguousarray(levels), quality=JPEG_QUALITY)
 
-    key = ("diffusion", source, _version(source), kind, size, *depends)
+    # Keyed by the stride: a small image's screen picture is its full one.
+    key = ("diffusion", source, _version(source), kind, k, *depends)
     return context.store().picture(key, encode)
