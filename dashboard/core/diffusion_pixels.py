@@ -80,13 +80,17 @@ def _forward_into(x0_levels: np.ndarray, eps: np.ndarray, a: float, s: float,
     x_t += np.multiply(eps, s, dtype=np.float64, out=scratch)
 
 
-def _levels_into(x: np.ndarray, scratch: np.ndarray, out: np.ndarray) -> None:
-    """:func:`display_levels` of ``x`` into the uint8 array ``out``, through ``scratch``."""
+def _levels_into(x: np.ndarray, scratch: np.ndarray, out: np.ndarray, *,
+                 clip: bool = True) -> None:
+    """:func:`display_levels` of ``x`` into the uint8 array ``out``, through ``scratch``;
+    ``clip=False`` for values known to lie in [-1, 1] (a posterior mean, an average of
+    levels), where clipping changes nothing."""
     np.add(x, 1.0, out=scratch)
     scratch *= MAX_LEVEL / 2.0
     np.rint(scratch, out=scratch)
-    np.maximum(scratch, 0.0, out=scratch)  # np.clip, in two cheaper passes
-    np.minimum(scratch, float(MAX_LEVEL), out=scratch)
+    if clip:
+        np.maximum(scratch, 0.0, out=scratch)  # np.clip, in two cheaper passes
+        np.minimum(scratch, float(MAX_LEVEL), out=scratch)
     np.copyto(out, scratch, casting="unsafe")
 
 
@@ -161,7 +165,9 @@ def denoise_channel(levels: np.ndarray, eps: np.ndarray, pmf: np.ndarray, alpha_
         _forward_into(levels[chunk], eps[chunk], a, s, x0, u, term)
         u -= table.low
         table.evaluate_into(u, index, term, mean)
-        _levels_into(mean, term, out[chunk])
+        # The mean lies between two exact means, averages of levels in [-1, 1] (an ulp
+        # beyond still rounds to the end level): clipping would change nothing.
+        _levels_into(mean, term, out[chunk], clip=False)
         mean -= x0
         squares += float(np.vdot(mean, mean))
     return DenoisedChannel(levels=out, mse=squares / levels.size)

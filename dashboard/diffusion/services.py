@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +57,6 @@ from dashboard.server.hardening import heavy_slot
 #: Tolerance (data-scale units) of the per-channel denoiser on a whole image: far below what
 #: a JPEG or a plotted MSE can show, and about a hundred times faster than the exact sum.
 DENOISER_TOLERANCE = 1e-9
-#: Threads of the per-channel denoiser (see ``_channel_pool``).
-DENOISER_THREADS = 2
 #: Bins per axis of the 3D colour prior (occupied bins are its atoms).
 COLOUR_BINS = diffusion_colour.DEFAULT_COLOUR_BINS
 JPEG_QUALITY = 85
@@ -178,22 +175,6 @@ class _Denoised:
     mse: np.ndarray
 
 
-def _channel_pool() -> ThreadPoolExecutor:
-    """Threads that denoise the channels of one image, half a channel at a time (numpy
-    releases the GIL in the arithmetic). Two, not three: the chunked passes hand the GIL over
-    often, and on two cores a third thread added CPU time without taking any off the wall
-    time."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=DENOISER_THREADS, thread_name_prefix="denoiser")
-        return _POOL
-
-
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
 def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
               seed: int) -> _Denoised:
     """The per-channel denoiser of every pixel, each channel under the prior's level PMF
@@ -209,32 +190,25 @@ def _denoised(source: str, schedule: str, steps: int, zero_snr: bool, prior: str
 
 def _denoise(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
              seed: int) -> _Denoised:
-    """Build :func:`_denoised` (the caller holds a heavy-computation slot): each channel in
-    two halves of rows on the denoiser's threads, each half a chunked pass
-    (:func:`diffusion_pixels.denoise_channel`)."""
+    """Build :func:`_denoised` (the caller holds a heavy-computation slot): a chunked pass per
+    channel (:func:`diffusion_pixels.denoise_channel`), one after the other in this thread.
+
+    One thread, not two or three: in threads the passes hand the interpreter lock over often,
+    and two threads took about a quarter more CPU (52 against 41 ms on *The Starry Night*)
+    to save about 10 ms when both cores are free. With the cores shared (other requests, or
+    the browser on the same machine) the lower CPU wins: 135 against 142 ms per t move in
+    paired moves in Chromium."""
     rgb = context.store().rgb(source)
     field = context.store().analyser(source, seed).field
     pmfs = prior_pmfs(source, prior)
     ranges = _noise_ranges(source, seed)
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
     levels = np.empty(rgb.shape, dtype=np.uint8)
-    # Each channel in two halves of rows, so two threads share the work evenly. A half's
-    # table is its channel's (the range comes from the whole channel's noise): the same bits.
-    middle = rgb.shape[0] // 2
-    parts = [(c, rows) for c in range(len(CHANNELS))
-             for rows in (slice(0, middle), slice(middle, None)) if rgb[rows].size]
-
-    def part(job: tuple[int, slice]) -> float:
-        c, rows = job
-        result = diffusion_pixels.denoise_channel(
-            rgb[rows, :, c], field[rows, :, c], pmfs[c], ab, DENOISER_TOLERANCE,
-            eps_range=ranges[c], out=levels[rows, :, c])
-        return result.mse * result.levels.size  # the half's sum of squared errors
-
-    squares = np.zeros(len(CHANNELS))
-    for (c, _), total in zip(parts, _channel_pool().map(part, parts), strict=True):
-        squares[c] += total
-    return _Denoised(levels=levels, mse=squares / (rgb.shape[0] * rgb.shape[1]))
+    mse = [diffusion_pixels.denoise_channel(rgb[..., c], field[..., c], pmfs[c], ab,
+                                            DENOISER_TOLERANCE, eps_range=ranges[c],
+                                            out=levels[..., c]).mse
+           for c in range(len(CHANNELS))]
+    return _Denoised(levels=levels, mse=np.array(mse))
 
 
 def _colour_prior(source: str) -> diffusion_colour.ColourPrior:
