@@ -1,14 +1,14 @@
 """The per-pixel passes of a diffusion step, in chunks: the pictures of ``x_t`` and of the
 per-channel denoiser ``E[x_0 | x_t]``, and the denoiser's measured error.
 
-Each pass gives exactly what the whole-array functions of :mod:`dashboard.core.diffusion`
-give (:func:`~dashboard.core.diffusion.forward_sample`,
-:func:`~dashboard.core.diffusion.posterior_mean_tabulated`,
-:func:`~dashboard.core.diffusion.display_levels`), bit for bit, but walks the image a few rows
-at a time through buffers reused from chunk to chunk: they stay in the processor's cache,
-and no image-sized temporary is made. On a 1024 x 811 painting this takes a channel's
-denoiser from about 20 ms to about half that. The measured error is summed chunk by chunk,
-so it agrees with a whole-array mean of squares to rounding (about 1e-15 relative).
+The passes walk the image a few rows at a time through buffers reused from chunk to chunk:
+they stay in the processor's cache, and no image-sized temporary is made. The x_t picture is
+bit for bit :func:`~dashboard.core.diffusion.display_levels` of
+:func:`~dashboard.core.diffusion.forward_sample`; the denoiser is the cubic table of
+:func:`~dashboard.core.diffusion.posterior_mean_tabulated` over a range known from the
+noise, so within the same tolerance of the exact sum, and its measured error is summed chunk
+by chunk. On a 1024 x 811 painting this takes a channel's denoiser from about 20 ms to about
+half that.
 """
 
 from __future__ import annotations
@@ -48,11 +48,15 @@ def _checked(levels: object, eps: object) -> tuple[np.ndarray, np.ndarray]:
     return levels, eps
 
 
+def _rows_per_chunk(shape: tuple[int, ...]) -> int:
+    """Rows (first-axis entries) in a chunk of about :data:`CHUNK_VALUES` values: at least
+    one, so a row longer than that is a chunk of its own."""
+    return min(shape[0], max(1, CHUNK_VALUES // math.prod(shape[1:])))
+
+
 def _chunks(shape: tuple[int, ...]):
-    """Slices along the first axis of chunks of about :data:`CHUNK_VALUES` values (at least
-    one row: a row longer than that is a chunk of its own)."""
-    row = math.prod(shape[1:])
-    step = max(1, CHUNK_VALUES // row)
+    """Slices along the first axis, :func:`_rows_per_chunk` rows each."""
+    step = _rows_per_chunk(shape)
     for start in range(0, shape[0], step):
         yield slice(start, min(shape[0], start + step))
 
@@ -61,8 +65,7 @@ class _Buffers:
     """Scratch arrays for the chunks of an array of ``shape``: views of each chunk's shape."""
 
     def __init__(self, shape: tuple[int, ...], count: int) -> None:
-        rows = min(shape[0], max(1, CHUNK_VALUES // math.prod(shape[1:])))
-        size = rows * math.prod(shape[1:])
+        size = _rows_per_chunk(shape) * math.prod(shape[1:])
         self._float = [np.empty(size) for _ in range(count)]
         self._index = np.empty(size, dtype=np.intp)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard.core.diffusion import LEVEL_ATOMS
 from dashboard.core.diffusion_schedules import validate_alpha_bar
 from dashboard.core.vocabulary import LEVELS, MAX_LEVEL, validate_image
 
@@ -163,7 +164,6 @@ def sample_histogram(noise: SortedNoise, alpha_bar_t: float, edges: np.ndarray) 
     if edges.ndim != 1 or edges.size < 2 or not (np.diff(edges) > 0).all():
         raise ValueError("edges must be at least two increasing numbers")
     a, s = math.sqrt(ab), math.sqrt(1.0 - ab)
-    atoms = 2.0 * np.arange(LEVELS) / MAX_LEVEL - 1.0
     channels = noise.values.shape[0]
     below = np.zeros((channels, edges.size), dtype=np.int64)    # pixels < each edge
     at_or_below_last = np.zeros(channels, dtype=np.int64)        # pixels <= the last edge
@@ -172,7 +172,7 @@ def sample_histogram(noise: SortedNoise, alpha_bar_t: float, edges: np.ndarray) 
         for k in np.flatnonzero(starts[1:] > starts[:-1]):
             part = noise.values[c, starts[k]:starts[k + 1]]
             # float64 thresholds: numpy compares in float64, widening float32 values exactly.
-            thresholds = (edges - a * atoms[k]) / s
+            thresholds = (edges - a * LEVEL_ATOMS[k]) / s
             found = part.searchsorted(thresholds)
             below[c] += found
             last = found[-1]
