@@ -7,6 +7,8 @@ import pytest
 
 from dashboard.core import diffusion_pixels
 from dashboard.core.diffusion import (
+    channel_prior,
+    denoiser_table,
     display_levels,
     forward_sample,
     posterior_mean,
@@ -75,6 +77,24 @@ def test_denoised_channel_is_the_exact_denoiser_within_the_tolerance(small_chunk
     # Mean square of errors each within the tolerance: off by at most 2 e sqrt(mse) + e^2.
     assert abs(result.mse - mse) <= 2 * tolerance * np.sqrt(mse) + tolerance**2
     assert mse > 1e-4
+
+
+def test_denoised_levels_at_black_and_white_need_no_clipping(small_chunks):
+    # Levels 0 and 255 with a little noise: means at (or an ulp beyond) -1 and 1 must give
+    # levels 0 and 255 exactly, through the table (not the exact fallback).
+    image = np.random.default_rng(5).choice([0, 1, 254, 255], size=(200, 300)).astype(np.uint8)
+    eps = standard_normal_field(image.shape, 6)
+    pmf = pmf_of(image)
+    atoms, weights, ab = channel_prior(pmf, 0.9)
+    a, s = np.sqrt(ab), np.sqrt(1 - ab)  # the range denoise_channel tabulates over
+    low, high = a * atoms[0] + s * eps.min(), a * atoms[-1] + s * eps.max()
+    assert denoiser_table(atoms, weights, ab, low, high, 1e-9, image.size // 4) is not None
+    mean, levels, _ = exact_levels_and_mse(image, eps, pmf, 0.9)
+    result = denoise_channel(image, eps, pmf, 0.9)
+    scaled = 255 * (mean + 1) / 2
+    near_edge = np.abs(scaled - np.floor(scaled) - 0.5) <= 255 / 2 * 1e-9
+    assert np.array_equal(result.levels[~near_edge], levels[~near_edge])
+    assert {0, 255} <= set(np.unique(result.levels).tolist())
 
 
 @pytest.mark.parametrize("ab", [1.0, 0.0])
