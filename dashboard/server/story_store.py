@@ -9,15 +9,20 @@ The backend follows the cache's choice (:mod:`dashboard.server.cache`): Redis wh
 ``settings.redis_url`` is set, else a folder beside the file-system cache
 (``settings.cache_dir / "stories"``). Stories are not cache entries: they carry no expiry and
 are never pruned. Instead the store is bounded in count and bytes, and a full store refuses a
-new story with :class:`StoryStoreFull` (an existing one is still found).
+new story with :class:`StoryStoreFull` (an existing one is still found). The bounds hold
+however many workers share at once: Redis checks and stores in one script, and the folder's
+writers take turns on a lock file that every process of the host sees.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -40,6 +45,26 @@ MAX_STORE_BYTES = 64 * 1024 * 1024
 REDIS_PREFIX = "vangogh-dashboard:story:"
 _REDIS_INDEX = REDIS_PREFIX + "_ids"
 _REDIS_BYTES = REDIS_PREFIX + "_bytes"
+#: The file the folder store's writers lock (``flock``) while they check its bounds and write.
+LOCK_NAME = ".lock"
+
+#: Stores a story unless it is there already or the store is full, as one step (Redis runs a
+#: script alone). KEYS: the story, the set of ids, the byte counter; ARGV: the document, its
+#: id, the most stories, the most bytes. Returns {stored (1) or found (0) or full (-1), the
+#: stories and bytes before}.
+_PUT_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0, 0} end
+local count = redis.call('SCARD', KEYS[2])
+local size = tonumber(redis.call('GET', KEYS[3]) or '0')
+local length = string.len(ARGV[1])
+if count + 1 > tonumber(ARGV[3]) or size + length > tonumber(ARGV[4]) then
+  return {-1, count, size}
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('INCRBY', KEYS[3], length)
+return {1, count, size}
+"""
 
 
 class StoryStoreError(Exception):
@@ -90,6 +115,19 @@ class FileStoryStore:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Held by one writer at a time among this process's threads and the host's processes
+        (an exclusive ``flock`` on :data:`LOCK_NAME` in the folder)."""
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(self.folder / LOCK_NAME, "a+b") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _path(self, sid: str) -> Path:
         return self.folder / f"{sid}.json"
 
@@ -117,12 +155,13 @@ class FileStoryStore:
         try:
             if path.exists():
                 return sid
-            with self._lock:
+            with self._writing():
+                if path.exists():  # another writer stored it meanwhile
+                    return sid
                 count, size = self.usage()
                 if count + 1 > self.max_stories or size + len(document) > self.max_bytes:
                     raise StoryStoreFull(_full_message(count, self.max_stories, size,
                                                        self.max_bytes))
-                self.folder.mkdir(parents=True, exist_ok=True)
                 write_atomically(path, document)
         except OSError as error:
             raise StoryStoreUnavailable(
@@ -153,6 +192,7 @@ class RedisStoryStore:
         self.client = client
         self.max_stories = max_stories
         self.max_bytes = max_bytes
+        self._put = client.register_script(_PUT_SCRIPT)
 
     @classmethod
     def from_url(cls, url: str, **bounds: int) -> RedisStoryStore:
@@ -174,19 +214,15 @@ class RedisStoryStore:
         sid = story_id(document)
         key = REDIS_PREFIX + sid
         try:
-            if self.client.exists(key):
-                return sid
-            count, size = self.usage()
-            if count + 1 > self.max_stories or size + len(document) > self.max_bytes:
-                raise StoryStoreFull(_full_message(count, self.max_stories, size,
-                                                   self.max_bytes))
-            # Only the first writer of an id counts it (two workers may share the same story).
-            if self.client.set(key, document, nx=True):
-                self.client.pipeline().sadd(_REDIS_INDEX, sid).incrby(
-                    _REDIS_BYTES, len(document)).execute()
+            outcome, count, size = self._put(
+                keys=[key, _REDIS_INDEX, _REDIS_BYTES],
+                args=[document, sid, self.max_stories, self.max_bytes])
         except (redis.exceptions.RedisError, OSError) as error:
             raise StoryStoreUnavailable(
                 "The story store (Redis) is not answering; try again later.") from error
+        if outcome == -1:
+            raise StoryStoreFull(_full_message(int(count), self.max_stories, int(size),
+                                               self.max_bytes))
         return sid
 
     def get(self, sid: str) -> bytes | None:

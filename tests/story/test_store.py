@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import threading
 
 import pytest
 
 from dashboard.server.story_store import (
+    LOCK_NAME,
     MAX_DOCUMENT_BYTES,
     FileStoryStore,
     RedisStoryStore,
@@ -22,6 +25,38 @@ from tests.support.apps import samples_settings
 
 def doc(n: int, size: int = 100) -> bytes:
     return (f'{{"n":{n},"pad":"' + "x" * size + '"}').encode()
+
+
+def put_together(put, documents) -> list[str]:
+    """Each document put by its own thread, all released at once: ``"stored"`` or ``"full"``
+    per document, in order."""
+    start = threading.Barrier(len(documents))
+    outcomes = [""] * len(documents)
+
+    def worker(i: int) -> None:
+        start.wait()
+        try:
+            put(documents[i])
+            outcomes[i] = "stored"
+        except StoryStoreFull:
+            outcomes[i] = "full"
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(documents))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def _put_in_a_process(folder: str, n: int, start, outcomes) -> None:
+    store = FileStoryStore(folder, max_stories=4)
+    start.wait()
+    try:
+        store.put(doc(n))
+        outcomes[n] = 1
+    except StoryStoreFull:
+        outcomes[n] = -1
 
 
 def test_the_id_is_the_first_32_hex_digits_of_the_sha256():
@@ -67,7 +102,7 @@ def test_a_folder_store_is_immutable_and_bounded_in_count(tmp_path):
     store = FileStoryStore(tmp_path / "stories", max_stories=3)
     check_store(store)
     assert sorted(p.name for p in (tmp_path / "stories").iterdir()) == sorted(
-        f"{story_id(doc(n))}.json" for n in (1, 2, 3))
+        [f"{story_id(doc(n))}.json" for n in (1, 2, 3)] + [LOCK_NAME])
 
 
 def test_a_folder_store_is_bounded_in_bytes_and_ignores_changed_files(tmp_path):
@@ -78,6 +113,29 @@ def test_a_folder_store_is_bounded_in_bytes_and_ignores_changed_files(tmp_path):
         store.put(doc(3))
     (tmp_path / f"{sid}.json").write_bytes(doc(1).replace(b"x", b"y"))
     assert store.get(sid) is None  # its bytes no longer hash to its id
+
+
+def test_processes_sharing_a_folder_never_exceed_its_bounds(tmp_path):
+    """Twelve worker processes share at once into a folder that holds 4 stories: exactly 4
+    are stored and 8 refused (each process checks the count under the folder's lock)."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(12)
+    outcomes = context.Array("i", 12)
+    workers = [context.Process(target=_put_in_a_process,
+                               args=(str(tmp_path), n, start, outcomes)) for n in range(12)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(outcomes) == [-1] * 8 + [1] * 4
+    stored = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert stored == sorted(f"{story_id(doc(n))}.json" for n in range(12) if outcomes[n] == 1)
+
+
+def test_threads_sharing_the_same_story_store_it_once(tmp_path):
+    store = FileStoryStore(tmp_path, max_stories=2)
+    assert put_together(store.put, [doc(1)] * 8) == ["stored"] * 8
+    assert store.usage() == (1, len(doc(1)))
 
 
 def test_an_unwritable_folder_is_reported_not_raised(tmp_path):
@@ -100,6 +158,25 @@ def test_a_redis_store_keeps_stories_without_expiry_and_bounded(redis_server):
     bytes_store.put(doc(5))
     with pytest.raises(StoryStoreFull, match="116 of 150 bytes"):
         bytes_store.put(doc(6))
+
+
+@pytest.mark.redis
+def test_concurrent_shares_never_exceed_the_redis_bounds(redis_server):
+    """24 different stories of 117 bytes shared at once into a store of 5 x 117 bytes: exactly
+    5 stored, the byte counter equals their bytes; the same story shared at once is counted
+    once."""
+    documents = [doc(n) for n in range(10, 34)]
+    assert {len(d) for d in documents} == {117}
+    store = RedisStoryStore.from_url(redis_server.url, max_bytes=5 * 117)
+    outcomes = put_together(store.put, documents)
+    assert outcomes.count("stored") == 5 and outcomes.count("full") == 19
+    assert store.usage() == (5, 5 * 117)
+    stored = [d for d, outcome in zip(documents, outcomes, strict=True) if outcome == "stored"]
+    assert all(store.get(story_id(d)) == d for d in stored)
+    assert all(store.get(story_id(d)) is None for d in documents if d not in stored)
+    same = RedisStoryStore.from_url(redis_server.url.replace("/0", "/2"))
+    assert put_together(same.put, [doc(1)] * 8) == ["stored"] * 8
+    assert same.usage() == (1, len(doc(1)))
 
 
 @pytest.mark.redis
