@@ -42,6 +42,15 @@ def _finite(values) -> np.ndarray:
     return array
 
 
+def _legend_below(layout: dict) -> dict:
+    """``layout`` with its legend at the bottom of the figure, below the panels' axis titles,
+    and the margins that leave room for it and for the title."""
+    layout["legend"] = {**layout.get("legend", {}), "yref": "container", "y": 0,
+                        "yanchor": "bottom"}
+    layout["margin"] = {**layout.get("margin", {}), "b": 110, "t": 80}
+    return layout
+
+
 def _three_panel_layout(titles: Sequence[str], y_titles: Sequence[str], x_title: str) -> dict:
     layout: dict = {"annotations": []}
     for i, (domain, title, y_title) in enumerate(zip(_DOMAINS, titles, y_titles, strict=True)):
@@ -72,10 +81,7 @@ def _finish(fig: go.Figure, layout: dict, *, title: str, x_title: str, y_titles:
          "y0": 0, "y1": 1, "yref": f"y{'' if i == 0 else i + 1} domain",
          "line": {"color": STEP_COLOUR, "width": 1.5, "dash": "dot"}}
         for i in range(len(y_titles))]
-    merged["legend"] = {**merged.get("legend", {}), "yref": "container", "y": 0,
-                        "yanchor": "bottom"}
-    merged["margin"] = {**merged.get("margin", {}), "b": 110, "t": 80}
-    fig.layout = merged
+    fig.layout = _legend_below(merged)
     return fig
 
 
@@ -169,10 +175,7 @@ def _shared_density_layout(title: str) -> dict:
     layout = styled_layout(x_axes, title=title, x_title="x_t", y_title="density", height=360)
     for key, value in x_axes.items():
         layout[key] = {**layout.get(key, {}), **value}
-    layout["legend"] = {**layout.get("legend", {}), "yref": "container", "y": 0,
-                        "yanchor": "bottom"}
-    layout["margin"] = {**layout.get("margin", {}), "b": 110, "t": 80}
-    return layout
+    return _legend_below(layout)
 
 
 def marginal_figure(x, density_theory, bin_edges, density_sample, standard_normal, *,

@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,20 +112,19 @@ class FileStoryStore:
         self.folder = Path(folder)
         self.max_stories = max_stories
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """Held by one writer at a time among this process's threads and the host's processes
-        (an exclusive ``flock`` on :data:`LOCK_NAME` in the folder)."""
-        with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(self.folder / LOCK_NAME, "a+b") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+        """Held by one writer at a time among the host's processes and their threads: an
+        exclusive ``flock`` on :data:`LOCK_NAME` in the folder, through a file opened for
+        each writer (``flock`` sets two opened files of one process against each other too)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK_NAME, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _path(self, sid: str) -> Path:
         return self.folder / f"{sid}.json"

@@ -132,6 +132,13 @@ def test_processes_sharing_a_folder_never_exceed_its_bounds(tmp_path):
     assert stored == sorted(f"{story_id(doc(n))}.json" for n in range(12) if outcomes[n] == 1)
 
 
+def test_threads_of_one_process_never_exceed_a_folders_bounds(tmp_path):
+    store = FileStoryStore(tmp_path, max_stories=4)
+    outcomes = put_together(store.put, [doc(n) for n in range(16)])
+    assert outcomes.count("stored") == 4 and outcomes.count("full") == 12
+    assert store.usage()[0] == 4
+
+
 def test_threads_sharing_the_same_story_store_it_once(tmp_path):
     store = FileStoryStore(tmp_path, max_stories=2)
     assert put_together(store.put, [doc(1)] * 8) == ["stored"] * 8
