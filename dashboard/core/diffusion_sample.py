@@ -142,6 +142,34 @@ def sorted_noise(image: np.ndarray, eps: np.ndarray) -> SortedNoise:
     return SortedNoise(values=values, starts=starts)
 
 
+def search_keys(thresholds: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Keys in ``dtype`` that split values of that dtype as the float64 ``thresholds`` do:
+    a value ``v`` of ``dtype`` is below ``thresholds[i]`` exactly when it is below
+    ``keys[i]``.
+
+    Each key is the least value of ``dtype`` at or above its threshold, so a sorted array of
+    ``dtype`` is searched with them without numpy widening the whole array to float64 first
+    (which it does for float64 keys: a copy of every value per search).
+
+    Examples
+    --------
+    >>> keys = search_keys(np.array([0.7, 0.5]), np.dtype(np.float32))
+    >>> v = np.float32(0.7)                  # 0.699999988..., just below 0.7
+    >>> bool(v < np.float64(0.7)), bool(v < keys[0])
+    (True, True)
+    >>> float(keys[1])                       # 0.5 is a float32: its own key
+    0.5
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        return np.asarray(thresholds, dtype=np.float64)
+    with np.errstate(over="ignore"):     # beyond the dtype's range: +-inf splits alike
+        keys = np.asarray(thresholds).astype(dtype)
+    below = keys < thresholds            # compared in float64, which holds both exactly
+    keys[below] = np.nextafter(keys[below], dtype.type(np.inf))
+    return keys
+
+
 def sample_histogram(noise: SortedNoise, alpha_bar_t: float, edges: np.ndarray) -> np.ndarray:
     """Counts (C, len(edges) - 1) of ``x_t = a x_0 + s eps`` per channel in the bins of
     ``edges`` (increasing), as :func:`numpy.histogram` counts them: each bin holds its left
@@ -164,22 +192,29 @@ def sample_histogram(noise: SortedNoise, alpha_bar_t: float, edges: np.ndarray) 
     if edges.ndim != 1 or edges.size < 2 or not (np.diff(edges) > 0).all():
         raise ValueError("edges must be at least two increasing numbers")
     a, s = math.sqrt(ab), math.sqrt(1.0 - ab)
+    # Level k's pixel lies below edge e exactly when its eps < (e - a x_0k) / s.
+    thresholds = (edges[np.newaxis, :] - a * LEVEL_ATOMS[:, np.newaxis]) / s   # (LEVELS, E)
+    keys = search_keys(thresholds, noise.values.dtype)
     channels = noise.values.shape[0]
     below = np.zeros((channels, edges.size), dtype=np.int64)    # pixels < each edge
     at_or_below_last = np.zeros(channels, dtype=np.int64)        # pixels <= the last edge
     for c in range(channels):
+        values = noise.values[c]
         starts = noise.starts[c]
-        for k in np.flatnonzero(starts[1:] > starts[:-1]):
-            part = noise.values[c, starts[k]:starts[k + 1]]
-            # float64 thresholds: numpy compares in float64, widening float32 values exactly.
-            thresholds = (edges - a * LEVEL_ATOMS[k]) / s
-            found = part.searchsorted(thresholds)
-            below[c] += found
-            last = found[-1]
-            # Values equal to the last edge belong to the last bin (almost never any).
-            if last < part.size and part[last] == thresholds[-1]:
-                last = part.searchsorted(thresholds[-1], side="right")
-            at_or_below_last[c] += last
+        occupied = np.flatnonzero(starts[1:] > starts[:-1])
+        bounds = starts.tolist()
+        found = np.stack([values[bounds[k]:bounds[k + 1]].searchsorted(keys[k])
+                          for k in occupied.tolist()])            # (occupied levels, edges)
+        below[c] = found.sum(axis=0)
+        last = found[:, -1]
+        # Values equal to the last edge belong to the last bin (almost never any).
+        inside = np.flatnonzero(last < starts[occupied + 1] - starts[occupied])
+        tied = inside[values[starts[occupied[inside]] + last[inside]]
+                      == thresholds[occupied[inside], -1]]
+        for i in tied.tolist():
+            k = int(occupied[i])
+            last[i] = values[bounds[k]:bounds[k + 1]].searchsorted(keys[k, -1], side="right")
+        at_or_below_last[c] = last.sum()
     counts = np.diff(below, axis=1)
     counts[:, -1] += at_or_below_last - below[:, -1]
     return counts

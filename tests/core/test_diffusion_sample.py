@@ -12,6 +12,7 @@ from dashboard.core.diffusion_sample import (
     noise_moments,
     sample_histogram,
     sample_moments,
+    search_keys,
     sorted_noise,
 )
 from dashboard.core.noise import standard_normal_field
@@ -83,6 +84,34 @@ def test_histogram_counts_the_last_edge_and_not_beyond():
     # ab = 0.36: a = 0.6, s = 0.8; x_t = -0.6, 0.2, 0.6, 3.0.
     counts = sample_histogram(sorted_noise(image, eps), 0.36, np.array([-0.6, 0.2, 0.6]))
     assert counts.tolist() == [[1, 2]]          # -0.6 in the first; 0.2 and 0.6 (last edge)
+
+
+@pytest.mark.parametrize("noise_dtype", [np.float64, np.float32])
+def test_histogram_counts_the_last_edge_in_either_noise_dtype(noise_dtype):
+    image = np.array([[[0], [0], [255], [255]]], dtype=np.uint8)
+    eps = np.array([[[0.0], [1.0], [0.0], [3.0]]], dtype=noise_dtype)
+    counts = sample_histogram(sorted_noise(image, eps), 0.36, np.array([-0.6, 0.2, 0.6]))
+    assert counts.tolist() == [[1, 2]]
+
+
+def test_search_keys_split_values_as_the_float64_thresholds_do():
+    rng = np.random.default_rng(5)
+    values = np.sort(np.concatenate([
+        rng.standard_normal(2000).astype(np.float32),
+        np.array([0.0, 0.7, -0.7, 1.0, 3.4e38, -3.4e38], dtype=np.float32)]))
+    wide = values.astype(np.float64)
+    up = np.nextafter(values, np.float32(np.inf)).astype(np.float64)
+    thresholds = np.concatenate([
+        wide[::7],                      # exactly a float32 value
+        (wide[::7] + up[::7]) / 2,      # strictly between two neighbouring float32 values
+        np.nextafter(wide[::11], np.inf), np.nextafter(wide[::11], -np.inf),
+        [0.7, -0.7, 0.1, 1e39, -1e39, 0.0]])   # 0.7f < 0.7 < 0.1f; beyond float32's range
+    keys = search_keys(thresholds, np.dtype(np.float32))
+    assert keys.dtype == np.float32
+    expected = (wide[:, None] < thresholds[None, :]).sum(axis=0)
+    np.testing.assert_array_equal(values.searchsorted(keys), expected)
+    np.testing.assert_array_equal(wide.searchsorted(thresholds), expected)
+    np.testing.assert_array_equal(search_keys(thresholds, np.dtype(np.float64)), thresholds)
 
 
 def test_sorted_noise_keeps_the_field_dtype_and_groups_levels():
