@@ -207,10 +207,12 @@ def sample_histogram(noise: SortedNoise, alpha_bar_t: float, edges: np.ndarray) 
                           for k in occupied.tolist()])            # (occupied levels, edges)
         below[c] = found.sum(axis=0)
         last = found[:, -1]
-        # Values equal to the last edge belong to the last bin (almost never any).
-        inside = np.flatnonzero(last < starts[occupied + 1] - starts[occupied])
-        tied = inside[values[starts[occupied[inside]] + last[inside]]
-                      == thresholds[occupied[inside], -1]]
+        # Values equal to the last edge belong to the last bin (almost never any): a level
+        # has some when its first value not below that edge equals it.
+        first = starts[occupied]
+        inside = np.flatnonzero(last < starts[occupied + 1] - first)
+        next_values = values[first[inside] + last[inside]]
+        tied = inside[next_values == thresholds[occupied[inside], -1]]
         for i in tied.tolist():
             k = int(occupied[i])
             last[i] = values[bounds[k]:bounds[k + 1]].searchsorted(keys[k, -1], side="right")
