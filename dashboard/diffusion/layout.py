@@ -207,4 +207,4 @@ def diffusion_layout(state: DiffusionState, options: list[dict], notices: list[s
                 figure_tabs(state),
             ], lg=9),
         ]),
-    ])
+    ], className="diffusion-page")
