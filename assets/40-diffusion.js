@@ -77,27 +77,39 @@ window.dash_clientside.diffusion.imageUrl = function (picture, state, size) {
     params.map(([k, v]) => k + '=' + d.encode(v)).join('&');
 };
 
-/* The pictures' URLs from the controls alone, so their requests leave at once on a move, and
-   the share link handed to share.replaceQuery (assets/25-share.js). The image's and the
-   structure-free sample's URLs are left alone when they do not change. A 3D colour result on
-   show belonged to the controls before: it is cleared and its picture hidden. */
-window.dash_clientside.diffusion.syncControls = function (source, schedule, steps, t, zeroSnr,
-                                                          seed, prior, view) {
+/* The URL of ``picture`` for the controls, or no_update when the element shows it already. */
+window.dash_clientside.diffusion.pictureUpdate = function (id, picture, state) {
+  const d = window.dash_clientside.diffusion;
+  const url = d.imageUrl(picture, state, d.pictureSize());
+  const element = document.getElementById(id);
+  return element && element.getAttribute('src') === url ? window.dash_clientside.no_update : url;
+};
+
+/* On any change of the controls: the URLs of the pictures that depend on the step (x_t and the
+   denoised image), so their requests leave at once, and the share link handed to
+   share.replaceQuery (assets/25-share.js). A 3D colour result on show belonged to the controls
+   before: it is cleared and its picture hidden. The image and the structure-free sample have
+   their own callback (syncImage): an output left as it is still costs Dash's renderer a
+   round of updates, so a step moves only what it changes. */
+window.dash_clientside.diffusion.syncStep = function (source, schedule, steps, t, zeroSnr,
+                                                      seed, prior, view) {
   const d = window.dash_clientside.diffusion;
   const noUpdate = window.dash_clientside.no_update;
   const colourShown = document.getElementById('diffusion-colour-figure');
   const colour = colourShown && !colourShown.hidden ? [null, true] : [noUpdate, noUpdate];
   const state = d.state(source, schedule, steps, t, zeroSnr, seed, prior, view);
-  if (!state) { return [noUpdate, noUpdate, noUpdate, noUpdate, ...colour]; }
+  if (!state) { return [noUpdate, noUpdate, ...colour]; }
   window.dash_clientside.share.replaceQuery(d.query(state));
-  const unlessSame = (id, url) => {
-    const element = document.getElementById(id);
-    return element && element.getAttribute('src') === url ? noUpdate : url;
-  };
-  const size = d.pictureSize();
-  return [unlessSame('diffusion-x0-image', d.imageUrl('x0', state, size)),
-          unlessSame('diffusion-xt-image', d.imageUrl('xt', state, size)),
-          unlessSame('diffusion-denoised-image', d.imageUrl('denoised', state, size)),
-          unlessSame('diffusion-structure-free-image', d.imageUrl('structure-free', state, size)),
-          ...colour];
+  return [d.pictureUpdate('diffusion-xt-image', 'xt', state),
+          d.pictureUpdate('diffusion-denoised-image', 'denoised', state), ...colour];
+};
+
+/* The URLs of the pictures that depend on the image and the seed alone. */
+window.dash_clientside.diffusion.syncImage = function (source, seed) {
+  const d = window.dash_clientside.diffusion;
+  const noUpdate = window.dash_clientside.no_update;
+  const state = d.state(source, null, null, null, null, seed, null, null);
+  if (!state) { return [noUpdate, noUpdate]; }
+  return [d.pictureUpdate('diffusion-x0-image', 'x0', state),
+          d.pictureUpdate('diffusion-structure-free-image', 'structure-free', state)];
 };

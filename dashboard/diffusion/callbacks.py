@@ -6,9 +6,9 @@ wrappers only read Dash's callback context (what triggered them) and delegate.
 The figures sit in tabs and only the visible one is sent. A move of the t slider (or a new
 seed) keeps every curve over the steps: the callback sends a ``Patch`` that moves the step
 markers or replaces the marginal's data, and the browser swaps the pictures' URLs itself
-(``diffusion.syncControls``, assets/40-diffusion.js). What needs the denoiser of every pixel
-(its measured error, in the channel lines and on the information figure) comes from a second
-callback fired by the same controls, so the figure does not wait for it.
+(``diffusion.syncStep`` and ``syncImage``, assets/40-diffusion.js). What needs the denoiser of
+every pixel (its measured error, in the channel lines and on the information figure) comes
+from a second callback fired by the same controls, so the figure does not wait for it.
 """
 
 from __future__ import annotations
@@ -326,13 +326,17 @@ def update_errors(source, schedule, steps, t, zero_snr, seed, prior, view, drawn
 #: JPEG requests leave at once on a move; a 3D colour result on show is cleared (it belonged
 #: to the controls before), without a server round trip.
 registry.clientside_callback(
-    ClientsideFunction(namespace="diffusion", function_name="syncControls"),
-    Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.NOISY_IMAGE, "src"),
-    Output(ids.DENOISED_IMAGE, "src"), Output(ids.STRUCTURE_FREE_IMAGE, "src"),
+    ClientsideFunction(namespace="diffusion", function_name="syncStep"),
+    Output(ids.NOISY_IMAGE, "src"), Output(ids.DENOISED_IMAGE, "src"),
     Output(ids.COLOUR_RESULT, "children"), Output(ids.COLOUR_FIGURE, "hidden"),
     Input(ids.ARTWORK_SELECT, "value"), Input(ids.SCHEDULE, "value"), Input(ids.STEPS, "value"),
     Input(ids.STEP_SLIDER, "value"), Input(ids.ZERO_SNR, "value"), Input(ids.SEED_INPUT, "value"),
     Input(ids.PRIOR, "value"), Input(ids.VIEW_TABS, "active_tab"),
+)
+registry.clientside_callback(
+    ClientsideFunction(namespace="diffusion", function_name="syncImage"),
+    Output(ids.ORIGINAL_IMAGE, "src"), Output(ids.STRUCTURE_FREE_IMAGE, "src"),
+    Input(ids.ARTWORK_SELECT, "value"), Input(ids.SEED_INPUT, "value"),
 )
 registry.copy_link(ids.SHARE_CLIPBOARD)
 

@@ -136,7 +136,7 @@ def step_summary() -> html.Div:
 
 
 def _picture(image_id: str, title: str):
-    """A picture (its URL set in the browser, at the screen's size: ``syncControls``)."""
+    """A picture (its URL set in the browser, at the screen's size: ``syncStep``, ``syncImage``)."""
     return html.Figure([
         dcc.Loading(html.Img(id=image_id, alt=title, className="artwork-image"),
                     delay_show=300, type="dot"),
