@@ -249,7 +249,7 @@ def view_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
         patched = _patched(tabs, state.view, t)
         curves = services.schedules(state.steps, state.zero_snr)
         information = services.information(*keys)
-        step = services.step_view(*keys, t, state.seed)
+        step = services.step_view(*keys[:-1], t, state.seed)
         correlation = services.correlation(*keys[:-1])
         errors = (services.denoiser_errors(*keys, t, state.seed)
                   if state.view == "information" and not patched else None)
@@ -297,7 +297,7 @@ def error_outputs(state: DiffusionState, drawn: Any = None) -> tuple:
         keys = services.keys_of(state)
         t = state.t
         information = services.information(*keys)
-        step = services.step_view(*keys, t, state.seed)
+        step = services.step_view(*keys[:-1], t, state.seed)
         errors = services.denoiser_errors(*keys, t, state.seed)
     except _UNUSABLE:
         return (*(None,) * len(CHANNELS), no_update)

@@ -33,7 +33,7 @@ CAPTIONS = {
                                f"({COLOUR_BINS}³ bins) as the prior: it knows which colours "
                                "occur together, so the three channels help each other.",
     ids.MARGINAL_GRAPH: "Per channel, the histogram of this image's x_t against the exact "
-                        "density predicted from the prior's levels, with the standard normal "
+                        "density predicted from its own levels, with the standard normal "
                         "that every channel drifts to.",
     ids.SCHEDULE_GRAPH: "How much of the signal each schedule keeps (ᾱ_t), its signal-to-noise "
                         "ratio on a log scale, and the noise added at each step, with the "
@@ -78,10 +78,11 @@ def process_controls(state: DiffusionState) -> html.Div:
 
 
 def noise_controls(state: DiffusionState, artist_prior: bool) -> html.Div:
-    """Seed of the noise and the prior of the theory and the denoiser."""
+    """Seed of the noise and the prior of the denoiser."""
     options = [{"label": "This painting's own levels", "value": "painting"}]
-    note = ("The prior is what the exact theory and the denoiser assume x₀ is drawn from, per "
-            "channel.")
+    note = ("The prior is what the denoiser assumes x₀ is drawn from, per channel: its guess "
+            "and its expected error. The theory of x_t always uses this image's own levels, "
+            "which the noise is added to.")
     if artist_prior:
         options.append({"label": "Van Gogh's levels (all paintings pooled)", "value": "artist"})
     else:

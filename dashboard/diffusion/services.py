@@ -332,14 +332,18 @@ def schedules(steps: int, zero_snr: bool) -> dict[str, dict[str, np.ndarray]]:
 @cached_per_image
 def information(source: str, schedule: str, steps: int, zero_snr: bool,
                 prior: str) -> dict[str, np.ndarray]:
-    """KL(p_t ‖ N(0, 1)) in nats, I(x_0; x_t) in bits and the optimal denoiser's expected MSE
-    (data scale²) per channel at every step: arrays (3, T + 1), exact at each step."""
+    """KL(p_t ‖ N(0, 1)) in nats and I(x_0; x_t) in bits of this image's x_t (its own level
+    PMFs: what the sample is drawn from, whatever the prior), and the expected MSE (data
+    scale²) of the optimal denoiser under ``prior`` when x_0 follows it, per channel at every
+    step: arrays (3, T + 1), exact at each step. As the ``diffusion`` command's JSON."""
     with heavy_slot():
         curve = alpha_bar(schedule, steps, zero_snr)
-        info = diffusion.information_curves(prior_pmfs(source, prior), curve)
-    return {"alpha_bar": curve, "kl_nats": info.kl_nats,
-            "mutual_information_bits": info.mutual_information_bits,
-            "mse_expected": info.mse_expected}
+        own = diffusion.information_curves(prior_pmfs(source, "painting"), curve)
+        assumed = (own if prior == "painting"
+                   else diffusion.information_curves(prior_pmfs(source, prior), curve))
+    return {"alpha_bar": curve, "kl_nats": own.kl_nats,
+            "mutual_information_bits": own.mutual_information_bits,
+            "mse_expected": assumed.mse_expected}
 
 
 def _pairs(matrices: np.ndarray) -> np.ndarray:
@@ -388,25 +392,27 @@ def _marginal(source: str, seed: int, pmfs: np.ndarray, ab: float) -> dict[str, 
             "density_sample": density, "standard_normal": norm.pdf(grid)}
 
 
-def step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+def step_view(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
               seed: int) -> dict[str, Any]:
     """Everything of step t but the denoiser: ᾱ_t, the marginal of x_t per channel (sample
     histogram, exact density, N(0, 1)), its mean and variance in theory and in the sample,
     and the sample's channel correlation (3 pairs). Shared by the callers: read it only.
+    The theory is that of the image's own levels, which the sample is drawn from; the prior
+    changes only the denoiser.
 
     The sample's statistics are those of every pixel of x_t, from sums and sorted noise kept
     per image and seed (:mod:`dashboard.core.diffusion_sample`): x_t itself is not needed.
     """
-    key = (source, _version(source), schedule, steps, zero_snr, prior, t, seed)
+    key = (source, _version(source), schedule, steps, zero_snr, t, seed)
     return _memory().steps.get(key, lambda: _step_view(source, schedule, steps, zero_snr,
-                                                       prior, t, seed))
+                                                       t, seed))
 
 
-def _step_view(source: str, schedule: str, steps: int, zero_snr: bool, prior: str, t: int,
+def _step_view(source: str, schedule: str, steps: int, zero_snr: bool, t: int,
                seed: int) -> dict[str, Any]:
     ab = alpha_bar_at(schedule, steps, zero_snr, t)
     with heavy_slot():
-        pmfs = prior_pmfs(source, prior)
+        pmfs = prior_pmfs(source, "painting")
         marginal = _marginal(source, seed, pmfs, ab)
         moments = [diffusion.marginal_moments(pmfs[c], ab) for c in range(3)]
         mean, covariance = diffusion_sample.sample_moments(_noise_moments(source, seed), ab)

@@ -512,3 +512,23 @@ def test_help_shows_the_choices_defaults_and_samples():
 def test_the_command_is_listed_by_the_main_help(capsys):
     assert main(["--help"]) == 0
     assert "python -m dashboard diffusion" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("outputs", "fragments"),
+    [
+        ({"--json": "a.json", "--xt-out": "same.npy", "--denoised-out": "same.npy"},
+         ("--xt-out and --denoised-out", "same file", "same.npy")),
+        ({"--json": "same", "--xt-out": "same"}, ("--json and --xt-out", "same file")),
+        ({"--json": "sub/../same", "--denoised-out": "same"},
+         ("--json and --denoised-out", "same file")),
+    ],
+)
+def test_outputs_naming_the_same_file_are_refused(capsys, tmp_path, monkeypatch, outputs,
+                                                  fragments):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    args = [word for pair in outputs.items() for word in pair]
+    code, _, err = run_in_process(capsys, *GOOD, "--schedule", "linear", "--t", "3", *args)
+    assert_one_line_error(code, err, *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written

@@ -245,6 +245,14 @@ def test_the_artist_prior_draws_with_the_pooled_levels(tiny_context):
     information = services.information(*services.keys_of(state))
     np.testing.assert_allclose(values(figure_of(outputs, "information").data[6].y),
                                information["mse_expected"][0])
+    # The prior is the denoiser's: the marginal's exact density (and KL, information) stay
+    # those of the painting's own levels, which the sample beside them is drawn from.
+    own = replace(state, prior="painting")
+    for view, traces in (("marginal", (1, 4, 7)), ("information", (0, 3))):
+        ours, painting = (figure_of(view_outputs(replace(s, view=view)), view)
+                          for s in (state, own))
+        for i in traces:
+            np.testing.assert_array_equal(values(ours.data[i].y), values(painting.data[i].y))
 
 
 def test_the_explorer_link_clamps_sigma_squared_to_the_explorers_range():

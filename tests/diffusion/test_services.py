@@ -63,7 +63,7 @@ def test_correlation_theory_over_every_step(tiny_context):
 @pytest.mark.parametrize("t", [1, 30, STEPS])
 def test_step_view_is_the_cores_x_t_and_theory(tiny_context, t):
     source, seed = "blue-night-1888", 11
-    view = services.step_view(source, *PROCESS, "painting", t, seed)
+    view = services.step_view(source, *PROCESS, t, seed)
     ab = alpha_bar(*PROCESS)[t]
     x_t = expected_x_t(source, t, seed)
     pmfs = channel_pmfs(pixels(source))
@@ -97,7 +97,7 @@ def test_step_view_is_the_cores_x_t_and_theory(tiny_context, t):
 
 def test_at_step_zero_x_t_is_the_image_and_its_histogram_its_levels(tiny_context):
     source = "red-field-1884"
-    view = services.step_view(source, *PROCESS, "painting", 0, 3)
+    view = services.step_view(source, *PROCESS, 0, 3)
     pmfs = channel_pmfs(pixels(source))
     marginal = view["marginal"]
     # One bin per level, centred on it: the histogram is the PMF per bin width, exactly.
@@ -113,7 +113,7 @@ def test_at_step_zero_x_t_is_the_image_and_its_histogram_its_levels(tiny_context
 def test_zero_terminal_snr_ends_in_pure_noise(tiny_context):
     source = "green-street-1887"
     process = ("scaled-linear", STEPS, True)
-    view = services.step_view(source, *process, "painting", STEPS, 5)
+    view = services.step_view(source, *process, STEPS, 5)
     assert view["alpha_bar"] == 0.0
     np.testing.assert_allclose(view["marginal"]["density_theory"],
                                np.broadcast_to(view["marginal"]["standard_normal"], (3, 201)))
@@ -149,12 +149,20 @@ def test_the_artist_prior_pools_every_painting_with_equal_weights(tiny_context, 
     expected = equal_weight_mean(np.stack([channel_pmfs(pixels(i))
                                            for i in tiny_corpus.present_ids]))
     np.testing.assert_allclose(services.prior_pmfs("red-field-1884", key), expected, atol=1e-15)
-    # The theory and the denoiser of a painting then use the pooled levels.
+    # The denoiser's expected error is then that of the pooled levels; the theory of x_t
+    # (KL, information) stays the painting's own, which the sample is drawn from.
     result = services.information("red-field-1884", *PROCESS, key)
     curves = diffusion.information_curves(expected, alpha_bar(*PROCESS))
     np.testing.assert_allclose(result["mse_expected"], curves.mse_expected, rtol=1e-12)
     painting = services.information("red-field-1884", *PROCESS, "painting")
     assert not np.allclose(result["mse_expected"], painting["mse_expected"])
+    own = diffusion.information_curves(channel_pmfs(pixels("red-field-1884")),
+                                       alpha_bar(*PROCESS))
+    for name in ("kl_nats", "mutual_information_bits"):
+        np.testing.assert_array_equal(result[name], painting[name])
+        np.testing.assert_allclose(result[name], getattr(own, name), rtol=1e-12)
+    assert not np.allclose(curves.mutual_information_bits[:, 1:],
+                           own.mutual_information_bits[:, 1:])  # the pooled theory differs
 
 
 def test_without_the_corpus_the_artist_prior_is_not_offered(app_context):
@@ -234,15 +242,15 @@ def test_screen_stride_keeps_the_long_side_at_the_screen_size():
 
 def test_results_are_cached_under_their_small_keys(tiny_context, monkeypatch):
     source = "red-field-1884"
-    first = services.step_view(source, *PROCESS, "painting", 10, 1)
+    first = services.step_view(source, *PROCESS, 10, 1)
     calls = []
     real = services.diffusion_sample.sample_moments
     monkeypatch.setattr(services.diffusion_sample, "sample_moments",
                         lambda moments, ab: calls.append(ab) or real(moments, ab))
-    again = services.step_view(source, *PROCESS, "painting", 10, 1)
+    again = services.step_view(source, *PROCESS, 10, 1)
     assert calls == []
     np.testing.assert_array_equal(again["correlation_sample"], first["correlation_sample"])
-    services.step_view(source, *PROCESS, "painting", 11, 1)
+    services.step_view(source, *PROCESS, 11, 1)
     assert len(calls) == 1
 
 
