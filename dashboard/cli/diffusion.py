@@ -27,7 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.cli.output import InputError, check_output_path, fail, floats, json_ready, size
+from dashboard.cli.output import (
+    InputError,
+    check_distinct_outputs,
+    check_output_path,
+    fail,
+    floats,
+    json_ready,
+    size,
+)
 from dashboard.cli.report import add_source_arguments, load_source
 from dashboard.config import Settings, load_settings
 from dashboard.core.corpus_stats import equal_weight_mean
@@ -315,19 +323,6 @@ def _check_array_output(option: str, path: str | None) -> None:
     check_output_path(path)
 
 
-def _check_distinct_outputs(outputs: dict[str, str | None]) -> None:
-    """No two of the output files the same file (one would overwrite the other)."""
-    seen: dict[Path, str] = {}
-    for option, path in outputs.items():
-        if path is None or path == "-":
-            continue
-        resolved = Path(path).resolve()
-        if resolved in seen:
-            raise DiffusionInputError(f"{seen[resolved]} and {option} name the same file "
-                                      f"({path}); give each output its own path")
-        seen[resolved] = option
-
-
 def _npy_bytes(values: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, values.astype(np.float32), allow_pickle=False)
@@ -357,7 +352,7 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         check_output_path(args.json)
         _check_array_output("--xt-out", args.xt_out)
         _check_array_output("--denoised-out", args.denoised_out)
-        _check_distinct_outputs({"--json": args.json, "--xt-out": args.xt_out,
+        check_distinct_outputs({"--json": args.json, "--xt-out": args.xt_out,
                                  "--denoised-out": args.denoised_out})
         settings = load_settings() if settings is None else settings
         image, source = load_source(args, settings)

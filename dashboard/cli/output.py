@@ -36,6 +36,20 @@ def check_output_path(path: str | None) -> None:
         raise InputError(f"cannot write {path} (it is a folder); choose a file path")
 
 
+def check_distinct_outputs(outputs: dict[str, str | None]) -> None:
+    """Fail before the work if two outputs (``{option: path}``) name one file: the later
+    would overwrite the earlier. Unset outputs and ``-`` (stdout) are left out."""
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None or path == "-":
+            continue
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise InputError(f"{seen[resolved]} and {option} name the same file ({path}); "
+                             "give each output its own path")
+        seen[resolved] = option
+
+
 def json_ready(value: Any) -> Any:
     """Plain Python values with NaN and infinities as ``None`` (strict JSON has neither)."""
     if isinstance(value, dict):

@@ -25,6 +25,7 @@ from PIL import Image
 
 from dashboard.cli.output import (
     InputError,
+    check_distinct_outputs,
     check_output_path,
     fail,
     floats,
@@ -358,8 +359,11 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
         mean = validate_mean(args.mean)
         variance = validate_variance(args.variance)
         seed = validate_seed(args.seed)
-        for output in (args.json, args.noisy_out, getattr(args, "html", None)):
+        outputs = {"--json": args.json, "--noisy-out": args.noisy_out,
+                   "--html": getattr(args, "html", None)}
+        for output in outputs.values():
             check_output_path(output)
+        check_distinct_outputs(outputs)
         settings = load_settings() if settings is None else settings
         image, source = load_source(args, settings)
     except ValueError as error:

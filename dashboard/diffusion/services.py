@@ -336,14 +336,18 @@ def information(source: str, schedule: str, steps: int, zero_snr: bool,
     PMFs: what the sample is drawn from, whatever the prior), and the expected MSE (data
     scale²) of the optimal denoiser under ``prior`` when x_0 follows it, per channel at every
     step: arrays (3, T + 1), exact at each step. As the ``diffusion`` command's JSON."""
+    curve = alpha_bar(schedule, steps, zero_snr)
+    if prior != "painting":
+        # The image's own curves from the cache (or computed once, for both priors).
+        own = information(source, schedule, steps, zero_snr, "painting")
+        with heavy_slot():
+            assumed = diffusion.information_curves(prior_pmfs(source, prior), curve)
+        return {**own, "mse_expected": assumed.mse_expected}
     with heavy_slot():
-        curve = alpha_bar(schedule, steps, zero_snr)
-        own = diffusion.information_curves(prior_pmfs(source, "painting"), curve)
-        assumed = (own if prior == "painting"
-                   else diffusion.information_curves(prior_pmfs(source, prior), curve))
-    return {"alpha_bar": curve, "kl_nats": own.kl_nats,
-            "mutual_information_bits": own.mutual_information_bits,
-            "mse_expected": assumed.mse_expected}
+        info = diffusion.information_curves(prior_pmfs(source, "painting"), curve)
+    return {"alpha_bar": curve, "kl_nats": info.kl_nats,
+            "mutual_information_bits": info.mutual_information_bits,
+            "mse_expected": info.mse_expected}
 
 
 def _pairs(matrices: np.ndarray) -> np.ndarray:

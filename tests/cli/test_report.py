@@ -344,6 +344,17 @@ def test_unwritable_output(tmp_path, where):
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.parametrize(("option", "fragments"), [
+    ("--noisy-out", ("--json and --noisy-out", "same file")),
+    ("--html", ("--json and --html", "same file")),
+])
+def test_outputs_naming_the_same_file_are_refused(tmp_path, option, fragments):
+    out = str(tmp_path / "out")
+    completed = run_report("--artwork", "sample-astronaut", "--json", out, option, out)
+    assert_bad_input(completed, *fragments, "give each output its own path")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "args",
     [
