@@ -4,6 +4,7 @@ and printed to PDF."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,10 +148,11 @@ def test_presenting_with_the_keys_of_a_clicker(browser, story_app):
 
 def test_the_editor_passes_axe(page, story_app):
     app, url = story_app
+    # The draft is in localStorage before any of the page's scripts run: set after load, the
+    # editor's first callback (an empty draft) could land after it and overwrite it.
+    page.add_init_script(f"""try {{ localStorage.setItem('story-draft', {json.dumps(
+        json.dumps(STORY))}); }} catch (e) {{}}""")
     page.goto(url + "/story")
-    page.wait_for_selector("#story-share")
-    page.evaluate("""s => localStorage.setItem('story-draft', JSON.stringify(s))""", STORY)
-    page.reload()
     page.wait_for_selector(".story-view >> nth=2")
     page.keyboard.press("Tab")
     assert_accessible(page, "the story editor")
