@@ -16,7 +16,7 @@ from dashboard.config import Settings, load_settings
 from dashboard.data.corpus import CORPUS_HELP
 from tests.support import plotly_page
 from tests.support.apps import samples_settings
-from tests.support.plotly_page import graph_eval, point_position
+from tests.support.plotly_page import graph_eval, point_position, shown_text
 from tests.support.servers import serving
 from tests.support.tiny_corpus import make_tiny_corpus
 
@@ -127,6 +127,7 @@ def test_share_link_reproduces_the_view(page, tiny_server):
     assert page.is_checked(f"#{ids.COLOUR_SWITCHES[0]}")
     assert not page.is_checked(f"#{ids.COLOUR_SWITCHES[1]}")
     assert page.input_value(f"#{ids.COLOUR_PICKERS[0]}") == "#c81e14"
+    shown_text(page, ids.PAINTING_SUMMARY, "Green Street")
     summary = page.inner_text(f"#{ids.PAINTING_SUMMARY}")
     assert "Green Street" in summary and "HSV colour histogram" in summary
     names = graph_eval(page, ids.PAINTING_GRAPH, "g.data.map(t => t.name)")
@@ -177,7 +178,7 @@ def test_compare_button_shows_the_painting_against_the_artist(page, tiny_server)
     wait_for_url(page, "view=painting")
     wait_for_url(page, "artwork=blue-night-1888")
     wait_for_graph(page, ids.PAINTING_GRAPH, 6)
-    assert "Blue Night" in page.inner_text(f"#{ids.PAINTING_SUMMARY}")
+    shown_text(page, ids.PAINTING_SUMMARY, "Blue Night")
     assert page.console_errors == []
 
 
@@ -234,7 +235,7 @@ def test_timeline_point_opens_the_painting_in_the_explorer(page, real_server):
 def test_typical_paintings_with_thumbnails_on_the_real_corpus(page, real_server):
     page.goto(real_server + "/artist?view=painting&artwork=the-starry-night-1889&space=lab")
     wait_for_graph(page, ids.PAINTING_GRAPH, 9)
-    assert "The Starry Night" in page.inner_text(f"#{ids.PAINTING_SUMMARY}")
+    shown_text(page, ids.PAINTING_SUMMARY, "The Starry Night")
     page.wait_for_selector(f"#{ids.TYPICAL_LISTS} .artist-period-block")
     assert page.locator(f"#{ids.TYPICAL_LISTS} .artist-period-block").count() == 5
     assert wait_for_thumbnails(page, f"#{ids.TYPICAL_LISTS} img.thumb", 25) == 30

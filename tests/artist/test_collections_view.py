@@ -184,6 +184,7 @@ def test_the_collections_tab_in_chromium(page, collections_server):
 
     page.goto(collections_server + "/artist?view=compare&left=van-gogh&right=reds-blues")
     plotly_page.wait_for_graph(page, ids.COMPARE_GRAPH, 8, timeout=60_000)
+    plotly_page.shown_text(page, ids.COMPARE_SUMMARY, "Van Gogh")
     summary = page.inner_text(f"#{ids.COMPARE_SUMMARY}")
     assert "Van Gogh: 79 paintings" in summary and "reds-blues: 2 images" in summary
     pictures = page.locator(f"#{ids.COMPARE_PALETTES} img")

@@ -66,6 +66,9 @@ def test_the_page_draws_every_figure_and_picture(page, live_server):
     for element_id in (*ids.GRAPHS, *PICTURES):
         assert CAPTIONS[element_id] in captions
     assert page.inner_text(f"#{ids.STEP_TEXT}").startswith("Step t = 40 of 200 (linear")
+    page.wait_for_function(  # the denoiser's lines come from a callback of their own
+        "ids => ids.every(i => document.getElementById(i).innerText.includes('nats'))",
+        arg=list(ids.CHANNEL_LINES.values()), timeout=60_000)
     for channel in ("red", "green", "blue"):
         assert "nats" in page.inner_text(f"#{ids.CHANNEL_LINES[channel]}")
         assert "measured on this image" in page.inner_text(f"#{ids.CHANNEL_LINES[channel]}")

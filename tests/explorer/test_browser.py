@@ -62,7 +62,8 @@ def test_share_link_reproduces_the_view(page, live_server):
     page.wait_for_function(
         "document.getElementById('selection-text').innerText.includes('red levels 100–150')")
     height, width = skdata.coffee().shape[:2]
-    page.wait_for_function("document.getElementById('noise-caption').innerText.length > 0")
+    page.wait_for_function("['image-caption', 'noise-caption']"
+                           ".every(id => document.getElementById(id).innerText.length > 0)")
     assert page.inner_text("#image-caption") + page.inner_text("#noise-caption") == (
         f"{width} × {height} px analysed · noise N(μ = 0.1, σ² = 0.02) · seed 7")
     assert page.inner_text("#sigma-text") == (
@@ -105,9 +106,9 @@ def test_moving_a_slider_updates_figures_and_url(page, live_server):
     assert after != before
     np.testing.assert_allclose(after, expected, atol=1e-12)
     # The fit summary is shown and its sentences follow the move.
-    assert page.is_visible("#fit-summary")
     page.wait_for_function("document.getElementById('fit-summary-header').innerText === "
                            "'Theory against sample on 262,144 pixels per channel:'")
+    assert page.is_visible("#fit-summary")
     theory = NoiseAnalyser(skdata.astronaut(), seed=0).move(0.0, 0.05).noisy_pmf_theory[1]
     total_variation = 0.5 * np.abs(expected - theory).sum()
     page.wait_for_function(

@@ -137,7 +137,9 @@ def test_presenting_with_the_keys_of_a_clicker(browser, story_app):
     assert notes.inner_text("#next") == "Next: The noise"
     notes.keyboard.press("PageDown")  # a clicker aimed at the presenter window
     assert counter.inner_text() == "2 / 3"
-    assert notes.inner_text("#note") == STORY["views"][1]["note"]
+    # The slide's content loads on its own request; the note follows when it is in.
+    notes.wait_for_function("n => document.getElementById('note').textContent === n",
+                            arg=STORY["views"][1]["note"], timeout=30_000)
     assert notes.inner_text("#position") == "2 / 3"
     notes.close()
     page.keyboard.press("Escape")  # back to every slide, one after the other

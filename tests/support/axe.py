@@ -17,9 +17,28 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 RULE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
 
 
+#: What the page shows while it is still changing: a callback's output (drawn faded), a
+#: collapse opening or closing, a tab pane fading in (Bootstrap's transitions).
+UNSETTLED = '[data-dash-is-loading="true"], .collapsing, .tab-pane.active.fade:not(.show)'
+
+
+def settle(page, timeout_ms: float = 60_000) -> None:
+    """Wait until nothing on ``page`` is loading or in a transition, every active tab pane is
+    at full opacity, and two animation frames have passed (the page's accessibility fixer,
+    assets/15-accessibility.js, runs one frame after a change)."""
+    page.wait_for_function(
+        """sel => !document.querySelector(sel) && [...document.querySelectorAll(
+            '.tab-pane.active')].every(p => getComputedStyle(p).opacity === '1')""",
+        arg=UNSETTLED, timeout=timeout_ms)
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
+
+
 def axe_violations(page, context: str | None = None) -> list[dict]:
-    """Every violation axe finds on ``page`` (optionally within the CSS selector ``context``):
-    dicts with ``id``, ``impact``, ``help`` and ``nodes`` (each with ``target`` and ``html``)."""
+    """Every violation axe finds on ``page`` (optionally within the CSS selector ``context``)
+    once it has settled (:func:`settle`): dicts with ``id``, ``impact``, ``help`` and
+    ``nodes`` (each with ``target`` and ``html``)."""
+    settle(page)
     options = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": list(RULE_TAGS)}}
     return Axe().run(page, context=context, options=options).response["violations"]

@@ -56,6 +56,14 @@ def wait_for_graph(page, graph_id: str, min_traces: int = 1, timeout: float = 20
     wait_for_graph_state(page, graph_id, "g.data.length >= arg", min_traces, timeout)
 
 
+def shown_text(page, element_id: str, text: str, timeout: float = 20_000) -> None:
+    """Wait until the element shows ``text`` on screen (``innerText``: a dcc.Loading keeps what
+    it wraps hidden for a moment after its graph is drawn, and hidden text does not count)."""
+    page.wait_for_function(
+        "([id, text]) => (document.getElementById(id) || {innerText: ''}).innerText"
+        ".includes(text)", arg=[element_id, text], timeout=timeout)
+
+
 def trace_values(page, graph_id: str, index: int, axis: str = "y") -> list[float]:
     """``data[index][axis]`` of the graph as plain numbers."""
     return graph_eval(page, graph_id, "Array.from(values(g.data[arg[0]][arg[1]]))",
