@@ -131,8 +131,8 @@ def images_card() -> dbc.Card:
                       className="image-caption"),
             dcc.Link("Compare with its period and the whole corpus →", id=ids.ARTIST_LINK,
                      href="/artist", className="artist-link", style={"display": "none"}),
-            dcc.Link("This noise as a diffusion step →", id=DIFFUSION_LINK, href="/diffusion",
-                     className="diffusion-link"),
+            dcc.Link("This noise as a diffusion step (linear, T = 1000) →", id=DIFFUSION_LINK,
+                     href="/diffusion", className="diffusion-link"),
         ], className="d-flex flex-wrap gap-3 align-items-baseline"),
         html.Div([
             html.Span(id=ids.SELECTION_TEXT, className="selection-text"),

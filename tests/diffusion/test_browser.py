@@ -230,6 +230,8 @@ def test_the_explorer_links_to_the_step_of_its_variance(page, live_server):
     page.wait_for_function(
         "document.getElementById('explorer-diffusion-link')?.getAttribute('href')"
         ".includes('t=')")
+    assert page.inner_text("#explorer-diffusion-link") == (
+        "This noise as a diffusion step (linear, T = 1000) →")  # the schedule it opens on
     page.click("#explorer-diffusion-link")
     wait_for_graph(page, ids.MARGINAL_GRAPH, timeout=60_000)
     sigmas = explorer_sigma(alpha_bar("linear", 1000))
